@@ -1,0 +1,28 @@
+"""The public entry points: parse, load, dumps, dump."""
+
+from __future__ import annotations
+
+from haproxy_model.config import Config
+from haproxy_model.files import PathLike, read_text, write_text_atomic
+from haproxy_model.parser import parse_fast
+from haproxy_model.render import dumps
+
+
+def parse(text: str, *, filename: str = "<string>") -> Config:
+    """Parse a configuration text.  Raises :class:`ParseError` on text HAProxy would refuse."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse() takes a str, not {type(text).__name__}")
+    return parse_fast(text, filename=filename)
+
+
+def load(path: PathLike) -> Config:
+    """Read and parse a configuration file (any bytes, kept exactly)."""
+    return parse(read_text(path), filename=str(path))
+
+
+def dump(cfg: Config, path: PathLike) -> None:
+    """Write ``cfg`` to ``path`` atomically, keeping the file's mode."""
+    write_text_atomic(path, dumps(cfg))
+
+
+__all__ = ["dump", "dumps", "load", "parse"]

@@ -1,0 +1,57 @@
+"""The one error type a bad configuration text raises."""
+
+from __future__ import annotations
+
+
+def _printable(text: str) -> str:
+    """Replace characters a terminal would not show in one cell."""
+    return "".join(ch if ch == "\t" or (ch.isprintable() and ch != "\x7f") else "?" for ch in text)
+
+
+class ParseError(ValueError):
+    """A configuration text HAProxy would not read.
+
+    ``line`` and ``column`` are 1-based; ``column`` counts characters.
+    ``str(err)`` shows ``file:line:col: message``, the source line and a caret.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        filename: str = "<string>",
+        line: int,
+        column: int,
+        source_line: str = "",
+    ) -> None:
+        self.message = message
+        self.filename = filename
+        self.line = line
+        self.column = column
+        self.source_line = source_line
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        head = f"{self.filename}:{self.line}:{self.column}: {self.message}"
+        if not self.source_line and self.column <= 1:
+            return head
+        shown = self.source_line
+        if len(shown) > 400:
+            # Keep the caret's neighbourhood of a very long line.
+            start = max(0, self.column - 200)
+            shown = shown[start : start + 400]
+            offset = self.column - 1 - start
+        else:
+            offset = self.column - 1
+        shown = _printable(shown)
+        pad = "".join("\t" if ch == "\t" else " " for ch in shown[:offset])
+        return f"{head}\n    {shown}\n    {pad}^"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (self.message, self.filename, self.line, self.column, self.source_line))
+
+
+def _rebuild(message: str, filename: str, line: int, column: int, source_line: str) -> ParseError:
+    return ParseError(
+        message, filename=filename, line=line, column=column, source_line=source_line
+    )

@@ -1,0 +1,321 @@
+"""The line nodes of the document tree and the `.if` block node.
+
+Every node owns its formatting: a line keeps its exact text (``raw``, without
+the line end) and its line end (``newline``: ``"\\n"``, ``"\\r\\n"``, or ``""``
+for a last line without one).  Rendering a node that was not edited gives
+its original bytes back.  Edits rebuild only the edited line's text.
+
+Equality (``==``) is by meaning: it ignores blank lines, comments, blanks
+between words and the way a word is quoted.  Compare ``dumps()`` output for
+byte equality.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Union
+
+import attrs
+
+from haproxy_model.lexer import LineParts, split_parts
+from haproxy_model.words import Word, quote, value_of
+
+if TYPE_CHECKING:
+    from haproxy_model.sections import Section
+
+DEFAULT_INDENT = "    "
+
+
+@attrs.define(eq=False)
+class Line:
+    """One physical line of the file."""
+
+    raw: str = ""
+    newline: str = attrs.field(default="\n", kw_only=True)
+
+    def render(self) -> str:
+        """The line's text with its line end."""
+        return self.raw + self.newline
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Line):
+            return NotImplemented
+        return type(self) is type(other) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _key(self) -> object:
+        return self.raw.strip()
+
+
+@attrs.define(eq=False)
+class Blank(Line):
+    """An empty or whitespace-only line."""
+
+    def _key(self) -> object:
+        return None
+
+
+@attrs.define(eq=False)
+class Comment(Line):
+    """A line holding only a comment."""
+
+    @classmethod
+    def from_text(cls, text: str, *, indent: str = "") -> Comment:
+        """A comment line ``# text`` (``text`` must not contain a line break)."""
+        if "\n" in text or "\r" in text:
+            raise ValueError("comment: a comment cannot contain a line break")
+        return cls(f"{indent}# {text}" if text else f"{indent}#")
+
+    @property
+    def text(self) -> str:
+        """The comment without its ``#`` and the blanks around it."""
+        return self.raw.strip()[1:].strip()
+
+
+@attrs.define(eq=False)
+class ScopeLine(Line):
+    """A ``[scope]`` line, read by HAProxy as a whole."""
+
+
+@attrs.define(eq=False)
+class Directive(Line):
+    """A line of words: a keyword and its arguments, with an optional comment.
+
+    Subclasses (``Server``, ``Bind``, ...) add typed accessors; all of them
+    read and write through the words kept here.
+    """
+
+    @classmethod
+    def from_values(
+        cls,
+        values: Sequence[str],
+        *,
+        indent: str = DEFAULT_INDENT,
+        comment: str | None = None,
+        newline: str = "\n",
+    ) -> Directive:
+        """Build a directive from word values, quoting each one as needed."""
+        if not values:
+            raise ValueError("a directive needs at least a keyword")
+        raws = [quote(v, field=f"word {i + 1}") for i, v in enumerate(values)]
+        line = cls(indent + " ".join(raws), newline=newline)
+        if comment is not None:
+            line.comment = comment
+        return line
+
+    # -- reading -----------------------------------------------------------
+    def parts(self) -> LineParts:
+        """The line cut into indent, words, separators, trailing blanks and comment."""
+        return split_parts(self.raw)
+
+    @property
+    def keyword(self) -> str:
+        """The first word's value (``server``, ``timeout``, ``.if``, ...)."""
+        return self.values[0] if self.raw.strip() else ""
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        """Every word, raw text and value."""
+        return tuple(Word(w) for w in self.parts().words)
+
+    @property
+    def values(self) -> list[str]:
+        """Every word's decoded value, keyword included."""
+        return [value_of(w) for w in self.parts().words]
+
+    @property
+    def args(self) -> list[str]:
+        """The decoded values of the words after the keyword."""
+        return self.values[1:]
+
+    @property
+    def indent(self) -> str:
+        """The blanks before the first word."""
+        return self.parts().indent
+
+    @property
+    def comment(self) -> str | None:
+        """The trailing comment's text (after ``#``), or None."""
+        c = self.parts().comment
+        return c[1:].strip() if c else None
+
+    @comment.setter
+    def comment(self, text: str | None) -> None:
+        parts = self.parts()
+        if text is None:
+            parts.comment = ""
+            parts.trailing = ""
+        else:
+            if "\n" in text or "\r" in text:
+                raise ValueError("comment: a comment cannot contain a line break")
+            parts.comment = f"# {text}" if text else "#"
+            if not parts.trailing:
+                parts.trailing = " "
+        self.raw = parts.render()
+
+    # -- editing -----------------------------------------------------------
+    def set_word(self, index: int, value: str, *, field: str | None = None) -> None:
+        """Replace word ``index`` (0 is the keyword) with ``value``, quoted as needed."""
+        parts = self.parts()
+        raw = quote(value, field=field or f"word {index + 1}")
+        if parts.words[index] != raw and value_of(parts.words[index]) != value:
+            parts.words[index] = raw
+            self.raw = parts.render()
+
+    def insert_word(self, index: int, value: str, *, field: str | None = None) -> None:
+        """Insert a word before position ``index`` (``len(values)`` appends)."""
+        self.insert_words(index, [value], field=field)
+
+    def insert_words(
+        self, index: int, values: Sequence[str], *, field: str | None = None
+    ) -> None:
+        """Insert several words before position ``index``, reusing the line's spacing."""
+        if not values:
+            return
+        parts = self.parts()
+        n = len(parts.words)
+        if index < 0:
+            index += n
+        if not 0 < index <= n:
+            raise IndexError(f"cannot insert a word at position {index} of {n}")
+        raws = [quote(v, field=field or f"word {index + i + 1}") for i, v in enumerate(values)]
+        sep = parts.separators[index - 2] if index >= 2 and parts.separators else " "
+        if "\t" in sep and len(sep) > 1:
+            sep = " "
+        parts.words[index:index] = raws
+        parts.separators[index - 1 : index - 1] = [sep] * len(raws)
+        self.raw = parts.render()
+
+    def remove_words(self, index: int, count: int = 1) -> None:
+        """Remove ``count`` words starting at ``index`` (the keyword cannot go)."""
+        parts = self.parts()
+        n = len(parts.words)
+        if index < 0:
+            index += n
+        if not 0 < index or index + count > n:
+            raise IndexError(f"cannot remove words {index}..{index + count - 1} of {n}")
+        del parts.words[index : index + count]
+        del parts.separators[index - 1 : index - 1 + count]
+        self.raw = parts.render()
+
+    def set_values(self, values: Sequence[str]) -> None:
+        """Replace all words, keeping words whose value does not change as written."""
+        if not values:
+            raise ValueError("a directive needs at least a keyword")
+        parts = self.parts()
+        new_words: list[str] = []
+        for i, v in enumerate(values):
+            if i < len(parts.words) and value_of(parts.words[i]) == v:
+                new_words.append(parts.words[i])
+            else:
+                new_words.append(quote(v, field=f"word {i + 1}"))
+        seps = parts.separators[: len(new_words) - 1]
+        while len(seps) < len(new_words) - 1:
+            seps.append(seps[-1] if seps and seps[-1].strip() == "" and "\t" not in seps[-1] else " ")
+        parts.words = new_words
+        parts.separators = seps
+        self.raw = parts.render()
+
+    def _key(self) -> object:
+        return tuple(self.values)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.raw.strip()!r})"
+
+
+@attrs.define(eq=False, repr=False)
+class Message(Directive):
+    """A ``.diag``, ``.notice``, ``.warning`` or ``.alert`` line."""
+
+    @property
+    def level(self) -> str:
+        """``diag``, ``notice``, ``warning`` or ``alert``."""
+        return self.keyword[1:]
+
+    @property
+    def text(self) -> str:
+        """The message HAProxy prints."""
+        args = self.args
+        return args[0] if args else ""
+
+
+@attrs.define(eq=False, repr=False)
+class Marker(Directive):
+    """A `.if`, `.elif`, `.else` or `.endif` line."""
+
+
+@attrs.define(eq=False)
+class Branch:
+    """One branch of a `.if` block: the `.if`/`.elif`/`.else` line and its body."""
+
+    line: Marker
+    body: list[Node] = attrs.field(factory=list)
+
+    @property
+    def kind(self) -> str:
+        """``.if``, ``.elif`` or ``.else``."""
+        return self.line.keyword
+
+    @property
+    def condition(self) -> str:
+        """The condition as HAProxy evaluates it (the words after the keyword)."""
+        return " ".join(self.line.args)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Branch):
+            return NotImplemented
+        return self.line == other.line and meaningful(self.body) == meaningful(other.body)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@attrs.define(eq=False)
+class Conditional:
+    """A `.if` ... `.endif` block: its branches and the `.endif` line."""
+
+    branches: list[Branch]
+    end: Marker = attrs.field(factory=lambda: Marker(".endif"))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Conditional):
+            return NotImplemented
+        return self.branches == other.branches
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+Node = Union[Line, Conditional, "Section"]
+
+
+def meaningful(nodes: Sequence[Node]) -> list[Node]:
+    """The nodes that count for equality (no blank lines or comments)."""
+    return [n for n in nodes if not isinstance(n, (Blank, Comment))]
+
+
+def iter_lines(nodes: Sequence[Node]) -> Iterator[Line]:
+    """Every line under ``nodes`` in file order (conditional markers included)."""
+    from haproxy_model.sections import Section
+
+    stack: list[Iterator[Node]] = [iter(nodes)]
+    while stack:
+        for node in stack[-1]:
+            if isinstance(node, Line):
+                yield node
+            elif isinstance(node, Section):
+                yield from node.leading
+                yield node.header
+                stack.append(iter(node.body))
+                break
+            else:
+                stack.append(_conditional_items(node))
+                break
+        else:
+            stack.pop()
+
+
+def _conditional_items(cond: Conditional) -> Iterator[Node]:
+    for branch in cond.branches:
+        yield branch.line
+        yield from branch.body
+    yield cond.end

@@ -1,0 +1,11 @@
+"""Rendering the tree back to text: every line's own bytes, in order."""
+
+from __future__ import annotations
+
+from haproxy_model.config import Config
+from haproxy_model.nodes import iter_lines
+
+
+def dumps(cfg: Config) -> str:
+    """The configuration's text.  ``dumps(parse(text)) == text`` for any text that parses."""
+    return "".join([line.raw + line.newline for line in iter_lines(cfg.body)])
