@@ -49,7 +49,7 @@ def terminal_pattern(name: str) -> str:
     return str(lark_parser().get_terminal(name).pattern.to_regexp())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compiled(name: str) -> re.Pattern[str]:
     """A compiled terminal pattern (cached)."""
     return re.compile(terminal_pattern(name))

@@ -52,6 +52,4 @@ class ParseError(ValueError):
 
 
 def _rebuild(message: str, filename: str, line: int, column: int, source_line: str) -> ParseError:
-    return ParseError(
-        message, filename=filename, line=line, column=column, source_line=source_line
-    )
+    return ParseError(message, filename=filename, line=line, column=column, source_line=source_line)

@@ -162,9 +162,7 @@ def diagnose(content: str) -> LexError:
                 pos = m.end()
                 continue
             if ch == "\\":
-                m = t("DQ_ESCAPE").match(content, pos) or t("DQ_LONE_BACKSLASH").match(
-                    content, pos
-                )
+                m = t("DQ_ESCAPE").match(content, pos) or t("DQ_LONE_BACKSLASH").match(content, pos)
                 if m is None:
                     return LexError(pos, r"'\x' must be followed by two hexadecimal digits")
                 pos = m.end()

@@ -167,9 +167,7 @@ class Directive(Line):
         """Insert a word before position ``index`` (``len(values)`` appends)."""
         self.insert_words(index, [value], field=field)
 
-    def insert_words(
-        self, index: int, values: Sequence[str], *, field: str | None = None
-    ) -> None:
+    def insert_words(self, index: int, values: Sequence[str], *, field: str | None = None) -> None:
         """Insert several words before position ``index``, reusing the line's spacing."""
         if not values:
             return
@@ -193,7 +191,7 @@ class Directive(Line):
         n = len(parts.words)
         if index < 0:
             index += n
-        if not 0 < index or index + count > n:
+        if not index > 0 or index + count > n:
             raise IndexError(f"cannot remove words {index}..{index + count - 1} of {n}")
         del parts.words[index : index + count]
         del parts.separators[index - 1 : index - 1 + count]
@@ -212,7 +210,7 @@ class Directive(Line):
                 new_words.append(quote(v, field=f"word {i + 1}"))
         seps = parts.separators[: len(new_words) - 1]
         while len(seps) < len(new_words) - 1:
-            seps.append(seps[-1] if seps and seps[-1].strip() == "" and "\t" not in seps[-1] else " ")
+            seps.append(seps[-1] if seps and "\t" not in seps[-1] else " ")
         parts.words = new_words
         parts.separators = seps
         self.raw = parts.render()

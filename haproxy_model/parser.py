@@ -137,6 +137,7 @@ def parse_fast(
                 node = Blank(line, newline=newline)
             builder.container.append(node)
             continue
+        assert m is not None
         rest = m.group("rest")
         if rest and _may_exceed(rest):
             _check_word_count(builder, lineno, line)
@@ -197,10 +198,7 @@ def _line_number(nodes: list[Node], target: Line) -> int:
 
 def _may_exceed(rest: str) -> bool:
     # Each word after the first follows at least one blank character.
-    return (
-        rest.count(" ") + rest.count("\t") + rest.count("\x0b") + rest.count("\x0c")
-        >= MAX_WORDS
-    )
+    return rest.count(" ") + rest.count("\t") + rest.count("\x0b") + rest.count("\x0c") >= MAX_WORDS
 
 
 def _check_word_count(builder: _Builder, lineno: int, line: str) -> None:

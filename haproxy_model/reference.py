@@ -49,7 +49,7 @@ def _line(tree: lark.Tree[lark.Token]) -> Line:
 
 
 class _UnknownDirective(Exception):
-    def __init__(self, line: Line) -> None:
+    def __init__(self, line: Directive) -> None:
         super().__init__(line.raw)
         self.line = line
 
@@ -63,6 +63,7 @@ def _nodes(children: list[lark.Tree[lark.Token] | lark.Token], depth: int = 0) -
         else:
             line = _line(child)
             if child.data == "dot_line" and depth == 0:
+                assert isinstance(line, Directive)
                 raise _UnknownDirective(line)
             out.append(line)
     return out

@@ -1,0 +1,35 @@
+"""Shared fixtures: the corpus beside the repo and the real HAProxy binary."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+
+
+def corpus_files() -> list[Path]:
+    """The corpus configs, or an empty list when the folder is absent."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted(CORPUS.glob("*.cfg"))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> list[Path]:
+    files = corpus_files()
+    if not files:
+        pytest.skip(f"corpus folder {CORPUS} is absent")
+    return files
+
+
+@pytest.fixture(scope="session")
+def haproxy_bin() -> str:
+    """Path of a real haproxy binary (HAPROXY_BIN or PATH)."""
+    path = os.environ.get("HAPROXY_BIN") or shutil.which("haproxy")
+    if not path:
+        pytest.fail("no haproxy binary: install Debian's haproxy or set HAPROXY_BIN")
+    return path
