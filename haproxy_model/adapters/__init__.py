@@ -1,0 +1,1 @@
+"""Adapters that build HAProxy configuration inputs from other systems' live state."""

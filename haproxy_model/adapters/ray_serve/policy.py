@@ -1,0 +1,691 @@
+"""A typed HAProxy tuning policy for Ray Serve, loadable from YAML, TOML or JSON.
+
+Defaults reproduce what Ray Serve's HAProxy mode renders (ray 2.60,
+``ray/serve/_private/constants.py`` and ``haproxy_templates.py``) except that
+each replica ``server`` gets ``maxconn`` equal to its deployment's
+``max_ongoing_requests`` (Ray renders none). File layout::
+
+    global:       {maxconn, maxconnrate, maxsessrate}   # rates: int or {per_replica: int}
+    timeouts:     {connect, client, server, http-request, queue, http-keep-alive, tunnel}
+    retries: 1
+    retry_on: conn-failure            # string or list
+    redispatch: true
+    balance: leastconn
+    http_reuse: always
+    health_check: {path, method, expect_status, inter, fastinter, downinter, rise, fall}
+    server:
+      maxconn: {ratio, floor, cap, fixed, overrides: {"app/deployment" | "deployment": int|null}}
+      maxqueue: 0
+    extra:        {global: [...], defaults: [...], frontend: [...], backend: [...]}
+
+``-`` and ``_`` are interchangeable in keys. An unknown key, at any level,
+raises :class:`PolicyError` naming the key and the file and line it is on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import attrs
+
+__all__ = [
+    "Extra",
+    "HealthCheck",
+    "Policy",
+    "PolicyError",
+    "RateLimit",
+    "ServerMaxconn",
+    "Timeouts",
+]
+
+TIME_RE = re.compile(r"[0-9]+(?:us|ms|s|m|h|d)?")
+"""An HAProxy time: digits and an optional unit (milliseconds when none)."""
+
+RETRY_ON_KEYWORDS = frozenset(
+    {"none", "conn-failure", "empty-response", "junk-response", "response-timeout",
+     "0rtt-rejected", "all-retryable-errors",
+     "401", "403", "404", "408", "425", "500", "501", "502", "503", "504"}
+)  # fmt: skip
+BALANCE_ALGORITHMS = frozenset(
+    {"roundrobin", "static-rr", "leastconn", "first", "source", "uri", "url_param",
+     "hdr", "random", "rdp-cookie", "hash"}
+)  # fmt: skip
+HTTP_REUSE_MODES = frozenset({"never", "safe", "aggressive", "always"})
+EXTRA_SECTIONS = ("global", "defaults", "frontend", "backend")
+
+Path_ = tuple[str | int, ...]
+T = TypeVar("T")
+
+
+class PolicyError(ValueError):
+    """A policy document that cannot be used.
+
+    ``filename`` and ``line`` (1-based, ``None`` when unknown) say where;
+    ``key`` is the offending key, if any.
+    """
+
+    def __init__(
+        self, message: str, *, filename: str, line: int | None = None, key: str | None = None
+    ) -> None:
+        self.message = message
+        self.filename = filename
+        self.line = line
+        self.key = key
+        where = filename if line is None else f"{filename}:{line}"
+        super().__init__(f"{where}: {message}")
+
+
+# --------------------------------------------------------------------------- model
+
+
+def _is_time(_inst: object, attr: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and not TIME_RE.fullmatch(value):
+        raise ValueError(f"{attr.name}: {value!r} is not an HAProxy time (e.g. 500ms, 5s, 2m)")
+
+
+def _positive(_inst: object, attr: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and value < 1:
+        raise ValueError(f"{attr.name} must be >= 1, got {value}")
+
+
+def _non_negative(_inst: object, attr: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"{attr.name} must be >= 0, got {value}")
+
+
+@attrs.frozen(kw_only=True)
+class Timeouts:
+    """``timeout`` values as HAProxy time strings; ``None`` leaves one unset."""
+
+    connect: str | None = attrs.field(default="5s", validator=_is_time)
+    client: str | None = attrs.field(default="3600s", validator=_is_time)
+    server: str | None = attrs.field(default=None, validator=_is_time)
+    http_request: str | None = attrs.field(default=None, validator=_is_time)
+    queue: str | None = attrs.field(default=None, validator=_is_time)
+    http_keep_alive: str | None = attrs.field(default=None, validator=_is_time)
+    tunnel: str | None = attrs.field(default=None, validator=_is_time)
+
+    def items(self) -> tuple[tuple[str, str], ...]:
+        """``(haproxy_name, value)`` for every set timeout, e.g. ``("http-request", "30s")``."""
+        out = []
+        for field in attrs.fields(Timeouts):
+            value = getattr(self, field.name)
+            if value is not None:
+                out.append((field.name.replace("_", "-"), value))
+        return tuple(out)
+
+
+@attrs.frozen(kw_only=True)
+class RateLimit:
+    """A rate either ``fixed`` or ``per_replica`` (times the replica count)."""
+
+    fixed: int | None = attrs.field(default=None, validator=_non_negative)
+    per_replica: int | None = attrs.field(default=None, validator=_non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.fixed is None) == (self.per_replica is None):
+            raise ValueError("set exactly one of 'fixed' and 'per_replica'")
+
+    def resolve(self, replicas: int) -> int:
+        """The rate for ``replicas`` servers."""
+        if self.fixed is not None:
+            return self.fixed
+        assert self.per_replica is not None
+        return self.per_replica * max(replicas, 0)
+
+
+@attrs.frozen(kw_only=True)
+class HealthCheck:
+    """``option httpchk`` / ``http-check expect`` / ``default-server`` check settings."""
+
+    path: str = "/-/healthz"
+    method: str = "GET"
+    expect_status: int = 200
+    inter: str | None = attrs.field(default="5s", validator=_is_time)
+    fastinter: str | None = attrs.field(default="250ms", validator=_is_time)
+    downinter: str | None = attrs.field(default="250ms", validator=_is_time)
+    rise: int | None = attrs.field(default=2, validator=_positive)
+    fall: int | None = attrs.field(default=2, validator=_positive)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.path.startswith("/") or re.search(r"\s", self.path):
+            raise ValueError(f"path must start with '/' and hold no spaces, got {self.path!r}")
+        if not re.fullmatch(r"[A-Z]+", self.method):
+            raise ValueError(f"method must be an upper-case HTTP method, got {self.method!r}")
+        if not 100 <= self.expect_status <= 599:
+            raise ValueError(f"expect_status must be 100..599, got {self.expect_status}")
+
+
+class _DeploymentLike(Protocol):
+    name: str
+    app: str
+    max_ongoing_requests: int
+
+
+@attrs.frozen(kw_only=True)
+class ServerMaxconn:
+    """Per-server ``maxconn`` from a deployment's ``max_ongoing_requests``.
+
+    ``fixed`` if set, else ``max(floor, floor(ratio * max_ongoing_requests))``
+    limited to ``cap``. ``overrides`` keyed ``"app/deployment"`` (checked
+    first) or ``"deployment"`` win outright; an override of ``None`` means no
+    ``maxconn``. Results are never below 1: HAProxy reads 0 as "no limit".
+    """
+
+    ratio: float = 1.0
+    floor: int = attrs.field(default=1, validator=_positive)
+    cap: int | None = attrs.field(default=None, validator=_positive)
+    fixed: int | None = attrs.field(default=None, validator=_positive)
+    overrides: Mapping[str, int | None] = attrs.field(factory=dict, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not (math.isfinite(self.ratio) and self.ratio > 0):
+            raise ValueError(f"ratio must be > 0, got {self.ratio}")
+        if self.cap is not None and self.cap < self.floor:
+            raise ValueError(f"cap ({self.cap}) is below floor ({self.floor})")
+        for key, value in self.overrides.items():
+            if value is not None and value < 1:
+                raise ValueError(f"override {key!r} must be >= 1 or null, got {value}")
+
+    def compute(self, deployment: _DeploymentLike) -> int | None:
+        """The ``maxconn`` for each server of ``deployment``."""
+        for key in (f"{deployment.app}/{deployment.name}", deployment.name):
+            if key in self.overrides:
+                return self.overrides[key]
+        if self.fixed is not None:
+            return self.fixed
+        value = math.floor(Fraction(repr(self.ratio)) * deployment.max_ongoing_requests)
+        value = max(self.floor, value)
+        return value if self.cap is None else min(self.cap, value)
+
+
+@attrs.frozen(kw_only=True)
+class Extra:
+    """Raw directive lines appended to each kind of section."""
+
+    global_: tuple[str, ...] = ()
+    defaults: tuple[str, ...] = ()
+    frontend: tuple[str, ...] = ()
+    backend: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """How to turn a :class:`~.snapshot.ServeSnapshot` into tuned HAProxy settings.
+
+    ``maxconn``/``maxconnrate``/``maxsessrate`` are the ``global`` section's;
+    ``server_maxconn_rule`` is ``None`` when servers get no ``maxconn``.
+    """
+
+    maxconn: int | None = attrs.field(default=4096, validator=_positive)
+    maxconnrate: RateLimit | None = None
+    maxsessrate: RateLimit | None = None
+    timeouts: Timeouts = attrs.field(factory=Timeouts)
+    retries: int | None = attrs.field(default=None, validator=_non_negative)
+    retry_on: tuple[str, ...] = ("conn-failure",)
+    redispatch: bool = True
+    balance: str = "leastconn"
+    http_reuse: str = "always"
+    health_check: HealthCheck = attrs.field(factory=HealthCheck)
+    server_maxconn_rule: ServerMaxconn | None = attrs.field(factory=ServerMaxconn)
+    maxqueue: int | None = attrs.field(default=None, validator=_non_negative)
+    extra: Extra = attrs.field(factory=Extra)
+    source: str = attrs.field(default="<defaults>", eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        bad = [w for w in self.retry_on if w not in RETRY_ON_KEYWORDS]
+        if bad or not self.retry_on:
+            raise ValueError(f"retry_on: unknown keyword(s) {bad or self.retry_on!r}")
+        algorithm = re.split(r"[\s(]", self.balance, maxsplit=1)[0]
+        if algorithm not in BALANCE_ALGORITHMS:
+            raise ValueError(f"balance: unknown algorithm {algorithm!r}")
+        if self.http_reuse not in HTTP_REUSE_MODES:
+            raise ValueError(f"http_reuse: must be one of {sorted(HTTP_REUSE_MODES)}")
+
+    def server_maxconn(self, deployment: _DeploymentLike) -> int | None:
+        """Per-server ``maxconn`` for the replicas of ``deployment`` (``None``: unset)."""
+        if self.server_maxconn_rule is None:
+            return None
+        return self.server_maxconn_rule.compute(deployment)
+
+    def global_maxconnrate(self, replicas: int) -> int | None:
+        """``global maxconnrate`` for ``replicas`` servers in total."""
+        return None if self.maxconnrate is None else self.maxconnrate.resolve(replicas)
+
+    def global_maxsessrate(self, replicas: int) -> int | None:
+        """``global maxsessrate`` for ``replicas`` servers in total."""
+        return None if self.maxsessrate is None else self.maxsessrate.resolve(replicas)
+
+    @classmethod
+    def from_mapping(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        source: str = "<mapping>",
+        lines: Callable[[Path_], int | None] | None = None,
+    ) -> Policy:
+        """Build a policy from plain data; ``lines`` maps a key path to its line."""
+        ctx = _Ctx(source, lines or (lambda _path: None))
+        return _parse_policy(data, ctx)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Policy:
+        """Load ``.yaml``/``.yml``, ``.toml`` or ``.json``; errors carry file and line."""
+        path = Path(path)
+        text = path.read_text(encoding="utf-8")
+        filename = str(path)
+        suffix = path.suffix.lower()
+        if suffix in (".yaml", ".yml"):
+            data, found = _load_yaml(text, filename)
+            return cls.from_mapping(data, source=filename, lines=found.get)
+        if suffix == ".json":
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise PolicyError(
+                    f"invalid JSON: {exc.msg}", filename=filename, line=exc.lineno
+                ) from exc
+            found = _locate(data, text, _json_key_pattern)
+            return cls.from_mapping(data, source=filename, lines=found.get)
+        if suffix == ".toml":
+            data = _load_toml(text, filename)
+            found = _locate(data, text, _toml_key_pattern)
+            return cls.from_mapping(data, source=filename, lines=found.get)
+        raise PolicyError(
+            "unsupported policy file type (use .yaml, .yml, .toml or .json)", filename=filename
+        )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@attrs.frozen
+class _Ctx:
+    filename: str
+    lines: Callable[[Path_], int | None]
+
+    def error(self, path: Path_, message: str) -> PolicyError:
+        key = next((p for p in reversed(path) if isinstance(p, str)), None)
+        line = None
+        for cut in range(len(path), -1, -1):  # nearest located ancestor
+            line = self.lines(path[:cut])
+            if line is not None:
+                break
+        return PolicyError(message, filename=self.filename, line=line, key=key)
+
+
+def _join(path: Path_, part: str | int) -> Path_:
+    return (*path, part)
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "<top level>"
+
+
+class _Section:
+    """A mapping whose keys are checked against ``allowed`` (``-`` == ``_``)."""
+
+    def __init__(self, value: Any, path: Path_, ctx: _Ctx, allowed: Iterable[str]) -> None:
+        if not isinstance(value, Mapping):
+            raise ctx.error(
+                path, f"{_dotted(path)!r} must be a mapping, got {type(value).__name__}"
+            )
+        self.path = path
+        self.ctx = ctx
+        allowed = tuple(allowed)
+        self._items: dict[str, tuple[str, Any]] = {}
+        for raw, item in value.items():
+            if not isinstance(raw, str):
+                raise ctx.error(path, f"key {raw!r} in {_dotted(path)!r} is not a string")
+            canon = raw.replace("-", "_")
+            if canon not in allowed:
+                raise ctx.error(
+                    _join(path, raw),
+                    f"unknown key {raw!r} in {_dotted(path)!r} "
+                    f"(expected one of: {', '.join(allowed)})",
+                )
+            if canon in self._items:
+                raise ctx.error(_join(path, raw), f"duplicate key {raw!r} in {_dotted(path)!r}")
+            self._items[canon] = (raw, item)
+
+    def has(self, name: str) -> bool:
+        return name in self._items
+
+    def at(self, name: str) -> Path_:
+        raw = self._items[name][0] if name in self._items else name
+        return _join(self.path, raw)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._items[name][1] if name in self._items else default
+
+
+def _check(ctx: _Ctx, where: Path_, build: Callable[..., T], /, **kwargs: Any) -> T:
+    """Call ``build(**kwargs)``; turn its ``ValueError`` into a located error."""
+    try:
+        return build(**kwargs)
+    except PolicyError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise ctx.error(where, f"{_dotted(where)}: {exc}") from exc
+
+
+def _int(sec: _Section, name: str, default: int | None, *, nullable: bool = True) -> int | None:
+    value = sec.get(name, default)
+    if value is None and nullable:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise sec.ctx.error(
+            sec.at(name),
+            f"{_dotted(sec.at(name))} must be an integer"
+            f"{' or null' if nullable else ''}, got {value!r}",
+        )
+    return value
+
+
+def _str(sec: _Section, name: str, default: str) -> str:
+    value = sec.get(name, default)
+    if not isinstance(value, str) or not value.strip():
+        raise sec.ctx.error(
+            sec.at(name), f"{_dotted(sec.at(name))} must be a non-empty string, got {value!r}"
+        )
+    return value.strip()
+
+
+def _time(sec: _Section, name: str, default: str | None) -> str | None:
+    value = sec.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        value = str(value)
+    if not isinstance(value, str) or not TIME_RE.fullmatch(value):
+        raise sec.ctx.error(
+            sec.at(name),
+            f"{_dotted(sec.at(name))}: {value!r} is not an HAProxy time "
+            "(digits with an optional unit us, ms, s, m, h or d, e.g. 5s)",
+        )
+    return value
+
+
+def _rate(sec: _Section, name: str) -> RateLimit | None:
+    value, path = sec.get(name), sec.at(name)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _check(sec.ctx, path, RateLimit, fixed=value)
+    rate = _Section(value, path, sec.ctx, ("per_replica", "fixed"))
+    per = _int(rate, "per_replica", None)
+    fixed = _int(rate, "fixed", None)
+    return _check(sec.ctx, path, RateLimit, fixed=fixed, per_replica=per)
+
+
+def _timeouts(value: Any, path: Path_, ctx: _Ctx) -> Timeouts:
+    names = [f.name for f in attrs.fields(Timeouts)]
+    sec = _Section(value, path, ctx, names)
+    base = Timeouts()
+    kwargs = {n: _time(sec, n, getattr(base, n)) for n in names}
+    return _check(ctx, path, Timeouts, **kwargs)
+
+
+def _health(value: Any, path: Path_, ctx: _Ctx) -> HealthCheck:
+    names = [f.name for f in attrs.fields(HealthCheck)]
+    sec = _Section(value, path, ctx, names)
+    base = HealthCheck()
+    kwargs: dict[str, Any] = {
+        "path": _str(sec, "path", base.path),
+        "method": _str(sec, "method", base.method),
+        "expect_status": _int(sec, "expect_status", base.expect_status, nullable=False),
+        "rise": _int(sec, "rise", base.rise),
+        "fall": _int(sec, "fall", base.fall),
+    }
+    for name in ("inter", "fastinter", "downinter"):
+        kwargs[name] = _time(sec, name, getattr(base, name))
+    for name, checked in kwargs.items():
+        if sec.has(name):
+            _check(ctx, sec.at(name), HealthCheck, **{name: checked})
+    return _check(ctx, path, HealthCheck, **kwargs)
+
+
+def _server_maxconn(sec: _Section) -> ServerMaxconn | None:
+    value, path, ctx = sec.get("maxconn", {}), sec.at("maxconn"), sec.ctx
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _check(ctx, path, ServerMaxconn, fixed=value)
+    rule = _Section(value, path, ctx, ("ratio", "floor", "cap", "fixed", "overrides"))
+    ratio = rule.get("ratio", 1.0)
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)):
+        raise ctx.error(
+            rule.at("ratio"), f"{_dotted(rule.at('ratio'))} must be a number, got {ratio!r}"
+        )
+    if rule.has("ratio") and rule.has("fixed"):
+        raise ctx.error(rule.at("fixed"), f"{_dotted(path)}: set 'ratio' or 'fixed', not both")
+    overrides: dict[str, int | None] = {}
+    raw = rule.get("overrides", {})
+    if not isinstance(raw, Mapping):
+        raise ctx.error(
+            rule.at("overrides"),
+            f"{_dotted(rule.at('overrides'))} must be a "
+            "mapping of 'app/deployment' or 'deployment' to an integer or null",
+        )
+    for key, item in raw.items():
+        where = _join(rule.at("overrides"), str(key))
+        if item is not None and (isinstance(item, bool) or not isinstance(item, int)):
+            raise ctx.error(where, f"{_dotted(where)} must be an integer or null, got {item!r}")
+        if not isinstance(key, str) or key.count("/") > 1 or not key.strip("/"):
+            raise ctx.error(where, f"override key {key!r} must be 'app/deployment' or 'deployment'")
+        overrides[key] = item
+    return _check(
+        ctx,
+        path,
+        ServerMaxconn,
+        ratio=float(ratio),
+        floor=_int(rule, "floor", 1, nullable=False),
+        cap=_int(rule, "cap", None),
+        fixed=_int(rule, "fixed", None),
+        overrides=overrides,
+    )
+
+
+def _extra(value: Any, path: Path_, ctx: _Ctx) -> Extra:
+    sec = _Section(value, path, ctx, EXTRA_SECTIONS)
+    out: dict[str, tuple[str, ...]] = {}
+    for name in EXTRA_SECTIONS:
+        items = sec.get(name, [])
+        if not isinstance(items, list):
+            raise ctx.error(sec.at(name), f"{_dotted(sec.at(name))} must be a list of lines")
+        for i, line in enumerate(items):
+            if not isinstance(line, str) or not line.strip() or "\n" in line or "\r" in line:
+                where = _join(sec.at(name), i)
+                raise ctx.error(
+                    where, f"{_dotted(where)} must be one non-empty directive line, got {line!r}"
+                )
+        out["global_" if name == "global" else name] = tuple(s.strip() for s in items)
+    return Extra(**out)
+
+
+TOP_LEVEL = ("global", "timeouts", "retries", "retry_on", "redispatch", "balance",
+             "http_reuse", "health_check", "server", "extra")  # fmt: skip
+
+
+def _parse_policy(data: Any, ctx: _Ctx) -> Policy:
+    top = _Section({} if data is None else data, (), ctx, TOP_LEVEL)
+    glob = _Section(
+        top.get("global", {}), top.at("global"), ctx, ("maxconn", "maxconnrate", "maxsessrate")
+    )
+    server = _Section(top.get("server", {}), top.at("server"), ctx, ("maxconn", "maxqueue"))
+    retry_on = top.get("retry_on", "conn-failure")
+    if isinstance(retry_on, str):
+        retry_on = retry_on.split()
+    if isinstance(retry_on, list):  # YAML/TOML read a bare 503 as an int
+        retry_on = [str(w) if type(w) is int else w for w in retry_on]
+    if not isinstance(retry_on, list) or not all(isinstance(w, str) for w in retry_on):
+        raise ctx.error(top.at("retry_on"), "retry_on must be a string or a list of strings")
+    bad = [w for w in retry_on if w not in RETRY_ON_KEYWORDS]
+    if bad or not retry_on:
+        raise ctx.error(
+            top.at("retry_on"),
+            f"retry_on: unknown keyword(s) {bad or retry_on} "
+            f"(expected: {', '.join(sorted(RETRY_ON_KEYWORDS))})",
+        )
+    redispatch = top.get("redispatch", True)
+    if not isinstance(redispatch, bool):
+        raise ctx.error(
+            top.at("redispatch"), f"redispatch must be true or false, got {redispatch!r}"
+        )
+    kwargs: dict[str, Any] = {
+        "maxconn": _int(glob, "maxconn", 4096),
+        "maxconnrate": _rate(glob, "maxconnrate"),
+        "maxsessrate": _rate(glob, "maxsessrate"),
+        "timeouts": _timeouts(top.get("timeouts", {}), top.at("timeouts"), ctx),
+        "retries": _int(top, "retries", None),
+        "retry_on": tuple(retry_on),
+        "redispatch": redispatch,
+        "balance": _str(top, "balance", "leastconn"),
+        "http_reuse": _str(top, "http_reuse", "always"),
+        "health_check": _health(top.get("health_check", {}), top.at("health_check"), ctx),
+        "server_maxconn_rule": _server_maxconn(server),
+        "maxqueue": _int(server, "maxqueue", None),
+        "extra": _extra(top.get("extra", {}), top.at("extra"), ctx),
+        "source": ctx.filename,
+    }
+    for name, path in (
+        ("maxconn", glob.at("maxconn")),
+        ("retries", top.at("retries")),
+        ("balance", top.at("balance")),
+        ("http_reuse", top.at("http_reuse")),
+        ("maxqueue", server.at("maxqueue")),
+    ):
+        _check(ctx, path, Policy, **{name: kwargs[name]})
+    return _check(ctx, (), Policy, **kwargs)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _load_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse YAML, recording the line of every key (and list item) by path."""
+    import yaml
+
+    lines: dict[Path_, int] = {}
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+
+        def walk(node: Any, path: Path_) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                loader.flatten_mapping(node)
+                out: dict[Any, Any] = {}
+                for key_node, value_node in node.value:
+                    key = loader.construct_object(key_node, deep=True)
+                    lines[_join(path, key)] = key_node.start_mark.line + 1
+                    if key in out:
+                        raise PolicyError(
+                            f"duplicate key {key!r}",
+                            filename=filename,
+                            line=key_node.start_mark.line + 1,
+                            key=str(key),
+                        )
+                    out[key] = walk(value_node, _join(path, key))
+                return out
+            if isinstance(node, yaml.SequenceNode):
+                items = []
+                for i, item in enumerate(node.value):
+                    lines[_join(path, i)] = item.start_mark.line + 1
+                    items.append(walk(item, _join(path, i)))
+                return items
+            return loader.construct_object(node, deep=True)
+
+        data = None if root is None else walk(root, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise PolicyError(
+            f"invalid YAML: {exc.problem or exc.context}",
+            filename=filename,
+            line=None if mark is None else mark.line + 1,
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"invalid YAML: {exc}", filename=filename) from exc
+    finally:
+        loader.dispose()
+    if root is not None:
+        lines[()] = root.start_mark.line + 1
+    return data, lines
+
+
+def _load_toml(text: str, filename: str) -> Any:
+    import importlib
+
+    try:
+        toml: Any = importlib.import_module("tomllib")
+    except ImportError:  # Python 3.10
+        toml = importlib.import_module("tomli")
+    try:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise PolicyError(
+            f"invalid TOML: {exc}", filename=filename, line=int(match.group(1)) if match else None
+        ) from exc
+
+
+def _json_key_pattern(key: str) -> re.Pattern[str]:
+    return re.compile(re.escape(json.dumps(key)) + r"\s*:")
+
+
+def _toml_key_pattern(key: str) -> re.Pattern[str]:
+    quoted = f"{re.escape(json.dumps(key))}|'{re.escape(key)}'"
+    bare = rf"(?<![A-Za-z0-9_-]){re.escape(key)}(?![A-Za-z0-9_-])"
+    return re.compile(rf"(?:{quoted}|{bare})\s*[=.\]]")
+
+
+def _locate(
+    data: Any, text: str, key_pattern: Callable[[str], re.Pattern[str]]
+) -> dict[Path_, int]:
+    """Find the line of every key of ``data`` by scanning ``text`` in order.
+
+    Each key is looked for after its previous sibling, then anywhere after its
+    parent; JSON and TOML keep keys in file order, so this is exact except for
+    pathological documents (it then points at the parent).
+    """
+    # Blank out whole-line comments, keeping offsets.
+    masked = re.sub(r"(?m)^[ \t]*#.*$", lambda m: " " * len(m.group()), text)
+    starts = [0] + [m.end() for m in re.finditer("\n", masked)]
+    found: dict[Path_, int] = {(): 1}
+
+    def line_of(offset: int) -> int:
+        return bisect.bisect_right(starts, offset)
+
+    def walk(node: Any, path: Path_, start: int) -> int:
+        cursor = start
+        children: Iterable[tuple[str | int, Any, re.Pattern[str] | None]]
+        if isinstance(node, dict):
+            children = [(k, v, key_pattern(str(k))) for k, v in node.items()]
+        elif isinstance(node, list):
+            children = [
+                (i, v, re.compile(re.escape(json.dumps(v))) if isinstance(v, str) else None)
+                for i, v in enumerate(node)
+            ]
+        else:
+            return cursor
+        for part, value, pattern in children:
+            match = None
+            if pattern is not None:
+                match = pattern.search(masked, cursor) or pattern.search(masked, start)
+            here = start if match is None else match.start()
+            found[_join(path, part)] = line_of(here)
+            end = here if match is None else match.end()
+            cursor = max(walk(value, _join(path, part), end), end)
+        return cursor
+
+    walk(data, (), 0)
+    return found
