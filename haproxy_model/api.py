@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from haproxy_model.config import Config
 from haproxy_model.files import PathLike, read_text, write_text_atomic
+from haproxy_model.model.directives import DIRECTIVE_CLASSES
+from haproxy_model.model.typed_sections import make_section
 from haproxy_model.parser import parse_fast
 from haproxy_model.render import dumps
 
@@ -12,7 +14,12 @@ def parse(text: str, *, filename: str = "<string>") -> Config:
     """Parse a configuration text.  Raises :class:`ParseError` on text HAProxy would refuse."""
     if not isinstance(text, str):
         raise TypeError(f"parse() takes a str, not {type(text).__name__}")
-    return parse_fast(text, filename=filename)
+    return parse_fast(
+        text,
+        filename=filename,
+        make_section=make_section,
+        directive_classes=DIRECTIVE_CLASSES,
+    )
 
 
 def load(path: PathLike) -> Config:

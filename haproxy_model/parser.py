@@ -8,7 +8,7 @@ checks on generated texts that this path and a plain Lark parse of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from haproxy_model import _grammar
 from haproxy_model.config import Config
@@ -90,7 +90,11 @@ class _Builder:
 
 
 def parse_fast(
-    text: str, *, filename: str = "<string>", make_section: SectionFactory | None = None
+    text: str,
+    *,
+    filename: str = "<string>",
+    make_section: SectionFactory | None = None,
+    directive_classes: Mapping[str, type[Directive]] | None = None,
 ) -> Config:
     """Parse ``text`` into a :class:`Config` (see :func:`haproxy_model.parse`)."""
     lines = text.split("\n")
@@ -106,6 +110,7 @@ def parse_fast(
         column = nul - (text.rfind("\n", 0, nul) + 1)
         raise builder.error(lineno, column, "NUL character in the configuration")
 
+    classes = directive_classes or {}
     pats = patterns()
     fullmatch = pats.line.fullmatch
     section_keywords = _grammar.section_keywords()
@@ -165,7 +170,7 @@ def parse_fast(
             else:
                 raise builder.error(lineno, m.start("first"), f"unknown directive '{first}'")
         else:
-            builder.container.append(Directive(line, newline=newline))
+            builder.container.append(classes.get(first, Directive)(line, newline=newline))
     top = builder.finish()
     return _group(top, filename, lines, make_section)
 

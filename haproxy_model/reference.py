@@ -11,6 +11,8 @@ import lark
 from haproxy_model import _grammar
 from haproxy_model.config import Config
 from haproxy_model.errors import ParseError
+from haproxy_model.model import typed_sections
+from haproxy_model.model.directives import DIRECTIVE_CLASSES as _DIRECTIVE_CLASSES
 from haproxy_model.nodes import (
     Blank,
     Branch,
@@ -45,6 +47,9 @@ def _line(tree: lark.Tree[lark.Token]) -> Line:
     tokens = [str(t) for t in tree.children]
     eol = tokens.pop()
     cls = _LINE_CLASSES[str(tree.data)]
+    if cls is Directive and tree.data == "directive_line":
+        first = next(t for t in tree.children if t.type == "WORD")  # type: ignore[union-attr]
+        cls = _DIRECTIVE_CLASSES.get(str(first), Directive)
     return cls("".join(tokens), newline=eol)
 
 
@@ -98,6 +103,8 @@ def parse_reference(
     text: str, *, filename: str = "<string>", make_section: SectionFactory | None = None
 ) -> Config:
     """Parse ``text`` with Lark alone; raises :class:`ParseError` where Lark fails."""
+    if make_section is None:
+        make_section = typed_sections.make_section
     missing_newline = not text.endswith("\n") and text != ""
     source = text + "\n" if missing_newline else text
     try:

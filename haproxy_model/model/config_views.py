@@ -1,0 +1,146 @@
+"""Sections of a configuration by kind and name: ``cfg.backends["app"]``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
+
+from haproxy_model.model import edit
+from haproxy_model.model.typed_sections import Defaults
+from haproxy_model.nodes import Blank
+from haproxy_model.sections import Section
+
+if TYPE_CHECKING:
+    from haproxy_model.config import Config
+
+S = TypeVar("S", bound=Section)
+
+
+def _sections(cfg: Config, cls: type[S]) -> list[S]:
+    return [s for s in cfg.sections if isinstance(s, cls)]
+
+
+def add_section(cfg: Config, section: Section) -> None:
+    """Add a section after the last section of its kind (else at the end), a blank line before."""
+    body = cfg.body
+    same = [i for i, n in enumerate(body) if isinstance(n, type(section))]
+    newline = edit.newline_of(body)
+    if same:
+        index = same[-1]
+        _set_newlines(section, newline)
+        last = edit.last_line(body[index])
+        if last.newline == "":
+            last.newline = newline
+            edit.last_line(section).newline = ""
+        body[index + 1 : index + 1] = [Blank("", newline=newline), section]
+        return
+    _set_newlines(section, newline)
+    if body:
+        last = edit.last_line(body[-1])
+        if last.newline == "":
+            last.newline = newline
+            edit.last_line(section).newline = ""
+        if not isinstance(body[-1], Blank):
+            body.append(Blank("", newline=newline))
+    body.append(section)
+
+
+def _set_newlines(section: Section, newline: str) -> None:
+    if newline == "\n":
+        return
+    for line in [*section.leading, section.header]:
+        line.newline = newline
+    from haproxy_model.nodes import iter_lines
+
+    for line in iter_lines(section.body):
+        line.newline = newline
+
+
+def remove_section(cfg: Config, section: Section) -> None:
+    """Remove a section (its leading comments go with it)."""
+    found = edit.locate(cfg.body, section)
+    if found is None:
+        raise ValueError("that section is not in this configuration")
+    container, index = found
+    was_last = edit.last_line(section).newline == ""
+    del container[index]
+    # drop one blank line that separated it from the previous section
+    if 0 < index <= len(container) and isinstance(container[index - 1], Blank):
+        del container[index - 1]
+    if was_last and container:
+        edit.last_line(container[-1]).newline = ""
+
+
+class SectionMap(Mapping[str, S], Generic[S]):
+    """The sections of one kind by name; ``add`` and ``del`` edit the file."""
+
+    def __init__(self, cfg: Config, cls: type[S], label: str) -> None:
+        self._cfg = cfg
+        self._cls = cls
+        self._label = label
+
+    def _items(self) -> list[S]:
+        return _sections(self._cfg, self._cls)
+
+    def __getitem__(self, name: str) -> S:
+        for section in self._items():
+            if section.name == name:
+                return section
+        names = ", ".join(repr(s.name) for s in self._items()) or "none"
+        raise KeyError(f"no {self._label} named {name!r} (there are: {names})")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([s.name for s in self._items() if s.name is not None])
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def add(self, section: S) -> S:
+        """Add a section of this kind (after the last one of its kind)."""
+        if not isinstance(section, self._cls):
+            raise TypeError(f"expected a {self._cls.__name__}, got {type(section).__name__}")
+        if section.name is not None and section.name in self:
+            raise ValueError(f"a {self._label} named {section.name!r} already exists")
+        add_section(self._cfg, section)
+        return section
+
+    def __delitem__(self, name: str) -> None:
+        remove_section(self._cfg, self[name])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self)})"
+
+
+class DefaultsList(Sequence[Defaults]):
+    """The ``defaults`` sections in file order; also indexable by name."""
+
+    def __init__(self, cfg: Config) -> None:
+        self._cfg = cfg
+
+    def _items(self) -> list[Defaults]:
+        return _sections(self._cfg, Defaults)
+
+    @overload
+    def __getitem__(self, key: int | str) -> Defaults: ...
+    @overload
+    def __getitem__(self, key: slice) -> list[Defaults]: ...
+    def __getitem__(self, key: int | str | slice) -> Defaults | list[Defaults]:
+        items = self._items()
+        if isinstance(key, str):
+            for section in items:
+                if section.name == key:
+                    return section
+            names = ", ".join(repr(s.name) for s in items if s.name) or "none"
+            raise KeyError(f"no defaults section named {key!r} (named ones: {names})")
+        return items[key]
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def add(self, section: Defaults) -> Defaults:
+        """Add a defaults section after the last one."""
+        add_section(self._cfg, section)
+        return section
+
+    def __repr__(self) -> str:
+        return f"DefaultsList({[s.name for s in self._items()]})"

@@ -1,0 +1,680 @@
+"""Typed directives: the lines people edit, each a view over its own words.
+
+Every class here is a :class:`~haproxy_model.nodes.Directive`: it keeps the
+line's exact text and reads and writes through its words, so an edit changes
+that one line and keeps its comment, its spacing and the order of the other
+options.  Building one from keyword arguments gives a conventionally
+formatted line (four-space indent).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar, Generic, TypeVar, overload
+
+import attrs
+
+from haproxy_model.model import line_options
+from haproxy_model.nodes import DEFAULT_INDENT, Directive
+from haproxy_model.values import Size, Time
+from haproxy_model.words import quote
+
+T = TypeVar("T")
+
+
+def option_name(python_name: str) -> str:
+    """``check_ssl`` -> ``check-ssl``: keyword arguments name HAProxy options."""
+    return python_name.replace("_", "-")
+
+
+class OptionField(Generic[T]):
+    """A typed accessor of one option on a ``server``/``bind`` line."""
+
+    def __init__(self, option: str) -> None:
+        self.option = option
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> OptionField[T]: ...
+    @overload
+    def __get__(self, obj: OptionsLine, owner: type[Any]) -> T | None: ...
+    def __get__(self, obj: OptionsLine | None, owner: type[Any]) -> OptionField[T] | T | None:
+        if obj is None:
+            return self
+        raw = obj.get_option(self.option)
+        if raw is None:
+            return None
+        return self.convert(raw)
+
+    def __set__(self, obj: OptionsLine, value: T | None) -> None:
+        if value is None:
+            obj.remove_option(self.option)
+        else:
+            obj.set_option(self.option, self.render(value))
+
+    def convert(self, raw: str | bool) -> T:
+        """Turn the option's value into the typed value."""
+        raise NotImplementedError
+
+    def render(self, value: T) -> str | bool:
+        """Turn a typed value into the option's value (True for a bare flag)."""
+        raise NotImplementedError
+
+
+class FlagField(OptionField[bool]):
+    """A flag such as ``check`` or ``backup``: True when present."""
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> FlagField: ...
+    @overload
+    def __get__(self, obj: OptionsLine, owner: type[Any]) -> bool: ...
+    def __get__(self, obj: OptionsLine | None, owner: type[Any]) -> FlagField | bool:
+        if obj is None:
+            return self
+        return obj.get_option(self.option) is not None
+
+    def __set__(self, obj: OptionsLine, value: bool | None) -> None:
+        if value:
+            obj.set_option(self.option, True)
+        else:
+            obj.remove_option(self.option)
+
+
+class IntField(OptionField[int]):
+    """An option whose value is an integer (``maxconn 32``)."""
+
+    def convert(self, raw: str | bool) -> int:
+        return int(str(raw))
+
+    def render(self, value: int) -> str:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{self.option}: expected an int, got {value!r}")
+        return str(value)
+
+
+class TimeField(OptionField[Time]):
+    """An option whose value is a time (``inter 2s``)."""
+
+    def convert(self, raw: str | bool) -> Time:
+        return Time(str(raw))
+
+    def render(self, value: Time | str | int) -> str:
+        return str(Time.parse(value))
+
+    def __set__(self, obj: OptionsLine, value: Time | str | int | None) -> None:
+        if value is None:
+            obj.remove_option(self.option)
+        else:
+            obj.set_option(self.option, self.render(value))
+
+
+class StrField(OptionField[str]):
+    """An option whose value is a word (``verify none``)."""
+
+    def convert(self, raw: str | bool) -> str:
+        return str(raw)
+
+    def render(self, value: str) -> str:
+        return str(value)
+
+
+@attrs.define(eq=False, repr=False, init=False)
+class OptionsLine(Directive):
+    """A line with positional words followed by options (``server``, ``bind``)."""
+
+    OPTION_KIND: ClassVar[str] = "server"
+    #: number of positional words after the keyword
+    POSITIONAL: ClassVar[int] = 0
+
+    def __init__(self, raw: str = "", *, newline: str = "\n") -> None:
+        self.__attrs_init__(raw, newline=newline)
+
+    def _spans(self) -> tuple[list[str], list[line_options.OptionSpan]]:
+        values = self.values
+        return values, line_options.scan(self.OPTION_KIND, values, 1 + self.POSITIONAL)
+
+    @property
+    def options(self) -> dict[str, str | bool]:
+        """Every option in order: its value, or True for a flag."""
+        values, spans = self._spans()
+        return {
+            s.name: (values[s.value_index] if s.value_index is not None else True) for s in spans
+        }
+
+    def get_option(self, name: str) -> str | bool | None:
+        """An option's value (True for a flag), or None when absent (the last one wins)."""
+        values, spans = self._spans()
+        for span in reversed(spans):
+            if span.name == name:
+                return values[span.value_index] if span.value_index is not None else True
+        return None
+
+    def set_option(self, name: str, value: str | bool) -> None:
+        """Set an option in place, or append it at the end of the line."""
+        values, spans = self._spans()
+        found = [s for s in spans if s.name == name]
+        if found:
+            span = found[-1]
+            if value is True:
+                if span.value_index is not None:
+                    self.remove_words(span.value_index)
+                return
+            assert isinstance(value, str)
+            if span.value_index is None:
+                self.insert_word(span.index + 1, value, field=name)
+            else:
+                self.set_word(span.value_index, value, field=name)
+            return
+        new = [name] if value is True else [name, str(value)]
+        if value is not True:
+            quote(str(value), field=name)
+        self.insert_words(len(values), new, field=name)
+
+    def remove_option(self, name: str) -> None:
+        """Remove every occurrence of an option and its value."""
+        while True:
+            _, spans = self._spans()
+            found = [s for s in spans if s.name == name]
+            if not found:
+                return
+            span = found[-1]
+            self.remove_words(span.index, 2 if span.value_index is not None else 1)
+
+    @classmethod
+    def _option_words(cls, options: dict[str, Any]) -> list[str]:
+        words: list[str] = []
+        for key, value in options.items():
+            if value is None or value is False:
+                continue
+            name = option_name(key)
+            if value is True:
+                words.append(name)
+            elif isinstance(value, bool):
+                continue
+            else:
+                words += [name, str(value)]
+        return words
+
+
+_PORT = re.compile(r"[0-9]*(?:-[0-9]+)?|[+-][0-9]+|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
+
+
+def split_address(text: str) -> tuple[str, str | None]:
+    """``"10.0.0.1:80"`` -> ``("10.0.0.1", "80")``; ``"[::1]:80"``; no port -> None."""
+    if text.startswith("["):
+        end = text.find("]")
+        if end > 0:
+            rest = text[end + 1 :]
+            return text[1:end], rest[1:] if rest.startswith(":") else None
+    host, sep, port = text.rpartition(":")
+    if (
+        sep
+        and (host.count(":") == 0 or host.startswith(("ipv6@", "ipv4@")))
+        and _PORT.fullmatch(port)
+    ):
+        return host, port
+    return text, None
+
+
+def join_address(host: str, port: int | str | None) -> str:
+    """The inverse of :func:`split_address`."""
+    if port is None:
+        return host
+    if ":" in host and "@" not in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{port}"
+
+
+def _port_value(port: str | None) -> int | str | None:
+    if port is None or port == "":
+        return None
+    return int(port) if port.isdigit() else port
+
+
+@attrs.define(eq=False, repr=False, init=False)
+class Server(OptionsLine):
+    """``server <name> <address>[:port] [options...]``."""
+
+    KEYWORD: ClassVar[str] = "server"
+    POSITIONAL: ClassVar[int] = 2
+
+    def __init__(
+        self,
+        raw: str | None = None,
+        *,
+        newline: str = "\n",
+        name: str | None = None,
+        address: str | None = None,
+        port: int | str | None = None,
+        indent: str = DEFAULT_INDENT,
+        comment: str | None = None,
+        **options: Any,
+    ) -> None:
+        if raw is not None:
+            if name is not None or address is not None or options:
+                raise TypeError("give either a raw line or fields, not both")
+            self.__attrs_init__(raw, newline=newline)
+            return
+        if name is None or address is None:
+            raise TypeError(f"{self.KEYWORD}: name and address are required")
+        words = [self.KEYWORD, name, join_address(address, port)]
+        words += self._option_words(options)
+        built = Directive.from_values(words, indent=indent, comment=comment, newline=newline)
+        self.__attrs_init__(built.raw, newline=newline)
+
+    @property
+    def name(self) -> str:
+        """The server's name."""
+        return self.values[1]
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.set_word(1, value, field="name")
+
+    @property
+    def address(self) -> str:
+        """The address without the port (``"10.0.0.9"``, ``"unix@/run/s.sock"``)."""
+        return split_address(self.values[2])[0] if len(self.values) > 2 else ""
+
+    @address.setter
+    def address(self, value: str) -> None:
+        self.set_word(2, join_address(value, split_address(self.values[2])[1]), field="address")
+
+    @property
+    def port(self) -> int | str | None:
+        """The port: an int, a range or offset text (``"+1000"``), or None."""
+        return _port_value(split_address(self.values[2])[1]) if len(self.values) > 2 else None
+
+    @port.setter
+    def port(self, value: int | str | None) -> None:
+        host = split_address(self.values[2])[0]
+        self.set_word(2, join_address(host, value), field="port")
+
+    check = FlagField("check")
+    check_ssl = FlagField("check-ssl")
+    backup = FlagField("backup")
+    disabled = FlagField("disabled")
+    ssl = FlagField("ssl")
+    send_proxy = FlagField("send-proxy")
+    send_proxy_v2 = FlagField("send-proxy-v2")
+    inter = TimeField("inter")
+    fastinter = TimeField("fastinter")
+    downinter = TimeField("downinter")
+    slowstart = TimeField("slowstart")
+    rise = IntField("rise")
+    fall = IntField("fall")
+    maxconn = IntField("maxconn")
+    maxqueue = IntField("maxqueue")
+    minconn = IntField("minconn")
+    weight = IntField("weight")
+    error_limit = IntField("error-limit")
+    verify = StrField("verify")
+    sni = StrField("sni")
+    resolvers = StrField("resolvers")
+    init_addr = StrField("init-addr")
+    on_error = StrField("on-error")
+    observe = StrField("observe")
+    track = StrField("track")
+    cookie = StrField("cookie")
+    ca_file = StrField("ca-file")
+    crt = StrField("crt")
+    alpn = StrField("alpn")
+    proto = StrField("proto")
+
+
+@attrs.define(eq=False, repr=False, init=False)
+class DefaultServer(Server):
+    """``default-server [options...]``: defaults for the servers of a proxy."""
+
+    KEYWORD: ClassVar[str] = "default-server"
+    POSITIONAL: ClassVar[int] = 0
+
+    def __init__(
+        self,
+        raw: str | None = None,
+        *,
+        newline: str = "\n",
+        indent: str = DEFAULT_INDENT,
+        comment: str | None = None,
+        **options: Any,
+    ) -> None:
+        if raw is not None:
+            if options:
+                raise TypeError("give either a raw line or fields, not both")
+            self.__attrs_init__(raw, newline=newline)
+            return
+        words = [self.KEYWORD, *self._option_words(options)]
+        built = Directive.from_values(words, indent=indent, comment=comment, newline=newline)
+        self.__attrs_init__(built.raw, newline=newline)
+
+    @property
+    def name(self) -> str:
+        """A default-server has no name."""
+        return ""
+
+    @name.setter
+    def name(self, value: str) -> None:
+        raise AttributeError("a default-server has no name")
+
+    @property
+    def address(self) -> str:
+        """A default-server has no address."""
+        return ""
+
+    @address.setter
+    def address(self, value: str) -> None:
+        raise AttributeError("a default-server has no address")
+
+    @property
+    def port(self) -> int | str | None:
+        """A default-server has no port."""
+        return None
+
+    @port.setter
+    def port(self, value: int | str | None) -> None:
+        raise AttributeError("a default-server has no port")
+
+
+@attrs.define(eq=False, repr=False, init=False)
+class ServerTemplate(Server):
+    """``server-template <prefix> <num | range> <fqdn>[:port] [options...]``."""
+
+    KEYWORD: ClassVar[str] = "server-template"
+    POSITIONAL: ClassVar[int] = 3
+
+    def __init__(
+        self,
+        raw: str | None = None,
+        *,
+        newline: str = "\n",
+        name: str | None = None,
+        count: int | str | None = None,
+        address: str | None = None,
+        port: int | str | None = None,
+        indent: str = DEFAULT_INDENT,
+        comment: str | None = None,
+        **options: Any,
+    ) -> None:
+        if raw is not None:
+            if name is not None or address is not None or options:
+                raise TypeError("give either a raw line or fields, not both")
+            self.__attrs_init__(raw, newline=newline)
+            return
+        if name is None or count is None or address is None:
+            raise TypeError("server-template: name (prefix), count and address are required")
+        words = [self.KEYWORD, name, str(count), join_address(address, port)]
+        words += self._option_words(options)
+        built = Directive.from_values(words, indent=indent, comment=comment, newline=newline)
+        self.__attrs_init__(built.raw, newline=newline)
+
+    @property
+    def count(self) -> str:
+        """How many servers: ``"5"`` or a range ``"1-5"``."""
+        return self.values[2]
+
+    @property
+    def address(self) -> str:
+        """The FQDN or address without the port."""
+        return split_address(self.values[3])[0] if len(self.values) > 3 else ""
+
+    @address.setter
+    def address(self, value: str) -> None:
+        self.set_word(3, join_address(value, split_address(self.values[3])[1]), field="address")
+
+    @property
+    def port(self) -> int | str | None:
+        """The port, if any."""
+        return _port_value(split_address(self.values[3])[1]) if len(self.values) > 3 else None
+
+    @port.setter
+    def port(self, value: int | str | None) -> None:
+        self.set_word(3, join_address(split_address(self.values[3])[0], value), field="port")
+
+
+@attrs.define(eq=False, repr=False, init=False)
+class Bind(OptionsLine):
+    """``bind <address>[:port_range] [, ...] [options...]``."""
+
+    OPTION_KIND: ClassVar[str] = "bind"
+    POSITIONAL: ClassVar[int] = 1
+
+    def __init__(
+        self,
+        raw: str | None = None,
+        *,
+        newline: str = "\n",
+        address: str | None = None,
+        port: int | str | None = None,
+        indent: str = DEFAULT_INDENT,
+        comment: str | None = None,
+        **options: Any,
+    ) -> None:
+        if raw is not None:
+            if address is not None or options:
+                raise TypeError("give either a raw line or fields, not both")
+            self.__attrs_init__(raw, newline=newline)
+            return
+        if address is None:
+            address = ""
+        words = ["bind", join_address(address, port), *self._option_words(options)]
+        built = Directive.from_values(words, indent=indent, comment=comment, newline=newline)
+        self.__attrs_init__(built.raw, newline=newline)
+
+    @property
+    def addresses(self) -> list[str]:
+        """Each address of the comma-separated list, port included."""
+        return [a for a in self.values[1].split(",") if a] if len(self.values) > 1 else []
+
+    @property
+    def address(self) -> str:
+        """The first address without its port."""
+        addrs = self.addresses
+        return split_address(addrs[0])[0] if addrs else ""
+
+    @property
+    def port(self) -> int | str | None:
+        """The first address's port or port range."""
+        addrs = self.addresses
+        return _port_value(split_address(addrs[0])[1]) if addrs else None
+
+    ssl = FlagField("ssl")
+    accept_proxy = FlagField("accept-proxy")
+    transparent = FlagField("transparent")
+    v4v6 = FlagField("v4v6")
+    crt = StrField("crt")
+    alpn = StrField("alpn")
+    name = StrField("name")
+    maxconn = IntField("maxconn")
+    mode = StrField("mode")
+    verify = StrField("verify")
+
+
+_CONDITIONS = ("if", "unless")
+
+
+def _split_condition(values: Sequence[str], start: int) -> tuple[list[str], str | None, list[str]]:
+    for i in range(start, len(values)):
+        if values[i] in _CONDITIONS:
+            return list(values[start:i]), values[i], list(values[i + 1 :])
+    return list(values[start:]), None, []
+
+
+@attrs.define(eq=False, repr=False)
+class Acl(Directive):
+    """``acl <name> <criterion> [flags] [operator] <value> ...``."""
+
+    @property
+    def name(self) -> str:
+        """The ACL's name."""
+        return self.values[1] if len(self.values) > 1 else ""
+
+    @property
+    def criterion(self) -> str:
+        """The sample fetch (``path_beg``, ``hdr(host)``, ...)."""
+        return self.values[2] if len(self.values) > 2 else ""
+
+    @property
+    def patterns(self) -> list[str]:
+        """Flags, operator and values after the criterion."""
+        return self.values[3:]
+
+
+@attrs.define(eq=False, repr=False)
+class Rule(Directive):
+    """A rule: ``http-request``, ``http-response``, ``http-after-response``,
+    ``tcp-request``, ``tcp-response`` (``<family> [<set>] <action> [args] [if|unless cond]``)."""
+
+    @property
+    def family(self) -> str:
+        """The rule keyword: ``http-request``, ``tcp-request``, ..."""
+        return self.keyword
+
+    @property
+    def rule_set(self) -> str | None:
+        """For tcp rules: ``connection``, ``session`` or ``content``; else None."""
+        values = self.values
+        if (
+            self.keyword.startswith("tcp-")
+            and len(values) > 2
+            and values[1]
+            in (
+                "connection",
+                "session",
+                "content",
+            )
+        ):
+            return values[1]
+        return None
+
+    def _action_index(self) -> int:
+        return 2 if self.rule_set else 1
+
+    @property
+    def action(self) -> str:
+        """The action (``set-header``, ``deny``, ``accept``, ...)."""
+        values = self.values
+        i = self._action_index()
+        return values[i] if len(values) > i else ""
+
+    @property
+    def arguments(self) -> list[str]:
+        """The action's arguments, before any condition."""
+        return _split_condition(self.values, self._action_index() + 1)[0]
+
+    @property
+    def condition(self) -> tuple[str, list[str]] | None:
+        """``("if" | "unless", words)`` or None."""
+        _, kind, words = _split_condition(self.values, self._action_index() + 1)
+        return (kind, words) if kind else None
+
+
+@attrs.define(eq=False, repr=False)
+class UseBackend(Directive):
+    """``use_backend <backend> [{if | unless} <condition>]`` (also ``use-server``)."""
+
+    @property
+    def target(self) -> str:
+        """The backend (or server) it names."""
+        return self.values[1] if len(self.values) > 1 else ""
+
+    @property
+    def condition(self) -> tuple[str, list[str]] | None:
+        """``("if" | "unless", words)`` or None."""
+        _, kind, words = _split_condition(self.values, 2)
+        return (kind, words) if kind else None
+
+
+@attrs.define(eq=False, repr=False)
+class Timeout(Directive):
+    """``timeout <kind> <value>``."""
+
+    @property
+    def kind(self) -> str:
+        """``connect``, ``client``, ``server``, ``queue``, ``http-request``, ..."""
+        return self.values[1] if len(self.values) > 1 else ""
+
+    @property
+    def value(self) -> Time | str:
+        """The time (a :class:`Time`; the raw text when it is not a literal time)."""
+        raw = self.values[2] if len(self.values) > 2 else ""
+        try:
+            return Time.parse(raw)
+        except ValueError:
+            return raw
+
+    @value.setter
+    def value(self, value: Time | str | int) -> None:
+        text = str(Time.parse(value)) if not isinstance(value, str) or "$" not in value else value
+        if len(self.values) > 2:
+            self.set_word(2, text, field=f"timeout {self.kind}")
+        else:
+            self.insert_word(2, text, field=f"timeout {self.kind}")
+
+
+@attrs.define(eq=False, repr=False)
+class Option(Directive):
+    """``[no] option <name> [args...]``."""
+
+    def _offset(self) -> int:
+        values = self.values
+        return 1 if values and values[0] in ("no", "default") else 0
+
+    @property
+    def negated(self) -> bool:
+        """True for ``no option ...``."""
+        return self.values[:1] == ["no"]
+
+    @property
+    def name(self) -> str | None:
+        """The option's name (``httplog``), or None if this is not an option line."""
+        values = self.values
+        i = self._offset()
+        if len(values) > i + 1 and values[i] == "option":
+            return values[i + 1]
+        return None
+
+    @property
+    def arguments(self) -> list[str]:
+        """Words after the option's name."""
+        return self.values[self._offset() + 2 :]
+
+
+def iter_options(line: OptionsLine) -> Iterator[tuple[str, str | bool]]:
+    """Each option of a line with its value (True for a flag)."""
+    yield from line.options.items()
+
+
+#: first word of a line -> typed class the parser builds for it
+DIRECTIVE_CLASSES: dict[str, type[Directive]] = {
+    "server": Server,
+    "default-server": DefaultServer,
+    "server-template": ServerTemplate,
+    "bind": Bind,
+    "acl": Acl,
+    "http-request": Rule,
+    "http-response": Rule,
+    "http-after-response": Rule,
+    "tcp-request": Rule,
+    "tcp-response": Rule,
+    "use_backend": UseBackend,
+    "use-server": UseBackend,
+    "timeout": Timeout,
+    "option": Option,
+    "no": Option,
+    "default": Option,
+}
+
+__all__ = [
+    "DIRECTIVE_CLASSES",
+    "Acl",
+    "Bind",
+    "DefaultServer",
+    "Option",
+    "OptionsLine",
+    "Rule",
+    "Server",
+    "ServerTemplate",
+    "Size",
+    "Timeout",
+    "UseBackend",
+]

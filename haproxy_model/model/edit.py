@@ -1,0 +1,107 @@
+"""Small edits on the tree that touch only the lines they must.
+
+New lines borrow their indentation and line end from their neighbours; a
+removed line takes the comment block directly above it along.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from haproxy_model.nodes import DEFAULT_INDENT, Blank, Comment, Conditional, Line, Node
+from haproxy_model.sections import Section
+
+_BLANKS = " \t\x0b\x0c"
+
+
+def indent_of(line: Line) -> str:
+    """The blanks that start ``line``."""
+    return line.raw[: len(line.raw) - len(line.raw.lstrip(_BLANKS))]
+
+
+def reindent(line: Line, indent: str) -> None:
+    """Give ``line`` a new indentation, keeping the rest of its text."""
+    line.raw = indent + line.raw.lstrip(_BLANKS)
+
+
+def body_indent(section: Section) -> str:
+    """The indentation the section's own lines use (four spaces when it has none)."""
+    for node in section.body:
+        if isinstance(node, Line) and not isinstance(node, Blank) and node.raw.strip():
+            indent = indent_of(node)
+            if indent:
+                return indent
+    header_indent = indent_of(section.header)
+    return header_indent + DEFAULT_INDENT if header_indent else DEFAULT_INDENT
+
+
+def newline_of(nodes: list[Node]) -> str:
+    """The line end used by the first line under ``nodes`` that has one."""
+    for line in _lines(nodes):
+        if line.newline:
+            return "\r\n" if line.newline == "\r\n" else "\n"
+    return "\n"
+
+
+def _lines(nodes: list[Node]) -> Iterator[Line]:
+    from haproxy_model.nodes import iter_lines
+
+    return iter_lines(nodes)
+
+
+def last_line(node: Node) -> Line:
+    """The last physical line of a node."""
+    if isinstance(node, Line):
+        return node
+    if isinstance(node, Section):
+        return last_line(node.body[-1]) if node.body else node.header
+    assert isinstance(node, Conditional)
+    return node.end
+
+
+def insert_after(
+    container: list[Node], index: int, new: Line, *, indent: str, newline: str
+) -> None:
+    """Insert ``new`` after ``container[index]`` (``index`` -1: at the start)."""
+    reindent(new, indent)
+    new.newline = newline
+    if index >= 0:
+        before = last_line(container[index])
+        if before.newline == "":
+            # inserting after the file's last line: it gets a line end, the new one does not
+            before.newline = newline
+            new.newline = ""
+    container.insert(index + 1, new)
+
+
+def remove_with_comment(container: list[Node], node: Node) -> None:
+    """Remove ``node`` and the comment lines directly above it."""
+    index = next(i for i, n in enumerate(container) if n is node)
+    start = index
+    while start > 0 and isinstance(container[start - 1], Comment):
+        start -= 1
+    removed_last = last_line(container[index]).newline == ""
+    del container[start : index + 1]
+    if removed_last and container:
+        last_line(container[start - 1] if start > 0 else container[-1]).newline = ""
+
+
+def locate(nodes: list[Node], target: Node) -> tuple[list[Node], int] | None:
+    """The list holding ``target`` (looking into `.if` blocks) and its index there."""
+    for i, node in enumerate(nodes):
+        if node is target:
+            return nodes, i
+        if isinstance(node, Conditional):
+            for branch in node.branches:
+                found = locate(branch.body, target)
+                if found:
+                    return found
+    return None
+
+
+def last_meaningful_index(nodes: list[Node]) -> int:
+    """Index of the last node that is not a blank line (-1 when none)."""
+    for i in range(len(nodes) - 1, -1, -1):
+        if not isinstance(nodes[i], Blank):
+            return i
+    return -1

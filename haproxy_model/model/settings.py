@@ -1,0 +1,126 @@
+"""Section-level settings: one directive whose value a typed attribute reads and writes.
+
+``backend.balance = "leastconn"`` edits the ``balance`` line in place (the
+last one, which is the one HAProxy uses), adds one when there is none, and
+``None`` removes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar, overload
+
+from haproxy_model.model.directives import Server
+from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
+from haproxy_model.nodes import Directive
+from haproxy_model.sections import Section
+from haproxy_model.values import Time
+
+T = TypeVar("T")
+
+
+class Setting(Generic[T]):
+    """A typed accessor of the directive ``keyword`` of a section."""
+
+    def __init__(self, keyword: str) -> None:
+        self.keyword = keyword
+
+    def _lines(self, section: Section) -> list[Directive]:
+        return [d for d in top_directives(section) if d.keyword == self.keyword]
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Setting[T]: ...
+    @overload
+    def __get__(self, obj: Section, owner: type[Any]) -> T | None: ...
+    def __get__(self, obj: Section | None, owner: type[Any]) -> Setting[T] | T | None:
+        if obj is None:
+            return self
+        lines = self._lines(obj)
+        if not lines:
+            return None
+        return self.read(lines[-1].args)
+
+    def __set__(self, obj: Section, value: T | None) -> None:
+        lines = self._lines(obj)
+        if value is None or value is False:
+            for line in lines:
+                remove_line(obj, line)
+            return
+        words = [self.keyword, *self.write(value)]
+        if lines:
+            lines[-1].set_values(words)
+            return
+        add_line(
+            obj,
+            Directive.from_values(words),
+            insertion_point(obj, self.keyword, avoid=(Server,)),
+        )
+
+    def read(self, args: list[str]) -> T:
+        """The typed value from the directive's arguments."""
+        raise NotImplementedError
+
+    def write(self, value: T) -> list[str]:
+        """The directive's arguments for a typed value."""
+        raise NotImplementedError
+
+
+class IntSetting(Setting[int]):
+    """``maxconn 4096``."""
+
+    def read(self, args: list[str]) -> int:
+        return int(args[0])
+
+    def write(self, value: int) -> list[str]:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{self.keyword}: expected an int, got {value!r}")
+        return [str(value)]
+
+
+class StrSetting(Setting[str]):
+    """``mode http``, ``balance leastconn``: the first argument."""
+
+    def read(self, args: list[str]) -> str:
+        return args[0] if args else ""
+
+    def write(self, value: str) -> list[str]:
+        if not isinstance(value, str):
+            raise TypeError(f"{self.keyword}: expected a string, got {value!r}")
+        return [value]
+
+
+class WordsSetting(Setting[list[str]]):
+    """``retry-on conn-failure empty-response``: every argument."""
+
+    def read(self, args: list[str]) -> list[str]:
+        return list(args)
+
+    def write(self, value: list[str]) -> list[str]:
+        if isinstance(value, str):
+            return value.split()
+        return [str(v) for v in value]
+
+
+class TimeSetting(Setting[Time]):
+    """A setting whose value is a time."""
+
+    def read(self, args: list[str]) -> Time:
+        return Time(args[0])
+
+    def write(self, value: Time | str | int) -> list[str]:
+        return [str(Time.parse(value))]
+
+
+class FlagSetting(Setting[bool]):
+    """``daemon``, ``master-worker``: True when the line is there."""
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> FlagSetting: ...
+    @overload
+    def __get__(self, obj: Section, owner: type[Any]) -> bool: ...
+    def __get__(self, obj: Section | None, owner: type[Any]) -> FlagSetting | bool:
+        if obj is None:
+            return self
+        return bool(self._lines(obj))
+
+    def write(self, value: bool) -> list[str]:
+        return []

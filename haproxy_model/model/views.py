@@ -1,0 +1,305 @@
+"""Live views of a section's lines: servers by name, timeouts, options, lists.
+
+A view holds no data of its own; it reads the section's body each time and
+every change it makes is an edit of the section's lines (see :mod:`edit`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping, Sequence
+from typing import Generic, TypeVar
+
+from haproxy_model.model import edit
+from haproxy_model.model.directives import DefaultServer, Option, Server, Timeout
+from haproxy_model.nodes import Conditional, Directive, Line, Node, iter_lines
+from haproxy_model.sections import Section
+from haproxy_model.values import Time
+
+D = TypeVar("D", bound=Directive)
+
+
+def top_directives(section: Section) -> list[Directive]:
+    """Directives directly in the section's body (not inside `.if` blocks)."""
+    return [n for n in section.body if isinstance(n, Directive)]
+
+
+def all_directives(section: Section) -> list[Directive]:
+    """Every directive of the section, looking into `.if` blocks."""
+    return section.directives()
+
+
+def insertion_point(section: Section, keyword: str, *, avoid: tuple[type, ...] = ()) -> int:
+    """Where a new ``keyword`` line goes: after the last one like it, else after the
+    last directive that is not one of ``avoid``, else at the top of the body."""
+    body = section.body
+    same = [i for i, n in enumerate(body) if isinstance(n, Directive) and n.keyword == keyword]
+    if same:
+        return same[-1]
+    others = [
+        i
+        for i, n in enumerate(body)
+        if isinstance(n, (Directive, Conditional)) and not isinstance(n, avoid)
+    ]
+    if others:
+        return others[-1]
+    return -1
+
+
+def add_line(section: Section, line: Line, index: int, like: Line | None = None) -> None:
+    """Insert ``line`` into the section's body after ``index``, formatted like its neighbours."""
+    indent = edit.indent_of(like) if like is not None else edit.body_indent(section)
+    newline = edit.newline_of([section.header, *section.body])
+    if index < 0:
+        # right after the header
+        if section.header.newline == "":
+            section.header.newline = newline
+            line.newline = ""
+            edit.reindent(line, indent)
+            section.body.insert(0, line)
+            return
+        edit.insert_after(section.body, -1, line, indent=indent, newline=newline)
+        return
+    edit.insert_after(section.body, index, line, indent=indent, newline=newline)
+
+
+def remove_line(section: Section, line: Node) -> None:
+    """Remove a line of the section (from a `.if` block too) with its comment block."""
+    found = edit.locate(section.body, line)
+    if found is None:
+        raise ValueError("that line is not in this section")
+    container, _ = found
+    if container is section.body and section.body[-1] is line and line_is_last(line):
+        # keep the file's missing final newline on the new last line
+        pass
+    edit.remove_with_comment(container, line)
+    if not section.body and line_is_last(line):
+        section.header.newline = ""
+
+
+def line_is_last(node: Node) -> bool:
+    """Whether ``node`` is a line without a line end (the file's last line)."""
+    return isinstance(node, Line) and node.newline == ""
+
+
+class ServerMap(MutableMapping[str, Server]):
+    """The servers of a proxy by name (``default-server`` lines excluded)."""
+
+    def __init__(self, section: Section) -> None:
+        self._section = section
+
+    def _servers(self) -> list[Server]:
+        return [
+            d
+            for d in iter_lines(self._section.body)
+            if isinstance(d, Server) and not isinstance(d, DefaultServer)
+        ]
+
+    def __getitem__(self, name: str) -> Server:
+        for server in self._servers():
+            if server.name == name:
+                return server
+        names = ", ".join(repr(s.name) for s in self._servers()) or "none"
+        raise KeyError(
+            f"no server {name!r} in {self._section.keyword} {self._section.name!r} "
+            f"(servers: {names})"
+        )
+
+    def __setitem__(self, name: str, server: Server) -> None:
+        if server.name != name:
+            raise ValueError(f"server is named {server.name!r}, not {name!r}")
+        if name in self:
+            old = self[name]
+            old.raw = edit.indent_of(old) + server.raw.lstrip(" \t")
+        else:
+            self.add(server)
+
+    def __delitem__(self, name: str) -> None:
+        remove_line(self._section, self[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([s.name for s in self._servers()])
+
+    def __len__(self) -> int:
+        return len(self._servers())
+
+    def __contains__(self, name: object) -> bool:
+        return any(s.name == name for s in self._servers())
+
+    def add(self, server: Server) -> Server:
+        """Add a server line after the section's last server, indented like it."""
+        if server.name in self:
+            raise ValueError(f"server {server.name!r} already exists")
+        body = self._section.body
+        top = [i for i, n in enumerate(body) if isinstance(n, Server)]
+        if top:
+            add_line(self._section, server, top[-1], like=body[top[-1]])  # type: ignore[arg-type]
+        else:
+            add_line(self._section, server, insertion_point(self._section, "server"))
+        return server
+
+    def __repr__(self) -> str:
+        return f"ServerMap({list(self)})"
+
+
+class TimeoutMap(MutableMapping[str, Time | str]):
+    """``timeout <kind> <value>`` lines by kind: ``timeouts["connect"] = "5s"``."""
+
+    def __init__(self, section: Section) -> None:
+        self._section = section
+
+    def _lines(self) -> list[Timeout]:
+        return [d for d in top_directives(self._section) if isinstance(d, Timeout)]
+
+    def _find(self, kind: str) -> Timeout | None:
+        found = [t for t in self._lines() if t.kind == kind]
+        return found[-1] if found else None
+
+    def __getitem__(self, kind: str) -> Time | str:
+        line = self._find(kind)
+        if line is None:
+            kinds = ", ".join(repr(t.kind) for t in self._lines()) or "none"
+            raise KeyError(f"no 'timeout {kind}' in this section (timeouts: {kinds})")
+        return line.value
+
+    def __setitem__(self, kind: str, value: Time | str | int) -> None:
+        line = self._find(kind)
+        if line is not None:
+            line.value = value
+            return
+        text = str(Time.parse(value)) if not (isinstance(value, str) and "$" in value) else value
+        new = Timeout.from_values(["timeout", kind, text])
+        assert isinstance(new, Timeout)
+        add_line(
+            self._section,
+            new,
+            insertion_point(self._section, "timeout", avoid=(Server,)),
+            like=self._lines()[-1] if self._lines() else None,
+        )
+
+    def __delitem__(self, kind: str) -> None:
+        found = [t for t in self._lines() if t.kind == kind]
+        if not found:
+            raise KeyError(f"no 'timeout {kind}' in this section")
+        for line in found:
+            remove_line(self._section, line)
+
+    def __iter__(self) -> Iterator[str]:
+        seen: list[str] = []
+        for t in self._lines():
+            if t.kind not in seen:
+                seen.append(t.kind)
+        return iter(seen)
+
+    def __len__(self) -> int:
+        return len(set(t.kind for t in self._lines()))
+
+
+OptionValue = bool | Sequence[str]
+
+
+class OptionMap(MutableMapping[str, Option]):
+    """``option <name>`` lines: ``options["redispatch"] = True``.
+
+    True writes ``option NAME``, False writes ``no option NAME``, a list of
+    words writes ``option NAME word...``; deleting removes the line.
+    """
+
+    def __init__(self, section: Section) -> None:
+        self._section = section
+
+    def _lines(self) -> list[Option]:
+        return [
+            d for d in top_directives(self._section) if isinstance(d, Option) and d.name is not None
+        ]
+
+    def _find(self, name: str) -> Option | None:
+        found = [o for o in self._lines() if o.name == name]
+        return found[-1] if found else None
+
+    def __getitem__(self, name: str) -> Option:
+        line = self._find(name)
+        if line is None:
+            names = ", ".join(repr(o.name) for o in self._lines()) or "none"
+            raise KeyError(f"no 'option {name}' in this section (options: {names})")
+        return line
+
+    def enabled(self, name: str) -> bool | None:
+        """True (``option``), False (``no option``) or None (not set here)."""
+        line = self._find(name)
+        return None if line is None else not line.negated
+
+    def __setitem__(self, name: str, value: OptionValue | Option) -> None:
+        if isinstance(value, Option):
+            words = value.values
+        elif value is True:
+            words = ["option", name]
+        elif value is False:
+            words = ["no", "option", name]
+        elif isinstance(value, (list, tuple)):
+            words = ["option", name, *value]
+        else:
+            raise TypeError(f"option {name}: expected True, False or a list of words")
+        line = self._find(name)
+        if line is not None:
+            line.set_values(words)
+            return
+        new = Option.from_values(words)
+        add_line(
+            self._section,
+            new,
+            insertion_point(self._section, "option", avoid=(Server,)),
+            like=self._lines()[-1] if self._lines() else None,
+        )
+
+    def __delitem__(self, name: str) -> None:
+        found = [o for o in self._lines() if o.name == name]
+        if not found:
+            raise KeyError(f"no 'option {name}' in this section")
+        for line in found:
+            remove_line(self._section, line)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(o.name for o in self._lines() if o.name))
+
+    def __len__(self) -> int:
+        return len(set(o.name for o in self._lines()))
+
+
+class LineList(Sequence[D], Generic[D]):
+    """The lines of one kind in a section (binds, ACLs, rules ...), in order."""
+
+    def __init__(self, section: Section, cls: type[D], keywords: tuple[str, ...]) -> None:
+        self._section = section
+        self._cls = cls
+        self._keywords = keywords
+
+    def _items(self) -> list[D]:
+        return [
+            d
+            for d in iter_lines(self._section.body)
+            if isinstance(d, self._cls) and d.keyword in self._keywords
+        ]
+
+    def __getitem__(self, index: int) -> D:  # type: ignore[override]
+        return self._items()[index]
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def append(self, line: D) -> D:
+        """Add a line after the last one of its kind (or after the last directive)."""
+        items = [n for n in self._section.body if isinstance(n, self._cls)]
+        index = (
+            next(i for i, n in enumerate(self._section.body) if n is items[-1])
+            if items
+            else insertion_point(self._section, line.keyword, avoid=(Server,))
+        )
+        add_line(self._section, line, index, like=items[-1] if items else None)
+        return line
+
+    def remove(self, line: D) -> None:
+        """Remove one of these lines (with the comment block above it)."""
+        remove_line(self._section, line)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._items()!r})"
