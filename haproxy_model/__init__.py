@@ -6,6 +6,7 @@ object model of ``haproxy.cfg``.
 
 from haproxy_model.api import dump, dumps, load, parse
 from haproxy_model.config import Config
+from haproxy_model.diagnostics import Diagnostic
 from haproxy_model.errors import ParseError
 from haproxy_model.model.directives import (
     Acl,
@@ -69,6 +70,7 @@ __all__ = [
     "CrtStore",
     "DefaultServer",
     "Defaults",
+    "Diagnostic",
     "Directive",
     "FcgiApp",
     "Frontend",
