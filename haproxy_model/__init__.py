@@ -4,8 +4,10 @@ A lossless parser (``dumps(parse(text)) == text``, byte for byte) and a typed
 object model of ``haproxy.cfg``.
 """
 
+from haproxy_model import haproxy as haproxy
 from haproxy_model.api import dump, dumps, load, parse
 from haproxy_model.config import Config
+from haproxy_model.convert import from_dict, to_dict
 from haproxy_model.diagnostics import Diagnostic
 from haproxy_model.errors import ParseError
 from haproxy_model.model.directives import (
@@ -105,8 +107,10 @@ __all__ = [
     "Word",
     "dump",
     "dumps",
+    "from_dict",
     "iter_lines",
     "load",
     "parse",
     "quote",
+    "to_dict",
 ]

@@ -50,6 +50,9 @@ def patterns() -> Patterns:
         f"(?P<indent>{ws})?(?:(?P<first>{word})(?P<rest>(?:{ws}{word})*))?"
         f"(?P<trail>{ws})?(?P<comment>{comment})?"
     )
+    # the parser reads groups by number; the terminals must not capture
+    assert line.groupindex == {"indent": 1, "first": 2, "rest": 3, "trail": 4, "comment": 5}
+    assert line.groups == 5
     parts = re.compile(f"(?P<ws>{ws})|(?P<word>{word})|(?P<comment>{comment})")
     return Patterns(
         line=line,

@@ -32,6 +32,8 @@ from haproxy_model.sections import Header, MisplacedDirective, SectionFactory, g
 _CONDITIONALS = frozenset((".if", ".elif", ".else", ".endif"))
 _MESSAGES = frozenset((".diag", ".notice", ".warning", ".alert"))
 _BLANKS = " \t\x0b\x0c"
+# group numbers of the line pattern (see lexer.patterns())
+_FIRST, _REST, _COMMENT = 2, 3, 5
 
 
 class _Builder:
@@ -127,7 +129,10 @@ def parse_fast(
                 lineno, MAX_LINE_LENGTH, f"line longer than {MAX_LINE_LENGTH} characters"
             )
         m = fullmatch(line)
-        first = m.group("first") if m is not None else None
+        if m is not None:
+            first, rest = m.group(_FIRST, _REST)
+        else:
+            first = rest = None
         node: Line
         if first is None or first[0] == "[":
             if first is not None or m is None:
@@ -136,15 +141,14 @@ def parse_fast(
                     builder.container.append(ScopeLine(line, newline=newline))
                     continue
                 raise _lex_error(builder, lineno, line)
-            if m.group("comment"):
+            if m.group(_COMMENT):
                 node = Comment(line, newline=newline)
             else:
                 node = Blank(line, newline=newline)
             builder.container.append(node)
             continue
         assert m is not None
-        rest = m.group("rest")
-        if rest and _may_exceed(rest):
+        if rest and len(rest) >= 2 * MAX_WORDS and _may_exceed(rest):
             _check_word_count(builder, lineno, line)
         if first in section_keywords:
             builder.container.append(Header(line, newline=newline))
