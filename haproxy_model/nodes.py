@@ -12,6 +12,7 @@ byte equality.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Union
 
@@ -78,6 +79,9 @@ class ScopeLine(Line):
     """A ``[scope]`` line, read by HAProxy as a whole."""
 
 
+_Cut = tuple[str, str, tuple[str, ...], tuple[str, ...], str, str]
+
+
 @attrs.define(eq=False)
 class Directive(Line):
     """A line of words: a keyword and its arguments, with an optional comment.
@@ -85,6 +89,8 @@ class Directive(Line):
     Subclasses (``Server``, ``Bind``, ...) add typed accessors; all of them
     read and write through the words kept here.
     """
+
+    _cut: _Cut | None = attrs.field(default=None, init=False, repr=False)
 
     @classmethod
     def from_values(
@@ -106,8 +112,25 @@ class Directive(Line):
 
     # -- reading -----------------------------------------------------------
     def parts(self) -> LineParts:
-        """The line cut into indent, words, separators, trailing blanks and comment."""
-        return split_parts(self.raw)
+        """The line cut into indent, words, separators, trailing blanks and comment.
+
+        The result is a fresh object the caller may change; the cut itself is
+        cached until the line's text changes.
+        """
+        cached = self._cut
+        if cached is None or cached[0] is not self.raw:
+            p = split_parts(self.raw)
+            cached = (
+                self.raw,
+                p.indent,
+                tuple(p.words),
+                tuple(p.separators),
+                p.trailing,
+                p.comment,
+            )
+            self._cut = cached
+        _, indent, words, seps, trailing, comment = cached
+        return LineParts(indent, list(words), list(seps), trailing, comment)
 
     @property
     def keyword(self) -> str:
@@ -198,21 +221,23 @@ class Directive(Line):
         self.raw = parts.render()
 
     def set_values(self, values: Sequence[str]) -> None:
-        """Replace all words, keeping words whose value does not change as written."""
+        """Replace all words; words that stay keep their spelling and the blanks before them."""
         if not values:
             raise ValueError("a directive needs at least a keyword")
         parts = self.parts()
-        new_words: list[str] = []
-        for i, v in enumerate(values):
-            if i < len(parts.words) and value_of(parts.words[i]) == v:
-                new_words.append(parts.words[i])
-            else:
-                new_words.append(quote(v, field=f"word {i + 1}"))
-        seps = parts.separators[: len(new_words) - 1]
-        while len(seps) < len(new_words) - 1:
-            seps.append(seps[-1] if seps and "\t" not in seps[-1] else " ")
-        parts.words = new_words
-        parts.separators = seps
+        old_values = [value_of(w) for w in parts.words]
+        old = list(zip(["", *parts.separators], parts.words, strict=True))
+        new: list[tuple[str, str]] = []
+        matcher = difflib.SequenceMatcher(a=old_values, b=list(values), autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                new.extend(old[i1:i2])
+            elif tag != "delete":
+                for j in range(j1, j2):
+                    new.append((" ", quote(values[j], field=f"word {j + 1}")))
+        new[0] = ("", new[0][1])
+        parts.words = [w for _, w in new]
+        parts.separators = [sep or " " for sep, _ in new[1:]]
         self.raw = parts.render()
 
     def _key(self) -> object:

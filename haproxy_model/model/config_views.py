@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
 from haproxy_model.model import edit
 from haproxy_model.model.typed_sections import Defaults
-from haproxy_model.nodes import Blank
+from haproxy_model.nodes import Blank, Node, iter_lines
 from haproxy_model.sections import Section
 
 if TYPE_CHECKING:
@@ -21,38 +21,50 @@ def _sections(cfg: Config, cls: type[S]) -> list[S]:
 
 
 def add_section(cfg: Config, section: Section) -> None:
-    """Add a section after the last section of its kind (else at the end), a blank line before."""
+    """Add a section after the last section of its kind (else at the end).
+
+    The new section is formatted like the file: its body takes the indentation
+    of the section it follows and the file's line end, and it is separated
+    from its neighbours by one blank line.
+    """
     body = cfg.body
-    same = [i for i, n in enumerate(body) if isinstance(n, type(section))]
     newline = edit.newline_of(body)
-    if same:
-        index = same[-1]
-        _set_newlines(section, newline)
-        last = edit.last_line(body[index])
-        if last.newline == "":
-            last.newline = newline
-            edit.last_line(section).newline = ""
-        body[index + 1 : index + 1] = [Blank("", newline=newline), section]
+    same = [i for i, n in enumerate(body) if isinstance(n, type(section))]
+    index = same[-1] if same else len(body) - 1
+    anchor = body[index] if index >= 0 else None
+    _restyle(section, anchor, newline)
+    if anchor is None:
+        body.append(section)
         return
+    last = edit.last_line(anchor)
+    if last.newline == "":
+        last.newline = newline
+        edit.last_line(section).newline = ""
+    ends_blank = (
+        isinstance(anchor, Section) and bool(anchor.body) and isinstance(anchor.body[-1], Blank)
+    )
+    if ends_blank:
+        # anchor already ends with a blank line: put one after the new section instead
+        insert: list[Node] = [section]
+        if index + 1 < len(body):
+            insert.append(Blank("", newline=newline))
+    else:
+        insert = [Blank("", newline=newline), section]
+    body[index + 1 : index + 1] = insert
+
+
+def _restyle(section: Section, anchor: Node | None, newline: str) -> None:
+    indent = edit.body_indent(anchor) if isinstance(anchor, Section) else None
+    for line in iter_lines(section.body):
+        if indent is not None and line.raw[:1] in (" ", "\t") and line.raw.strip():
+            edit.reindent(line, indent)
     _set_newlines(section, newline)
-    if body:
-        last = edit.last_line(body[-1])
-        if last.newline == "":
-            last.newline = newline
-            edit.last_line(section).newline = ""
-        if not isinstance(body[-1], Blank):
-            body.append(Blank("", newline=newline))
-    body.append(section)
 
 
 def _set_newlines(section: Section, newline: str) -> None:
     if newline == "\n":
         return
-    for line in [*section.leading, section.header]:
-        line.newline = newline
-    from haproxy_model.nodes import iter_lines
-
-    for line in iter_lines(section.body):
+    for line in [*section.leading, section.header, *iter_lines(section.body)]:
         line.newline = newline
 
 

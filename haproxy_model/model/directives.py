@@ -257,6 +257,8 @@ class Server(OptionsLine):
             return
         if name is None or address is None:
             raise TypeError(f"{self.KEYWORD}: name and address are required")
+        quote(name, field="name")
+        quote(join_address(address, port), field="address")
         words = [self.KEYWORD, name, join_address(address, port)]
         words += self._option_words(options)
         built = Directive.from_values(words, indent=indent, comment=comment, newline=newline)

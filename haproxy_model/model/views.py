@@ -95,9 +95,13 @@ class ServerMap(MutableMapping[str, Server]):
         ]
 
     def __getitem__(self, name: str) -> Server:
-        for server in self._servers():
-            if server.name == name:
-                return server
+        for line in iter_lines(self._section.body):
+            if (
+                isinstance(line, Server)
+                and not isinstance(line, DefaultServer)
+                and line.name == name
+            ):
+                return line
         names = ", ".join(repr(s.name) for s in self._servers()) or "none"
         raise KeyError(
             f"no server {name!r} in {self._section.keyword} {self._section.name!r} "
@@ -124,6 +128,14 @@ class ServerMap(MutableMapping[str, Server]):
 
     def __contains__(self, name: object) -> bool:
         return any(s.name == name for s in self._servers())
+
+    def values(self) -> list[Server]:  # type: ignore[override]
+        """The servers in file order."""
+        return self._servers()
+
+    def items(self) -> list[tuple[str, Server]]:  # type: ignore[override]
+        """``(name, server)`` pairs in file order."""
+        return [(s.name, s) for s in self._servers()]
 
     def add(self, server: Server) -> Server:
         """Add a server line after the section's last server, indented like it."""
@@ -241,6 +253,7 @@ class OptionMap(MutableMapping[str, Option]):
             raise TypeError(f"option {name}: expected True, False or a list of words")
         line = self._find(name)
         if line is not None:
+            _set_negation(line, words[0] == "no")
             line.set_values(words)
             return
         new = Option.from_values(words)
@@ -263,6 +276,18 @@ class OptionMap(MutableMapping[str, Option]):
 
     def __len__(self) -> int:
         return len(set(o.name for o in self._lines()))
+
+
+def _set_negation(line: Option, negated: bool) -> None:
+    """Add or drop a leading ``no`` with a single blank, keeping the rest of the line."""
+    if line.negated == negated:
+        return
+    indent = edit.indent_of(line)
+    rest = line.raw[len(indent) :]
+    if negated:
+        line.raw = f"{indent}no {rest}"
+    else:
+        line.raw = indent + rest[2:].lstrip(" \t")
 
 
 class LineList(Sequence[D], Generic[D]):
