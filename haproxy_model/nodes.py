@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Union
 import attrs
 
 from haproxy_model.lexer import LineParts, split_parts
-from haproxy_model.words import Word, quote, value_of
+from haproxy_model.words import Decoded, Word, decode, quote, value_of
 
 if TYPE_CHECKING:
     from haproxy_model.sections import Section
@@ -241,7 +241,8 @@ class Directive(Line):
         self.raw = parts.render()
 
     def _key(self) -> object:
-        return tuple(self.values)
+        # a "$VAR" inside double quotes is a variable, elsewhere it is text
+        return tuple(decode(w) if '"' in w else Decoded(value_of(w)) for w in self.parts().words)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.raw.strip()!r})"

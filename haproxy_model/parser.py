@@ -8,6 +8,7 @@ checks on generated texts that this path and a plain Lark parse of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from haproxy_model import _grammar
@@ -28,10 +29,12 @@ from haproxy_model.nodes import (
     iter_lines,
 )
 from haproxy_model.sections import Header, MisplacedDirective, SectionFactory, group_sections
+from haproxy_model.words import value_of
 
 _CONDITIONALS = frozenset((".if", ".elif", ".else", ".endif"))
 _MESSAGES = frozenset((".diag", ".notice", ".warning", ".alert"))
 _BLANKS = " \t\x0b\x0c"
+_SPECIAL = re.compile(r"[\\\"']")
 # group numbers of the line pattern (see lexer.patterns())
 _FIRST, _REST, _COMMENT = 2, 3, 5
 
@@ -150,7 +153,17 @@ def parse_fast(
         assert m is not None
         if rest and len(rest) >= 2 * MAX_WORDS and _may_exceed(rest):
             _check_word_count(builder, lineno, line)
-        if first in section_keywords:
+        keyword = first
+        if _SPECIAL.search(first):
+            # HAProxy classifies a line by its first word's value, not its spelling
+            keyword = value_of(first)
+            if keyword[:1] == "." and first[0] != ".":
+                raise builder.error(
+                    lineno,
+                    m.start("first"),
+                    f"write '{keyword}' without quotes or escapes",
+                )
+        if keyword in section_keywords:
             builder.container.append(Header(line, newline=newline))
         elif first[0] == ".":
             if first in _CONDITIONALS:
@@ -174,7 +187,7 @@ def parse_fast(
             else:
                 raise builder.error(lineno, m.start("first"), f"unknown directive '{first}'")
         else:
-            builder.container.append(classes.get(first, Directive)(line, newline=newline))
+            builder.container.append(classes.get(keyword, Directive)(line, newline=newline))
     top = builder.finish()
     return _group(top, filename, lines, make_section)
 

@@ -27,6 +27,7 @@ from haproxy_model.nodes import (
 )
 from haproxy_model.parser import _group
 from haproxy_model.sections import Header, SectionFactory
+from haproxy_model.words import value_of
 
 _LINE_CLASSES: dict[str, type[Line]] = {
     "blank_line": Blank,
@@ -49,8 +50,18 @@ def _line(tree: lark.Tree[lark.Token]) -> Line:
     cls = _LINE_CLASSES[str(tree.data)]
     if cls is Directive and tree.data == "directive_line":
         first = next(t for t in tree.children if t.type == "WORD")  # type: ignore[union-attr]
-        cls = _DIRECTIVE_CLASSES.get(str(first), Directive)
+        keyword = value_of(str(first))
+        if keyword[:1] == ".":
+            raise _QuotedDot(keyword)
+        if keyword in _grammar.section_keywords():
+            cls = Header
+        else:
+            cls = _DIRECTIVE_CLASSES.get(keyword, Directive)
     return cls("".join(tokens), newline=eol)
+
+
+class _QuotedDot(Exception):
+    """A `.` directive written with quotes or escapes (refused, as by the fast path)."""
 
 
 class _UnknownDirective(Exception):
@@ -126,6 +137,10 @@ def parse_reference(
     lines = source.split("\n")
     try:
         top = _nodes(list(tree.children))
+    except _QuotedDot as exc:
+        raise ParseError(
+            f"write '{exc}' without quotes or escapes", filename=filename, line=1, column=1
+        ) from None
     except _UnknownDirective as exc:
         raise ParseError(
             f"unknown directive '{exc.line.keyword}'",

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from haproxy_model._grammar import section_keywords
+from haproxy_model.words import value_of
+
+SECTION_KEYWORDS = section_keywords()
+
 BLANK_CHARS = " \t\x0b\x0c"
 # Characters a bare run may hold: anything but blanks, line ends, '#', quotes,
 # backslash and NUL; with some non-ASCII letters and raw (surrogate-escaped) bytes.
@@ -90,7 +95,10 @@ def directive_line(draw: st.DrawFn) -> str:
 
 
 def _plain_first_word(w: str) -> bool:
-    return not w.startswith((".", "[")) and w not in SECTIONS and w.split("\\")[0] not in SECTIONS
+    value = value_of(w)
+    return (
+        not w.startswith((".", "[")) and not value.startswith(".") and value not in SECTION_KEYWORDS
+    )
 
 
 @st.composite

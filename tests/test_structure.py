@@ -224,3 +224,16 @@ def test_equality_ignores_formatting() -> None:
     c = hm.parse("global\n    maxconn 2\n")
     assert a == b
     assert a != c
+
+
+def test_lines_are_classified_by_value_like_haproxy() -> None:
+    cfg = hm.parse("\"backend\" app\n    'server' s1 10.0.0.1:80\n")
+    backend = cfg.backends["app"]
+    assert isinstance(backend.servers["s1"], hm.Server)
+    with pytest.raises(hm.ParseError, match="without quotes"):
+        hm.parse('global\n    "\\x2enotice" hi\n')
+
+
+def test_variables_only_in_double_quotes_count_for_equality() -> None:
+    assert hm.parse('global\n log "$H"\n') != hm.parse("global\n log '$H'\n")
+    assert hm.parse('global\n log "a"\n') == hm.parse("global\n log 'a'\n")
