@@ -41,7 +41,7 @@ class Line:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Line):
             return NotImplemented
-        return type(self) is type(other) and self._key() == other._key()
+        return _family(type(self)) is _family(type(other)) and self._key() == other._key()
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -310,6 +310,16 @@ class Conditional:
 
 
 Node = Union[Line, Conditional, "Section"]
+
+
+def _family(cls: type[Line]) -> type[Line]:
+    """The kind of line that matters for equality (typed directives are directives)."""
+    from haproxy_model.sections import Header
+
+    for family in (Header, Marker, Message, Directive, Comment, Blank, ScopeLine):
+        if issubclass(cls, family):
+            return family
+    return Line
 
 
 def meaningful(nodes: Sequence[Node]) -> list[Node]:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import attrs
 
 from haproxy_model.model.directives import (
+    DIRECTIVE_CLASSES,
     Acl,
     Bind,
     DefaultServer,
@@ -91,7 +92,11 @@ class TypedSection(Section):
     def add_directive(self, line: Sequence[str] | Directive) -> Directive:
         """Append a directive (a line object or its words) after the last directive."""
         if not isinstance(line, Directive):
-            line = Directive.from_values(list(line))
+            values = list(line)
+            line = DIRECTIVE_CLASSES.get(values[0] if values else "", Directive).from_values(values)
+        elif type(line) is Directive:
+            # give it the typed class the parser would give it
+            line = DIRECTIVE_CLASSES.get(line.keyword, Directive)(line.raw, newline=line.newline)
         index = insertion_point(self, line.keyword, avoid=(Server,))
         add_line(self, line, index)
         return line
