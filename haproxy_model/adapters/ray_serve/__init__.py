@@ -2,11 +2,19 @@
 
 Importing this package does not import Ray; only :func:`discover` needs it
 (``pip install haproxy-model[ray]``).
+
+* :func:`build_config`: a complete config for an HAProxy run beside Ray;
+* :func:`patch_ray_config`: a policy applied in place to the file Ray wrote;
+* :mod:`.wrapper` / :func:`install_wrapper`: an executable for
+  ``RAY_SERVE_HAPROXY_BINARY_PATH`` that patches Ray's file before every
+  (re)load and then execs the real HAProxy.
 """
 
 from __future__ import annotations
 
+from .build import build_config
 from .discovery import discover
+from .patch import PatchError, PatchResult, patch_ray_config, patch_ray_config_report
 from .policy import HealthCheck, Policy, PolicyError, RateLimit, ServerMaxconn, Timeouts
 from .snapshot import (
     Application,
@@ -18,11 +26,14 @@ from .snapshot import (
     safe_name,
     server_name,
 )
+from .wrapper import install_wrapper
 
 __all__ = [
     "Application",
     "Deployment",
     "HealthCheck",
+    "PatchError",
+    "PatchResult",
     "Policy",
     "PolicyError",
     "RateLimit",
@@ -31,7 +42,11 @@ __all__ = [
     "ServerMaxconn",
     "Timeouts",
     "backend_name",
+    "build_config",
     "discover",
+    "install_wrapper",
+    "patch_ray_config",
+    "patch_ray_config_report",
     "replica_actor_name",
     "safe_name",
     "server_name",

