@@ -10,6 +10,7 @@ from haproxy_model.config import Config
 from haproxy_model.convert import from_dict, to_dict
 from haproxy_model.diagnostics import Diagnostic
 from haproxy_model.errors import ParseError
+from haproxy_model.files import FileChangedError
 from haproxy_model.model.directives import (
     Acl,
     Bind,
@@ -73,6 +74,7 @@ __all__ = [
     "DefaultServer",
     "Defaults",
     "Diagnostic",
+    "FileChangedError",
     "Directive",
     "FcgiApp",
     "Frontend",

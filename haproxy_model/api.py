@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 from haproxy_model.config import Config
-from haproxy_model.files import PathLike, read_text, write_text_atomic
+from haproxy_model.files import (
+    FileState,
+    PathLike,
+    check_unchanged,
+    decode,
+    read_bytes,
+    write_text_atomic,
+)
 from haproxy_model.model.directives import DIRECTIVE_CLASSES
 from haproxy_model.model.typed_sections import make_section
 from haproxy_model.parser import parse_fast
@@ -34,12 +42,24 @@ def parse(text: str, *, filename: str = "<string>") -> Config:
 
 def load(path: PathLike) -> Config:
     """Read and parse a configuration file (any bytes, kept exactly)."""
-    return parse(read_text(path), filename=str(path))
+    data = read_bytes(path)
+    cfg = parse(decode(data), filename=str(path))
+    cfg.source = FileState.of(Path(path), data)
+    return cfg
 
 
-def dump(cfg: Config, path: PathLike) -> None:
-    """Write ``cfg`` to ``path`` atomically, keeping the file's mode."""
-    write_text_atomic(path, dumps(cfg))
+def dump(cfg: Config, path: PathLike, *, force: bool = False, backup: bool = False) -> None:
+    """Write ``cfg`` to ``path`` atomically, keeping the file's mode and owner.
+
+    When ``cfg`` was loaded from ``path`` and the file changed on disk since,
+    :class:`FileChangedError` is raised instead of losing that change (unless
+    ``force``).  With ``backup``, the previous file is kept as ``<path>.bak``.
+    """
+    if cfg.source is not None and not force:
+        check_unchanged(path, cfg.source)
+    state = write_text_atomic(path, dumps(cfg), backup=backup)
+    if cfg.source is None or cfg.source.path == state.path:
+        cfg.source = state
 
 
 __all__ = ["dump", "dumps", "load", "parse"]

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 import attrs
 
+from haproxy_model.files import FileState
 from haproxy_model.model import typed_sections as ts
 from haproxy_model.model.config_views import (
     DefaultsList,
@@ -28,6 +29,7 @@ class Config:
 
     body: list[Node]
     filename: str
+    source: FileState | None
 
     def __init__(
         self,
@@ -46,6 +48,8 @@ class Config:
             raise TypeError("give either sections or body, not both")
         self.body = body
         self.filename = filename
+        #: what the file held when it was loaded (``hm.load``); ``hm.dump`` checks it
+        self.source = None
 
     @property
     def sections(self) -> list[Section]:

@@ -142,6 +142,23 @@ def quote(value: str, *, field: str = "value") -> str:
     return f'"{escaped}"'
 
 
+_NAME = re.compile(r"[A-Za-z0-9_.:-]+")
+
+
+def check_name(value: str, *, field: str = "name") -> str:
+    """Check a proxy, server or ACL name against the characters HAProxy allows.
+
+    HAProxy's ``invalid_char()`` accepts letters, digits, ``.``, ``_``, ``-``
+    and ``:`` only.  Returns the name; raises ``ValueError`` naming ``field``.
+    """
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise ValueError(
+            f"{field}: {value!r} is not a valid HAProxy name (letters, digits, '.', '_', "
+            "'-' and ':' only)"
+        )
+    return value
+
+
 @attrs.define(eq=False)
 class Word:
     """One word of a directive: its raw text as written and its decoded value."""

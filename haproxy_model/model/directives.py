@@ -18,7 +18,7 @@ import attrs
 from haproxy_model.model import line_options
 from haproxy_model.nodes import DEFAULT_INDENT, Directive
 from haproxy_model.values import Size, Time
-from haproxy_model.words import quote
+from haproxy_model.words import check_name, quote
 
 T = TypeVar("T")
 
@@ -257,7 +257,7 @@ class Server(OptionsLine):
             return
         if name is None or address is None:
             raise TypeError(f"{self.KEYWORD}: name and address are required")
-        quote(name, field="name")
+        check_name(name, field="name")
         quote(join_address(address, port), field="address")
         words = [self.KEYWORD, name, join_address(address, port)]
         words += self._option_words(options)
@@ -271,7 +271,7 @@ class Server(OptionsLine):
 
     @name.setter
     def name(self, value: str) -> None:
-        self.set_word(1, value, field="name")
+        self.set_word(1, check_name(value, field="name"), field="name")
 
     @property
     def address(self) -> str:

@@ -42,6 +42,7 @@ from haproxy_model.model.views import (
 from haproxy_model.nodes import Directive, Line, Node
 from haproxy_model.sections import Header, Section, UnknownSection
 from haproxy_model.values import Time
+from haproxy_model.words import check_name
 
 
 @attrs.define(eq=False, repr=False, init=False)
@@ -71,7 +72,7 @@ class TypedSection(Section):
             raise TypeError(f"a {self.KEYWORD} section needs a name")
         words = [self.KEYWORD]
         if name is not None:
-            words.append(name)
+            words.append(check_name(name, field=f"{self.KEYWORD} name"))
         if from_ is not None:
             words += ["from", from_]
         built = Header.from_values(words, indent="")
