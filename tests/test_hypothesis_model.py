@@ -18,9 +18,7 @@ TIME = st.tuples(st.integers(1, 900), st.sampled_from(["ms", "s", "m", ""])).map
 )
 # HAProxy 2.6 balance algorithms that need no argument
 BALANCE = st.sampled_from(["roundrobin", "static-rr", "leastconn", "first", "source", "random"])
-HEADER_VALUE = st.text(
-    st.sampled_from([*"abc XYZ#'\"$\\:;/,=()!{}", "é"]), min_size=1, max_size=12
-)
+HEADER_VALUE = st.text(st.sampled_from([*"abc XYZ#'\"$\\:;/,=()!{}", "é"]), min_size=1, max_size=12)
 
 
 @st.composite
