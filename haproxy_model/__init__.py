@@ -57,6 +57,7 @@ from haproxy_model.nodes import (
 )
 from haproxy_model.sections import Header, Section, UnknownSection
 from haproxy_model.values import Size, Time
+from haproxy_model.validation import validate
 from haproxy_model.words import Word, quote
 
 __all__ = [
@@ -114,5 +115,6 @@ __all__ = [
     "load",
     "parse",
     "quote",
+    "validate",
     "to_dict",
 ]

@@ -1,0 +1,32 @@
+"""Validation: what HAProxy would reject or warn about, found without running it.
+
+``validate(cfg, version=..., strict=...)`` returns every problem at once, in
+file order, as :class:`~haproxy_model.diagnostics.Diagnostic` objects with the
+line and column of the offending word.  Each check has a stable ``code``; the
+modules of this package list theirs.
+"""
+
+from __future__ import annotations
+
+from haproxy_model.config import Config
+from haproxy_model.diagnostics import Diagnostic
+from haproxy_model.validation import acls, advice, arguments, keywords, references
+from haproxy_model.validation._context import Context
+
+
+def validate(cfg: Config, *, version: str = "2.8", strict: bool = False) -> list[Diagnostic]:
+    """Check ``cfg`` for HAProxy ``version`` (one of the keyword table's versions).
+
+    Without ``strict``, keywords, options and sections that no manual documents
+    are let through (HAProxy builds may add their own); with it they are errors.
+    """
+    ctx = Context(cfg, version, strict)
+    keywords.check(ctx)
+    references.check(ctx)
+    acls.check(ctx)
+    arguments.check(ctx)
+    advice.check(ctx)
+    return sorted(ctx.found, key=lambda d: (d.line, d.column))
+
+
+__all__ = ["validate"]

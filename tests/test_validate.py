@@ -1,0 +1,867 @@
+"""hm.validate: each check on a config that trips it and on one that does not,
+then the real-world corpus (no errors on what HAProxy 2.6 accepted)."""
+
+from __future__ import annotations
+
+import csv
+from textwrap import dedent
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import haproxy_model as hm
+from tests.conftest import CORPUS
+
+# Words the property test builds lines from: keywords and the words checks look at.
+_VOCABULARY = [
+    "server", "default-server", "server-template", "bind", "acl", "use_backend",
+    "default_backend", "use-server", "timeout", "client", "connect", "balance", "mode",
+    "http-request", "tcp-request", "content", "deny", "if", "unless", "!", "!x", "{", "}",
+    "or", "||", "x", "track", "x/x", "weight", "maxconn", "inter", "check", "from",
+    "stick-table", "size", "peers", "errorfiles", "email-alert", "mailers", "resolvers",
+    "no", "option", "httplog", "1", "10s", "300", ":0", "1.2.3.4:70000", "${X}", "%[x]",
+]  # fmt: skip
+
+# A clean HTTP setup the cases below extend.
+HEAD = """\
+global
+    maxconn 1000
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+"""
+HEAD_LINES = HEAD.count("\n")
+
+
+def run(
+    body: str, *, version: str = "2.8", strict: bool = False, head: bool = True
+) -> list[hm.Diagnostic]:
+    text = (HEAD if head else "") + dedent(body)
+    return hm.validate(hm.parse(text, filename="test.cfg"), version=version, strict=strict)
+
+
+def codes(diags: list[hm.Diagnostic]) -> list[str]:
+    return [d.code for d in diags]
+
+
+def one(diags: list[hm.Diagnostic], code: str) -> hm.Diagnostic:
+    found = [d for d in diags if d.code == code]
+    assert len(found) == 1, [str(d) for d in diags]
+    return found[0]
+
+
+def where(d: hm.Diagnostic) -> tuple[str, str, int, int, str | None]:
+    """(code, severity, line counted from the end of HEAD, column, section)."""
+    return d.code, d.severity, d.line - HEAD_LINES, d.column, d.section
+
+
+# -- (config body, strict/version, expected (code, severity, line, column, section)) ---------
+# Lines are counted from the first line of the body; HEAD adds HEAD_LINES.
+Expected = tuple[str, str, int, int, str]
+TRIPS: dict[str, tuple[str, dict[str, Any], Expected]] = {
+    "keyword from another section": (
+        """\
+        frontend web
+            bind :80
+            stats socket /run/haproxy.sock
+        """,
+        {},
+        ("keyword-not-allowed", "error", 3, 5, "frontend web"),
+    ),
+    "proxy keyword without the capability": (
+        """\
+        frontend web
+            bind :80
+            balance roundrobin
+        """,
+        {},
+        ("keyword-not-allowed", "warning", 3, 5, "frontend web"),
+    ),
+    "server in a frontend": (
+        """\
+        frontend web
+            bind :80
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("keyword-not-allowed", "error", 3, 5, "frontend web"),
+    ),
+    "rules in an anonymous defaults": (
+        """\
+        defaults
+            http-request deny
+        """,
+        {},
+        ("keyword-not-allowed", "error", 2, 5, "defaults"),
+    ),
+    "keyword introduced later": (
+        """\
+        backend app
+            hash-preserve-affinity always
+            server s1 10.0.0.1:80
+        """,
+        {"version": "3.0"},
+        ("keyword-version", "error", 2, 5, "backend app"),
+    ),
+    "keyword no longer documented": (
+        """\
+        frontend web
+            bind :80
+            bind-process 1
+        """,
+        {"version": "3.0"},
+        ("keyword-version", "error", 3, 5, "frontend web"),
+    ),
+    "rule action introduced later": (
+        """\
+        backend app
+            http-response set-timeout server 5s
+            server s1 10.0.0.1:80
+        """,
+        {"version": "2.8"},
+        ("keyword-version", "error", 2, 5, "backend app"),
+    ),
+    "tcp-request content action introduced later": (
+        """\
+        backend app
+              tcp-request content set-bc-mark 1
+            server s1 10.0.0.1:80
+        """,
+        {"version": "2.8"},
+        ("keyword-version", "error", 2, 7, "backend app"),
+    ),
+    "version-guarded keyword": (
+        """\
+        backend app
+        .if version_atleast(3.2)
+            hash-preserve-affinity always
+        .endif
+            server s1 10.0.0.1:80
+        """,
+        {"version": "2.8"},
+        ("keyword-version", "warning", 3, 5, "backend app"),
+    ),
+    "unknown keyword (strict)": (
+        """\
+        backend app
+            frobnicate yes
+            server s1 10.0.0.1:80
+        """,
+        {"strict": True},
+        ("unknown-keyword", "error", 2, 5, "backend app"),
+    ),
+    "unknown negated option (strict)": (
+        """\
+        backend app
+            no option frobnicate
+            server s1 10.0.0.1:80
+        """,
+        {"strict": True},
+        ("unknown-keyword", "error", 2, 5, "backend app"),
+    ),
+    "unknown action (strict)": (
+        """\
+        backend app
+            http-request frobnicate
+            server s1 10.0.0.1:80
+        """,
+        {"strict": True},
+        ("unknown-keyword", "error", 2, 18, "backend app"),
+    ),
+    "section introduced later": (
+        """\
+        crt-store web
+            crt-base /etc/ssl
+        """,
+        {"version": "2.8"},
+        ("keyword-version", "error", 1, 1, "crt-store web"),
+    ),
+    "server option introduced later": (
+        """\
+        backend app
+            server s1 10.0.0.1:80 check guid app-s1
+        """,
+        {"version": "2.8"},
+        ("option-version", "error", 2, 33, "backend app"),
+    ),
+    "bind option no longer documented": (
+        """\
+        frontend web
+            bind :443 ssl crt /etc/ssl/site.pem ocsp-update on
+        """,
+        {"version": "3.0"},
+        ("option-version", "error", 2, 41, "frontend web"),
+    ),
+    "unknown server option (strict)": (
+        """\
+        backend app
+            server s1 10.0.0.1:80 frobnicate
+        """,
+        {"strict": True},
+        ("unknown-option", "error", 2, 27, "backend app"),
+    ),
+    "two backends with one name": (
+        """\
+        backend app
+            server s1 10.0.0.1:80
+        backend app
+            server s2 10.0.0.2:80
+        """,
+        {},
+        ("duplicate-proxy", "error", 3, 9, "backend app"),
+    ),
+    "listen named like a frontend": (
+        """\
+        frontend web
+            bind :80
+        listen web
+            bind :81
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("duplicate-proxy", "error", 3, 8, "listen web"),
+    ),
+    "frontend and backend sharing a name in 3.3": (
+        """\
+        frontend app
+            bind :80
+            default_backend app
+        backend app
+            server s1 10.0.0.1:80
+        """,
+        {"version": "3.3"},
+        ("duplicate-proxy", "error", 4, 9, "backend app"),
+    ),
+    "bad proxy name": (
+        """\
+        backend app/v2
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("bad-name", "error", 1, 9, "backend app/v2"),
+    ),
+    "proxy without a name": (
+        """\
+        listen
+            bind :80
+        """,
+        {},
+        ("bad-name", "error", 1, 1, "listen"),
+    ),
+    "deprecated keyword": (
+        """\
+        backend app
+            http-request set-mark 2
+            server s1 10.0.0.1:80
+        """,
+        {"version": "3.0"},
+        ("deprecated-keyword", "info", 2, 5, "backend app"),
+    ),
+    "two servers with one name": (
+        """\
+        backend app
+            server s1 10.0.0.1:80
+            server s1 10.0.0.2:80
+        """,
+        {},
+        ("duplicate-server", "error", 3, 12, "backend app"),
+    ),
+    "two referenced defaults with one name": (
+        """\
+        defaults base
+            mode http
+        defaults base
+            mode tcp
+        backend app from base
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("duplicate-defaults", "error", 3, 10, "defaults base"),
+    ),
+    "two unreferenced defaults with one name": (
+        """\
+        defaults base
+            mode http
+        defaults base
+            mode http
+        """,
+        {},
+        ("duplicate-defaults", "warning", 3, 10, "defaults base"),
+    ),
+    "use_backend to nowhere": (
+        """\
+        frontend web
+            bind :80
+            use_backend api if { path_beg /api }
+            default_backend app
+        backend app
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("missing-backend", "error", 3, 17, "frontend web"),
+    ),
+    "default_backend to nowhere": (
+        """\
+        frontend web
+            bind :80
+            default_backend apps
+        backend app
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("missing-backend", "error", 3, 21, "frontend web"),
+    ),
+    "use-server to nowhere": (
+        """\
+        backend app
+            use-server s2 if { path_beg /x }
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("missing-server", "error", 2, 16, "backend app"),
+    ),
+    "track to a missing server": (
+        """\
+        backend app
+            server s1 10.0.0.1:80 check
+            server s2 10.0.0.2:80 track s3
+        """,
+        {},
+        ("missing-server", "error", 3, 33, "backend app"),
+    ),
+    "track to a missing backend": (
+        """\
+        backend app
+            server s1 10.0.0.1:80 track other/s1
+        """,
+        {},
+        ("missing-backend", "error", 2, 33, "backend app"),
+    ),
+    "from a missing defaults": (
+        """\
+        backend app from base
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("missing-defaults", "error", 1, 18, "backend app from base"),
+    ),
+    "from a later defaults": (
+        """\
+        backend app from base
+            server s1 10.0.0.1:80
+        defaults base
+            mode http
+        """,
+        {},
+        ("missing-defaults", "error", 1, 18, "backend app from base"),
+    ),
+    "errorfiles to nowhere": (
+        """\
+        backend app
+            errorfiles site-errors
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("missing-http-errors", "error", 2, 16, "backend app"),
+    ),
+    "resolvers to nowhere": (
+        """\
+        backend app
+            server s1 app.internal:80 resolvers dns
+        """,
+        {},
+        ("missing-resolvers", "error", 2, 41, "backend app"),
+    ),
+    "peers to nowhere": (
+        """\
+        backend app
+            stick-table type ip size 1m peers mesh
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("missing-peers", "error", 2, 39, "backend app"),
+    ),
+    "mailers to nowhere": (
+        """\
+        backend app
+            email-alert mailers ops
+            email-alert from haproxy@example.com
+            email-alert to ops@example.com
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("missing-mailers", "error", 2, 25, "backend app"),
+    ),
+    "undeclared ACL": (
+        """\
+        frontend web
+            bind :80
+            acl is_api path_beg /api
+            http-request deny if is_api || !is_admin
+        """,
+        {},
+        ("undeclared-acl", "error", 4, 36, "frontend web"),
+    ),
+    "ACL used above its declaration": (
+        """\
+        frontend web
+            bind :80
+            http-request deny if is_api
+            acl is_api path_beg /api
+        """,
+        {},
+        ("undeclared-acl", "error", 3, 26, "frontend web"),
+    ),
+    "ACL of the defaults section": (
+        """\
+        defaults base
+            mode http
+            timeout client 30s
+            acl is_api path_beg /api
+        frontend web from base
+            bind :80
+            http-request deny if is_api
+        """,
+        {},
+        ("undeclared-acl", "error", 7, 26, "frontend web from base"),
+    ),
+    "bad time": (
+        """\
+        backend app
+            timeout queue 10x
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("bad-time", "error", 2, 19, "backend app"),
+    ),
+    "time with trailing characters": (
+        """\
+        backend app
+            timeout queue 10sec
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("bad-time", "warning", 2, 19, "backend app"),
+    ),
+    "bad server time option": (
+        """\
+        backend app
+            server s1 10.0.0.1:80 check inter 2x
+        """,
+        {},
+        ("bad-time", "error", 2, 39, "backend app"),
+    ),
+    "bad size": (
+        """\
+        backend app
+            stick-table type ip size 1z expire 30s
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("bad-size", "error", 2, 30, "backend app"),
+    ),
+    "non-numeric maxconn": (
+        """\
+        frontend web
+            bind :80
+            maxconn lots
+        """,
+        {},
+        ("bad-number", "error", 3, 13, "frontend web"),
+    ),
+    "non-numeric server option": (
+        """\
+        backend app
+            server s1 10.0.0.1:80 rise x
+        """,
+        {},
+        ("bad-number", "error", 2, 32, "backend app"),
+    ),
+    "non-numeric retries": (
+        """\
+        backend app
+            retries three
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("bad-number", "error", 2, 13, "backend app"),
+    ),
+    "weight out of range": (
+        """\
+        backend app
+            server s1 10.0.0.1:80 weight 300
+        """,
+        {},
+        ("weight-range", "error", 2, 34, "backend app"),
+    ),
+    "server port out of range": (
+        """\
+        backend app
+            server s1 10.0.0.1:70000
+        """,
+        {},
+        ("bad-port", "error", 2, 15, "backend app"),
+    ),
+    "bind port zero": (
+        """\
+        frontend web
+            bind :0
+        """,
+        {},
+        ("bad-port", "error", 2, 10, "frontend web"),
+    ),
+    "unknown balance algorithm": (
+        """\
+        backend app
+            balance fastest
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("unknown-balance", "error", 2, 13, "backend app"),
+    ),
+    "balance algorithm introduced later": (
+        """\
+        backend app
+            balance sticky
+            server s1 10.0.0.1:80
+        """,
+        {"version": "2.8"},
+        ("unknown-balance", "error", 2, 13, "backend app"),
+    ),
+    "unknown mode": (
+        """\
+        backend app
+            mode HTTP
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("unknown-mode", "error", 2, 10, "backend app"),
+    ),
+    "mode introduced later": (
+        """\
+        backend logs
+            mode log
+        """,
+        {"version": "2.8"},
+        ("unknown-mode", "error", 2, 10, "backend logs"),
+    ),
+    "server maxconn above fullconn": (
+        """\
+        backend app
+            fullconn 100
+            server s1 10.0.0.1:80 maxconn 500
+        """,
+        {},
+        ("server-maxconn", "warning", 3, 35, "backend app"),
+    ),
+    "server maxconn above the global maxconn": (
+        """\
+        backend app
+            server s1 10.0.0.1:80 maxconn 5000
+        """,
+        {},
+        ("server-maxconn", "warning", 2, 35, "backend app"),
+    ),
+    "unchecked backend among checked ones": (
+        """\
+        backend app
+            server s1 10.0.0.1:80 check
+        backend api
+            server s1 10.0.0.2:80
+        """,
+        {},
+        ("no-health-check", "warning", 3, 1, "backend api"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(TRIPS))
+def test_check_trips(name: str) -> None:
+    body, kwargs, expected = TRIPS[name]
+    found = run(body, **kwargs)
+    assert where(one(found, expected[0])) == expected
+    d = one(found, expected[0])
+    assert d.filename == "test.cfg"
+    assert d.message
+
+
+def test_missing_timeouts() -> None:
+    text = """\
+    frontend web
+        bind :80
+        default_backend app
+    backend app
+        server s1 10.0.0.1:80
+    """
+    found = run(text, head=False)
+    assert [(d.code, d.severity, d.line, d.column, d.section) for d in found] == [
+        ("missing-timeout", "warning", 1, 1, "frontend web"),
+        ("missing-timeout", "warning", 4, 1, "backend app"),
+    ]
+    assert "'timeout client'" in found[0].message
+    assert "'timeout connect', 'timeout server'" in found[1].message
+
+
+# -- the same checks, not tripped ------------------------------------------------
+CLEAN = {
+    "keywords in their sections": """\
+        frontend web
+            bind :80
+            option httplog
+            no option http-server-close
+            timeout http-request 10s
+            http-request set-header X-Forwarded-Proto https if { ssl_fc }
+            http-request set-var(txn.host) req.hdr(host)
+            tcp-request content accept if { req.len gt 0 }
+            default_backend app
+        backend app
+            balance roundrobin
+            option httpchk GET /health
+            http-check expect status 200
+            default-server inter 2s fall 3 rise 2 check
+            server s1 10.0.0.1:80 maxconn 100 weight 10 slowstart 30s
+            server-template web 1-3 app.internal:80 resolvers dns init-addr none
+        resolvers dns
+            nameserver ns1 10.0.0.53:53
+        """,
+    "rules in a named defaults": """\
+        defaults base
+            mode http
+            acl is_health path /health
+            http-request return status 200 if is_health
+        """,
+    "version-guarded keyword of a later version, validated for it": """\
+        backend app
+        .if version_atleast(3.2)
+            hash-preserve-affinity always
+        .endif
+            server s1 10.0.0.1:80
+        """,
+    "frontend and backend sharing a name before 3.2": """\
+        frontend app
+            bind :80
+            default_backend app
+        backend app
+            server s1 10.0.0.1:80
+        """,
+    "same server name in two branches of one .if": """\
+        backend app
+        .if defined(BLUE)
+            server s1 10.0.0.1:80
+        .else
+            server s1 10.0.0.2:80
+        .endif
+        """,
+    "references that resolve": """\
+        frontend web
+            bind :80
+            use_backend %[req.hdr(host),lower,map(/etc/haproxy/hosts.map)]
+            use_backend api if { path_beg /api }
+            default_backend app
+        defaults base
+            mode http
+            timeout connect 5s
+            timeout client 5s
+            timeout server 5s
+        backend app from base
+            errorfiles site-errors
+            email-alert mailers ops
+            email-alert to ops@example.com
+            email-alert from haproxy@example.com
+            stick-table type ip size 1m peers mesh
+            use-server s2 if { path_beg /x }
+            server s1 10.0.0.1:80 check resolvers default
+            server s2 10.0.0.2:80 track s1
+            server s3 10.0.0.3:80 track api/a1
+        listen api
+            bind :81
+            server a1 10.0.0.4:80 check
+        http-errors site-errors
+            errorfile 503 /etc/haproxy/errors/503.http
+        mailers ops
+            mailer smtp1 10.0.0.25:25
+        peers mesh
+            peer lb1 10.0.0.10:10000
+        """,
+    "ACLs declared, negated, anonymous, predefined": """\
+        frontend web
+            bind :80
+            acl is_api path_beg /api
+            acl is_admin src 10.0.0.0/8
+            http-request deny if !is_admin is_api || METH_POST or { path /x } !{ src 1.2.3.4 }
+            http-request allow unless HTTP_1.0 !LOCALHOST
+            default_backend app
+        backend app
+            server s1 10.0.0.1:80
+        """,
+    "values of the right kind": """\
+        backend app
+            timeout queue 1m
+            timeout tunnel ${TUNNEL_TIMEOUT}
+            retries 3
+            fullconn 1000
+            balance hdr(host)
+            stick-table type string len 64 size 100k expire 30m
+            http-request wait-for-body time 1s at-least 1k
+            server s1 10.0.0.1:80 inter 500ms fastinter 100ms downinter 1h weight 0 port 8080
+            server s2 10.0.0.2:${PORT} maxconn ${MAXCONN}
+            server s3 10.0.0.3:+1000
+            server s4 unix@/run/app.sock
+        backend other
+            balance random(2)
+            server s1 10.0.0.1
+        backend third
+            balance hash req.hdr(x-user)
+            server s1 10.0.0.1:80
+        frontend web
+            mode tcp
+            bind :8000-8010,[::]:443,unix@/run/web.sock
+            default_backend app
+        """,
+    "tcp backend with timeout tunnel instead of timeout server": """\
+        defaults
+            timeout connect 5s
+            timeout client 5s
+        backend app
+            timeout tunnel 1h
+            server s1 10.0.0.1:80
+        """,
+    "backend inheriting its timeouts from a named defaults": """\
+        defaults timeouts
+            mode http
+            timeout connect 5s
+            timeout server 5s
+        defaults other
+            mode http
+        backend app from timeouts
+            server s1 10.0.0.1:80
+        """,
+}
+
+
+@pytest.mark.parametrize("name", list(CLEAN))
+def test_clean(name: str) -> None:
+    version = "3.1" if "before 3.2" in name else "3.2"
+    found = run(CLEAN[name], strict=True, version=version)
+    assert found == [], [str(d) for d in found]
+
+
+def test_clean_for_each_version() -> None:
+    body = CLEAN["keywords in their sections"]
+    for version in ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3"):
+        assert run(body, version=version, strict=True) == []
+
+
+def test_unknown_only_under_strict() -> None:
+    # Before any known section, a line at column 0 followed by indented lines is
+    # an unknown section; after one, HAProxy reads it as a keyword of that section.
+    text = (
+        "frobnicator main\n    speed 3\n"
+        + HEAD
+        + dedent(
+            """\
+        backend app
+            frobnicate yes
+            server s1 10.0.0.1:80 frobnicate
+        """
+        )
+    )
+    cfg = hm.parse(text, filename="test.cfg")
+    assert hm.validate(cfg) == []
+    found = hm.validate(cfg, strict=True)
+    assert [(d.code, d.line, d.column, d.section) for d in found] == [
+        ("unknown-section", 1, 1, "frobnicator main"),
+        ("unknown-keyword", 11, 5, "backend app"),
+        ("unknown-option", 12, 27, "backend app"),
+    ]
+
+
+def test_sections_unknown_to_the_table_are_strict_only() -> None:
+    cfg = hm.parse("namespace_list\n    namespace blue\n" + HEAD)
+    assert hm.validate(cfg) == []
+    assert codes(hm.validate(cfg, strict=True)) == ["unknown-section"]
+
+
+def test_version_messages() -> None:
+    d = one(run(TRIPS["keyword introduced later"][0], version="3.0"), "keyword-version")
+    assert "introduced in 3.2" in d.message
+    d = one(run(TRIPS["keyword no longer documented"][0], version="3.0"), "keyword-version")
+    assert "not documented after 2.6" in d.message
+
+
+def test_all_problems_at_once_in_file_order() -> None:
+    body = """\
+    frontend web
+        bind :80
+        use_backend nowhere
+        timeout client 10x
+    backend app
+        server s1 10.0.0.1:80 weight 999
+        server s1 10.0.0.1:80
+    """
+    found = run(body)
+    assert codes(found) == ["missing-backend", "bad-time", "weight-range", "duplicate-server"]
+    assert [d.line for d in found] == sorted(d.line for d in found)
+    assert all(d.severity == "error" for d in found)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["frontend", "backend", "listen", "defaults", "global", "peers"]),
+            st.lists(st.lists(st.sampled_from(_VOCABULARY), min_size=1, max_size=7), max_size=6),
+        ),
+        max_size=4,
+    ),
+    st.sampled_from(["2.6", "3.3"]),
+)
+def test_never_fails_on_odd_configs(
+    sections: list[tuple[str, list[list[str]]]], version: str
+) -> None:
+    lines: list[str] = []
+    for keyword, body in sections:
+        lines.append(f"{keyword} x")
+        lines += ["    " + " ".join(words) for words in body]
+    text = "\n".join(lines) + "\n"
+    cfg = hm.parse(text)
+    found = hm.validate(cfg, version=version, strict=True)
+    total = text.count("\n")
+    assert all(1 <= d.line <= total and d.column >= 1 for d in found)
+    assert [(d.line, d.column) for d in found] == sorted((d.line, d.column) for d in found)
+
+
+def test_unknown_version() -> None:
+    with pytest.raises(ValueError, match="unknown version"):
+        hm.validate(hm.parse(HEAD), version="1.8")
+
+
+# -- the corpus: what HAProxy 2.6 accepted gets no error ----------------------------
+MANIFEST = CORPUS / "manifest.tsv"
+
+
+def _accepted() -> list[str]:
+    if not MANIFEST.is_file():
+        return []
+    with MANIFEST.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    return [
+        r["file"] for r in rows if r.get("haproxy26") == "ok" and (CORPUS / r["file"]).is_file()
+    ]
+
+
+def test_no_errors_on_configs_haproxy_accepted() -> None:
+    files = _accepted()
+    if not files:
+        pytest.skip(f"corpus manifest {MANIFEST} is absent")
+    problems: list[str] = []
+    for name in files:
+        cfg = hm.load(CORPUS / name)
+        for d in hm.validate(cfg, version="2.6"):
+            if d.severity == "error":
+                problems.append(str(d))
+    assert problems == []
