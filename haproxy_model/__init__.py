@@ -56,8 +56,8 @@ from haproxy_model.nodes import (
     iter_lines,
 )
 from haproxy_model.sections import Header, Section, UnknownSection
-from haproxy_model.values import Size, Time
 from haproxy_model.validation import validate
+from haproxy_model.values import Size, Time
 from haproxy_model.words import Word, quote
 
 __all__ = [
@@ -75,9 +75,9 @@ __all__ = [
     "DefaultServer",
     "Defaults",
     "Diagnostic",
-    "FileChangedError",
     "Directive",
     "FcgiApp",
+    "FileChangedError",
     "Frontend",
     "Global",
     "Header",
@@ -115,6 +115,6 @@ __all__ = [
     "load",
     "parse",
     "quote",
-    "validate",
     "to_dict",
+    "validate",
 ]
