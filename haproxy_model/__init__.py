@@ -55,6 +55,7 @@ from haproxy_model.nodes import (
     ScopeLine,
     iter_lines,
 )
+from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient
 from haproxy_model.sections import Header, Section, UnknownSection
 from haproxy_model.validation import validate
 from haproxy_model.values import Size, Time
@@ -80,6 +81,7 @@ __all__ = [
     "FileChangedError",
     "Frontend",
     "Global",
+    "HAProxyRuntimeError",
     "Header",
     "HttpErrors",
     "Line",
@@ -96,6 +98,7 @@ __all__ = [
     "Resolvers",
     "Ring",
     "Rule",
+    "RuntimeClient",
     "ScopeLine",
     "Section",
     "Server",
