@@ -49,8 +49,8 @@ read as one (or is followed by ``$``) is written ``$$``.  Thus
 ``bind "${ADDR}:80"`` gives ``"${ADDR}:80"``, ``'$HOME'`` gives ``"$$HOME"``
 and a regex ``'^/api$'`` stays ``"^/api$"``.  A WORD may be empty and may hold
 any character: CR, LF and NUL (``tcp-check send "PING\\r\\n"``) are written back
-as escapes.  (One spelling stays ambiguous: a ``$NAME`` reference followed, outside
-its quotes, by a name character, as in ``"$A"b``, comes back as ``"$Ab"``.)
+as escapes.  (A reference is always written with braces, ``"$A"b`` gives ``"${A}b"``, so
+that a name character after it cannot lengthen the name.)
 
 Where an ITEM may stand follows how HAProxy reads the text back:
 
@@ -87,7 +87,7 @@ from haproxy_model.errors import ParseError
 from haproxy_model.lexer import MAX_LINE_LENGTH, MAX_NESTING, MAX_WORDS
 from haproxy_model.nodes import Conditional, Directive, Line, Node, ScopeLine, meaningful
 from haproxy_model.sections import Section
-from haproxy_model.words import _dq_pieces, _unescape, _word_pieces, quote, value_of
+from haproxy_model.words import _dq_pieces, _unescape, _word_pieces, brace, quote, value_of
 
 SCHEMA_VERSION = 1
 
@@ -165,7 +165,8 @@ def _raw_pieces(raw: str) -> _Pieces:
                 elif dkind == "lone":
                     out.append(("\\", False))
                 else:
-                    out.append((d.group(), True))
+                    # "$A" followed by "b" must not come back as "$Ab"
+                    out.append((brace(d.group()), True))
     return out
 
 
@@ -187,7 +188,7 @@ def _text_pieces(text: str) -> _Pieces:
         elif m is not None:
             out.append(("".join(literal), False))
             literal = []
-            out.append((m.group(), True))
+            out.append((brace(m.group()), True))
             pos = m.end()
         else:
             literal.append("$")

@@ -54,10 +54,24 @@ def _unescape(seq: str) -> str:
 
 @attrs.frozen
 class Decoded:
-    """A word's value, with the environment variables it names (kept as written)."""
+    """A word's value, with the environment variables it names (kept as written).
 
-    value: str
+    Two decoded words are equal when HAProxy reads them the same: ``"$A"`` and
+    ``"${A}"`` are (``canonical`` writes every reference with braces).
+    """
+
+    value: str = attrs.field(eq=False)
     env_vars: tuple[str, ...] = ()
+    canonical: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.canonical:
+            object.__setattr__(self, "canonical", self.value)
+
+
+def brace(ref: str) -> str:
+    """``$NAME`` -> ``${NAME}``; braced references are returned as they are."""
+    return ref if ref.startswith("${") else "${" + ref[1:] + "}"
 
 
 def decode(raw: str) -> Decoded:
@@ -67,6 +81,7 @@ def decode(raw: str) -> Decoded:
     written (``${NAME-default}``) and are listed in ``env_vars``.
     """
     out: list[str] = []
+    canon: list[str] = []
     env: list[str] = []
     pos = 0
     end = len(raw)
@@ -104,8 +119,13 @@ def decode(raw: str) -> Decoded:
                 else:
                     ref = d.group()
                     out.append(ref)
+                    canon.append(brace(ref))
                     env.append(_env_name(ref))
-    return Decoded("".join(out), tuple(env))
+                    continue
+                canon.append(out[-1])
+            continue
+        canon.append(out[-1])
+    return Decoded("".join(out), tuple(env), "".join(canon))
 
 
 def _env_name(ref: str) -> str:
@@ -176,6 +196,13 @@ class Word:
         if _needs_decoding(self.raw):
             return decode(self.raw).value
         return self.raw
+
+    @property
+    def canonical(self) -> str:
+        """The value with every variable reference braced (``"$A"`` -> ``${A}``)."""
+        if '"' not in self.raw:
+            return self.value
+        return decode(self.raw).canonical
 
     @property
     def env_vars(self) -> tuple[str, ...]:

@@ -100,7 +100,7 @@ def test_schema_of_a_mixed_config() -> None:
     assert cond["body"][0]["directives"][1] == ["stats", "uri", "/stats page"]
     assert cond["elif"] == [
         {
-            "if": ["streq($MODE,full)"],
+            "if": ["streq(${MODE},full)"],
             "body": [
                 {"type": "frontend", "name": "other", "from": None, "directives": [["bind", ":1"]]}
             ],
@@ -360,19 +360,20 @@ def test_dollar_rules() -> None:
     got = [(w.value, w.env_vars) for w in line.words[1:]]
     assert got == [
         ("$x", ()),
-        ("$x", ("x",)),
+        ("${x}", ("x",)),
         ("${x-a b}", ("x",)),
         ("^a$", ()),
         ("$", ()),
-        ("$$x", ("x",)),
+        ("$${x}", ("x",)),
         ("a$", ()),
         ("$1", ()),
-        ("$.LINE", (".LINE",)),
+        ("${.LINE}", (".LINE",)),
         ("$.LINEx", ()),
     ]
-    # to_dict writes a canonical spelling ("$$" only where a `$` would misread)
+    # to_dict writes a canonical spelling ("$$" only where a `$` would misread,
+    # references braced)
     assert hm.to_dict(cfg)["sections"][0]["directives"][0][1:] == [
-        "$$x", "$x", "${x-a b}", "^a$", "$", "$$$x", "a$", "$1", "$.LINE", "$.LINEx",
+        "$$x", "${x}", "${x-a b}", "^a$", "$", "$$${x}", "a$", "$1", "${.LINE}", "$.LINEx",
     ]  # fmt: skip
 
 
@@ -394,7 +395,7 @@ def test_corpus_round_trip(path: Path) -> None:
 
 def _words(cfg: hm.Config) -> list[list[tuple[str, tuple[str, ...]]]]:
     return [
-        [(w.value, w.env_vars) for w in line.words]
+        [(w.canonical, w.env_vars) for w in line.words]
         for line in cfg.lines()
         if isinstance(line, hm.Directive)
     ]
