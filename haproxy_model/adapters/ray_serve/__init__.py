@@ -7,7 +7,10 @@ Importing this package does not import Ray; only :func:`discover` needs it
 * :func:`patch_ray_config`: a policy applied in place to the file Ray wrote;
 * :mod:`.wrapper` / :func:`install_wrapper`: an executable for
   ``RAY_SERVE_HAPROXY_BINARY_PATH`` that patches Ray's file before every
-  (re)load and then execs the real HAProxy.
+  (re)load and then execs the real HAProxy;
+* :class:`Syncer`: runs a standalone HAProxy beside Ray and keeps it in step,
+  replica changes through the runtime API, hitless reloads for the rest
+  (``python -m haproxy_model.adapters.ray_serve.demo`` shows it end to end).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .snapshot import (
     safe_name,
     server_name,
 )
+from .sync import Syncer, SyncError, SyncEvent
 from .wrapper import install_wrapper
 
 __all__ = [
@@ -40,6 +44,9 @@ __all__ = [
     "Replica",
     "ServeSnapshot",
     "ServerMaxconn",
+    "SyncError",
+    "SyncEvent",
+    "Syncer",
     "Timeouts",
     "backend_name",
     "build_config",

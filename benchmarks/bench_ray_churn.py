@@ -1,0 +1,288 @@
+"""Replica churn: Ray Serve's own HAProxy mode against the haproxy_model Syncer, side by side.
+
+One local Ray (2 CPUs, loopback) in HAProxy mode (``RAY_SERVE_ENABLE_HA_PROXY=1``,
+every HAProxy file and port moved to a private temp dir / free ports, minimum
+draining period 0.5 s) serves the demo app (``haproxy_model.adapters.ray_serve.demo``:
+~0.5 s per request, ``max_ongoing_requests=2``). Two proxies route to the same
+replicas: Ray's HAProxy (on Serve's HTTP port) and a :class:`Syncer`-run HAProxy
+(its own port, ``maxconn`` = ``max_ongoing_requests``, ``timeout queue 30s``).
+
+For each proxy in turn, with the load going through that proxy only:
+
+* **churn** 2 -> 4 -> 2 replicas under a bounded load (6 clients): requests,
+  failures, reloads per membership step (Ray: distinct HAProxy processes
+  running its config, found by scanning ``/proc``; ours: the syncer's reload
+  count, and new worker PIDs the same way), and, per new replica, the time
+  from RUNNING (first seen in the controller's replica targets, polled every
+  50 ms) to the first request it handled;
+* **backlog**: 1 replica, 20 requests of 1 s sent at once, then scale 1 -> 2:
+  time until the last one is answered (one replica alone needs 10 s).
+
+Not a test: it prints a table (and ``--json`` writes the numbers). About 3
+minutes on 2 cores. ``python benchmarks/bench_ray_churn.py``
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from haproxy_model.adapters.ray_serve import _ray_private, demo
+from haproxy_model.adapters.ray_serve.sync import Syncer
+from haproxy_model.runtime import RuntimeClient
+
+log = logging.getLogger("bench_ray_churn")
+
+
+def scan_pids(needle: str) -> set[int]:
+    """PIDs of processes whose command line contains ``needle``."""
+    out: set[int] = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if needle in cmd and "haproxy" in cmd:
+            out.add(int(entry))
+    return out
+
+
+class Watcher:
+    """A thread recording (every 50 ms): when each replica was first RUNNING with a
+    listener, and every HAProxy PID running Ray's config or ours."""
+
+    def __init__(self, ray_cfg_dir: str, our_cfg: str) -> None:
+        self.ray_cfg_dir = ray_cfg_dir
+        self.our_cfg = our_cfg
+        self.seen: dict[str, float] = {}  # replica id -> wall time first seen RUNNING
+        self.ray_pids: set[int] = set()
+        self.our_pids: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Watcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            now = time.time()
+            with contextlib.suppress(Exception):
+                for t in _ray_private.replica_targets(5.0):
+                    self.seen.setdefault(t.actor_name.rsplit("#", 1)[-1], now)
+            self.ray_pids |= scan_pids(self.ray_cfg_dir)
+            self.our_pids |= scan_pids(self.our_cfg)
+            self._stop.wait(0.05)
+
+
+class Proxy:
+    """One proxy under test: where to send load, how many replica servers it routes to."""
+
+    def __init__(self, name: str, port: int, count: Callable[[], int]) -> None:
+        self.name, self.port, self.count = name, port, count
+
+
+def ray_haproxy_servers(admin: str) -> int:
+    """UP replica servers (not the ``backup`` fallback proxy) in Ray's HAProxy."""
+    rows = RuntimeClient(admin, timeout=2).show_stat(demo.BACKEND)
+    return sum(
+        1 for r in rows if r.is_server and r.fields.get("bck") != "1" and r.status.startswith("UP")
+    )
+
+
+def churn(proxy: Proxy, watcher: Watcher, proxy_port: int, pids: Callable[[], set[int]],
+          reloads: Callable[[], int]) -> dict[str, Any]:  # fmt: skip
+    """2 -> 4 -> 2 replicas under load through ``proxy``."""
+    demo.wait_for(lambda: proxy.count() == 2, 60, f"{proxy.name}: 2 servers", poll=0.2)
+    before_ids = set(demo.running_replicas())
+    pids0, reloads0 = set(pids()), reloads()
+    t0 = time.monotonic()
+    with demo.Load("127.0.0.1", proxy.port, concurrency=6, max_seconds=90) as load:
+        time.sleep(1.0)
+        demo.deploy(4, proxy_port=proxy_port)
+        demo.wait_for(lambda: proxy.count() == 4, 60, f"{proxy.name}: 4 servers", poll=0.1)
+        new = set(demo.running_replicas()) - before_ids
+        demo.wait_for(lambda: new <= set(demo.first_served(load.results)), 20,
+                      "a request on each new replica")  # fmt: skip
+        time.sleep(1.0)
+        demo.deploy(2, proxy_port=proxy_port)
+        demo.wait_for(lambda: proxy.count() == 2 and len(demo.running_replicas()) == 2, 60,
+                      f"{proxy.name}: back to 2 servers", poll=0.1)  # fmt: skip
+        time.sleep(2.0)
+    results = load.stop()
+    firsts = demo.first_served(results)
+    latency = {rid: firsts[rid] - watcher.seen[rid] for rid in new if rid in firsts
+               and rid in watcher.seen}  # fmt: skip
+    new_pids = set(pids()) - pids0
+    failures = [r for r in results if r.status != 200]
+    return {
+        "requests": len(results),
+        "failures": len(failures),
+        "failure_samples": sorted({f"{r.status} {r.error[:80]}" for r in failures})[:5],
+        "membership_steps": 2,
+        "replica_changes": 4,
+        "new_haproxy_pids": len(new_pids),
+        "reloads": reloads() - reloads0,
+        "running_to_first_request_s": sorted(round(v, 3) for v in latency.values()),
+        "seconds": round(time.monotonic() - t0, 1),
+    }
+
+
+def backlog(proxy: Proxy, proxy_port: int, n: int = 20, delay: float = 1.0) -> dict[str, Any]:
+    """1 replica, ``n`` requests of ``delay`` s at once, scale 1 -> 2: time to clear."""
+    demo.deploy(1, proxy_port=proxy_port)
+    demo.wait_for(lambda: proxy.count() == 1 and len(demo.running_replicas()) == 1, 60,
+                  f"{proxy.name}: 1 server", poll=0.2)  # fmt: skip
+    time.sleep(1.0)
+    t0 = time.time()
+    out: list[demo.Result] = []
+
+    def send() -> None:
+        path = f"/?delay={delay}"
+        out.extend(demo.burst("127.0.0.1", proxy.port, total=n, concurrency=n, path=path))
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    time.sleep(0.2)  # all queued
+    demo.deploy(2, proxy_port=proxy_port)
+    sender.join(90)
+    done = max((r.ended for r in out), default=t0) - t0
+    served = demo.first_served(out)
+    by_replica: dict[str, int] = {}
+    for r in out:
+        by_replica[r.replica] = by_replica.get(r.replica, 0) + 1
+    return {
+        "requests": len(out),
+        "failures": sum(1 for r in out if r.status != 200),
+        "clear_s": round(done, 2),
+        "one_replica_alone_s": n * delay / demo.MAX_ONGOING,
+        "requests_per_replica": sorted(by_replica.values(), reverse=True),
+        "replicas_used": len(served),
+    }
+
+
+@contextlib.contextmanager
+def ray_haproxy_mode(tmp: Path) -> Iterator[int]:
+    env = dict(demo.RAY_ENV)
+    env.update({
+        "RAY_SERVE_ENABLE_HA_PROXY": "1",
+        "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": f"{tmp}/haproxy.cfg",
+        "RAY_SERVE_HAPROXY_SOCKET_PATH": f"{tmp}/admin.sock",
+        "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(tmp),
+        "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": f"{tmp}/server-state",
+        "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": f"{tmp}/metrics.sock",
+        "RAY_SERVE_HAPROXY_METRICS_ENABLED": "0",
+        "RAY_SERVE_HAPROXY_STATS_PORT": str(demo.free_port()),
+        "RAY_SERVE_HAPROXY_METRICS_PORT": str(demo.free_port()),
+        "RAY_SERVE_FALLBACK_PROXY_HTTP_PORT": str(demo.free_port()),
+    })  # fmt: skip
+    with demo.ray_serve_session(env=env) as port:
+        yield port
+
+
+def measure(tmp: Path, proxy_port: int, haproxy: str | None) -> dict[str, Any]:
+    """Both proxies, churn then backlog; the syncer is stopped before Ray is."""
+    results: dict[str, Any] = {}
+    demo.deploy(2, proxy_port=proxy_port)
+    demo.wait_for(lambda: len(demo.running_replicas()) == 2, 120, "2 replicas", poll=0.5)
+    admin = demo.wait_for(lambda: sorted((tmp / "ray").glob("*/admin.sock")), 30,
+                          "Ray's admin socket")[0]  # fmt: skip
+    our_port = demo.free_port()
+    sy = Syncer(demo.demo_policy(), workdir=tmp / "ours", haproxy_binary=haproxy,
+                bind=f"127.0.0.1:{our_port}", stats_port=demo.free_port())  # fmt: skip
+    stop = threading.Event()
+    thread = threading.Thread(target=sy.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        ours = Proxy("ours", our_port, lambda: len(sy.servers().get(demo.BACKEND, {})))
+        ray_proxy = Proxy("ray", proxy_port, lambda: ray_haproxy_servers(str(admin)))
+        print(f"Ray's HAProxy on :{proxy_port}, ours (HAProxy {sy.binary.version}, "
+              f"{sy.mode} servers) on :{our_port}", flush=True)  # fmt: skip
+        with Watcher(str(tmp / "ray"), str(sy.config_path)) as watcher:
+            for proxy, pids, reloads in (
+                (ray_proxy, lambda: watcher.ray_pids, lambda: len(watcher.ray_pids)),
+                (ours, lambda: watcher.our_pids, lambda: sy.reloads + sy.restarts),
+            ):
+                print(f"-- {proxy.name}: churn 2 -> 4 -> 2", flush=True)
+                res = churn(proxy, watcher, proxy_port, pids, reloads)
+                results[f"{proxy.name}_churn"] = res
+                print(f"   {res}", flush=True)
+            for proxy in (ray_proxy, ours):
+                print(f"-- {proxy.name}: backlog, 20 x 1 s on 1 replica, scale 1 -> 2", flush=True)
+                res = backlog(proxy, proxy_port)
+                results[f"{proxy.name}_backlog"] = res
+                print(f"   {res}", flush=True)
+    finally:
+        stop.set()
+        thread.join(10)
+        sy.close()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--haproxy", help="HAProxy binary for the syncer (default: PATH)")
+    parser.add_argument("--json", help="write the results to this file")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    tmp = Path(tempfile.mkdtemp(prefix="hm-bench-"))
+    t_start = time.monotonic()
+    try:
+        (tmp / "ray").mkdir()
+        with ray_haproxy_mode(tmp / "ray") as proxy_port:
+            print(f"Ray and Serve up after {time.monotonic() - t_start:.0f}s", flush=True)
+            results = measure(tmp, proxy_port, args.haproxy)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    results["total_s"] = round(time.monotonic() - t_start, 1)
+    _table(results)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+def _table(r: dict[str, Any]) -> None:
+    def med(xs: list[float]) -> str:
+        return f"{statistics.median(xs):.3f}s" if xs else "-"
+
+    print("\n                              Ray HAProxy mode    haproxy_model Syncer")
+    rows = [
+        ("churn requests", "requests"),
+        ("churn failures", "failures"),
+        ("reloads (2 steps, 4 replicas)", "reloads"),
+        ("new HAProxy pids", "new_haproxy_pids"),
+    ]
+    for label, key in rows:
+        print(f"{label:<30}{r['ray_churn'][key]!s:<20}{r['ours_churn'][key]!s}")
+    lat = "running_to_first_request_s"
+    print(f"{'RUNNING -> 1st request (med)':<30}{med(r['ray_churn'][lat]):<20}"
+          f"{med(r['ours_churn'][lat])}")  # fmt: skip
+    print(f"{'backlog 20x1s clear, 1->2':<30}{r['ray_backlog']['clear_s']!s:<20}"
+          f"{r['ours_backlog']['clear_s']!s}  (1 replica alone: "
+          f"{r['ours_backlog']['one_replica_alone_s']}s)")  # fmt: skip
+    print(f"{'backlog requests per replica':<30}{r['ray_backlog']['requests_per_replica']!s:<20}"
+          f"{r['ours_backlog']['requests_per_replica']!s}")  # fmt: skip
+    print(f"{'backlog failures':<30}{r['ray_backlog']['failures']!s:<20}"
+          f"{r['ours_backlog']['failures']!s}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())
