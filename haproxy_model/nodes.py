@@ -233,8 +233,10 @@ class Directive(Line):
             if tag == "equal":
                 new.extend(old[i1:i2])
             elif tag != "delete":
-                for j in range(j1, j2):
-                    new.append((" ", quote(values[j], field=f"word {j + 1}")))
+                for k, j in enumerate(range(j1, j2)):
+                    # a replaced word keeps the blanks that stood before the old one
+                    sep = old[i1 + k][0] if tag == "replace" and i1 + k < i2 else " "
+                    new.append((sep, quote(values[j], field=f"word {j + 1}")))
         new[0] = ("", new[0][1])
         parts.words = [w for _, w in new]
         parts.separators = [sep or " " for sep, _ in new[1:]]

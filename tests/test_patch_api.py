@@ -189,3 +189,9 @@ def test_untouched_values_keep_their_spelling() -> None:
     assert timeouts["client"] == timeouts["server"]
     timeouts["server"] = "60000"  # same value: the line is not rewritten
     assert hm.dumps(cfg) == "defaults\n    timeout client 1m\n    timeout server 60000\n"
+
+
+def test_replaced_value_keeps_alignment() -> None:
+    cfg = hm.parse("backend b\n    balance  roundrobin   # lb\n")
+    cfg.backends["b"].balance = "leastconn"
+    assert hm.dumps(cfg) == "backend b\n    balance  leastconn   # lb\n"
