@@ -641,6 +641,169 @@ class Option(Directive):
         return self.values[self._offset() + 2 :]
 
 
+@attrs.define(eq=False, repr=False)
+class Log(Directive):
+    """``log <target> [len <n>] [format <f>] [sample <r>:<s>] <facility> [<level> [<min>]]``,
+    ``log global`` or ``no log``."""
+
+    @property
+    def target(self) -> str:
+        """The address, ``stdout``/``stderr``, a ring, or ``global``."""
+        values = self.values
+        return values[1] if len(values) > 1 and values[0] == "log" else ""
+
+    @property
+    def is_global(self) -> bool:
+        """True for ``log global`` (use the global section's loggers)."""
+        return self.target == "global"
+
+    @property
+    def facility(self) -> str | None:
+        """The syslog facility (``local0``...), if given."""
+        values = self.values[2:]
+        i = 0
+        while i < len(values) and values[i] in ("len", "format", "sample", "profile"):
+            i += 2
+        return values[i] if i < len(values) else None
+
+
+@attrs.define(eq=False, repr=False)
+class HttpCheck(Directive):
+    """``http-check <action> [args...]`` (``send``, ``expect``, ``connect``, ...)."""
+
+    @property
+    def action(self) -> str:
+        """The action: ``expect``, ``send``, ``connect``, ``disable-on-404``, ..."""
+        values = self.values
+        return values[1] if len(values) > 1 else ""
+
+    @property
+    def arguments(self) -> list[str]:
+        """The words after the action."""
+        return self.values[2:]
+
+
+@attrs.define(eq=False, repr=False)
+class StickTable(Directive):
+    """``stick-table type <type> [len|size|expire|nopurge|peers|store ...]``."""
+
+    def _after(self, word: str) -> str | None:
+        values = self.values
+        for i, v in enumerate(values[:-1]):
+            if v == word:
+                return values[i + 1]
+        return None
+
+    @property
+    def type(self) -> str | None:
+        """``ip``, ``ipv6``, ``integer``, ``string``, ``binary``."""
+        return self._after("type")
+
+    @property
+    def size(self) -> Size | None:
+        """The number of entries (with k/m/g units)."""
+        raw = self._after("size")
+        return Size.parse(raw) if raw is not None and _is_size(raw) else None
+
+    @property
+    def expire(self) -> Time | None:
+        """How long an entry lives."""
+        raw = self._after("expire")
+        return Time.parse(raw) if raw is not None and _is_time(raw) else None
+
+    @property
+    def peers(self) -> str | None:
+        """The peers section the table is replicated with."""
+        return self._after("peers")
+
+    @property
+    def store(self) -> list[str]:
+        """The stored data types (comma-separated lists joined)."""
+        raw = self._after("store")
+        return raw.split(",") if raw else []
+
+
+@attrs.define(eq=False, repr=False)
+class Stick(Directive):
+    """``stick match|on|store-request|store-response <pattern> [table <t>] [if|unless ...]``."""
+
+    @property
+    def kind(self) -> str:
+        """``match``, ``on``, ``store-request`` or ``store-response``."""
+        values = self.values
+        return values[1] if len(values) > 1 else ""
+
+    @property
+    def pattern(self) -> str:
+        """The sample expression."""
+        values = self.values
+        return values[2] if len(values) > 2 else ""
+
+    @property
+    def table(self) -> str | None:
+        """The table named after ``table``, or None (this proxy's own)."""
+        values = self.values
+        for i, v in enumerate(values[3:-1], 3):
+            if v == "table":
+                return values[i + 1]
+        return None
+
+    @property
+    def condition(self) -> tuple[str, list[str]] | None:
+        """``("if" | "unless", words)`` or None."""
+        _, kind, words = _split_condition(self.values, 3)
+        return (kind, words) if kind else None
+
+
+@attrs.define(eq=False, repr=False)
+class Errorfile(Directive):
+    """``errorfile <code> <file>``."""
+
+    @property
+    def code(self) -> int | None:
+        """The HTTP status code."""
+        values = self.values
+        return int(values[1]) if len(values) > 1 and values[1].isdigit() else None
+
+    @property
+    def file(self) -> str:
+        """The file HAProxy serves for that status."""
+        values = self.values
+        return values[2] if len(values) > 2 else ""
+
+
+@attrs.define(eq=False, repr=False)
+class Stats(Directive):
+    """``stats <sub-keyword> [args...]`` (``socket``, ``uri``, ``enable``, ``auth``, ...)."""
+
+    @property
+    def sub_keyword(self) -> str:
+        """``socket``, ``uri``, ``enable``, ``timeout``, ..."""
+        values = self.values
+        return values[1] if len(values) > 1 else ""
+
+    @property
+    def arguments(self) -> list[str]:
+        """The words after the sub-keyword."""
+        return self.values[2:]
+
+
+def _is_size(text: str) -> bool:
+    try:
+        Size.parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_time(text: str) -> bool:
+    try:
+        Time.parse(text)
+    except ValueError:
+        return False
+    return True
+
+
 def iter_options(line: OptionsLine) -> Iterator[tuple[str, str | bool]]:
     """Each option of a line with its value (True for a flag)."""
     yield from line.options.items()
@@ -664,6 +827,12 @@ DIRECTIVE_CLASSES: dict[str, type[Directive]] = {
     "option": Option,
     "no": Option,
     "default": Option,
+    "log": Log,
+    "http-check": HttpCheck,
+    "stick-table": StickTable,
+    "stick": Stick,
+    "errorfile": Errorfile,
+    "stats": Stats,
 }
 
 __all__ = [
@@ -671,12 +840,18 @@ __all__ = [
     "Acl",
     "Bind",
     "DefaultServer",
+    "Errorfile",
+    "HttpCheck",
+    "Log",
     "Option",
     "OptionsLine",
     "Rule",
     "Server",
     "ServerTemplate",
     "Size",
+    "Stats",
+    "Stick",
+    "StickTable",
     "Timeout",
     "UseBackend",
 ]

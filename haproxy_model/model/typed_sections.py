@@ -18,8 +18,14 @@ from haproxy_model.model.directives import (
     Acl,
     Bind,
     DefaultServer,
+    Errorfile,
+    HttpCheck,
+    Log,
     Rule,
     Server,
+    Stats,
+    Stick,
+    StickTable,
     UseBackend,
 )
 from haproxy_model.model.settings import (
@@ -136,9 +142,9 @@ class Global(TypedSection):
         return LineList(self, Directive, ("log",))
 
     @property
-    def stats_sockets(self) -> list[Directive]:
+    def stats_sockets(self) -> list[Stats]:
         """The ``stats socket`` lines."""
-        return [d for d in self.find("stats") if d.args[:1] == ["socket"]]
+        return [d for d in self.find("stats") if isinstance(d, Stats) and d.sub_keyword == "socket"]
 
 
 @attrs.define(eq=False, repr=False, init=False)
@@ -172,6 +178,37 @@ class Proxy(TypedSection):
         view = OptionMap(self)
         for name, value in values.items():
             view[name] = value
+
+    @property
+    def logs(self) -> LineList[Log]:
+        """The ``log`` lines."""
+        return LineList(self, Log, ("log",))
+
+    @property
+    def http_checks(self) -> LineList[HttpCheck]:
+        """The ``http-check`` lines in order."""
+        return LineList(self, HttpCheck, ("http-check",))
+
+    @property
+    def stick_table(self) -> StickTable | None:
+        """The proxy's ``stick-table`` line, if any."""
+        found = [d for d in top_directives(self) if isinstance(d, StickTable)]
+        return found[-1] if found else None
+
+    @property
+    def sticks(self) -> LineList[Stick]:
+        """The ``stick`` rules in order."""
+        return LineList(self, Stick, ("stick",))
+
+    @property
+    def errorfiles(self) -> LineList[Errorfile]:
+        """The ``errorfile`` lines."""
+        return LineList(self, Errorfile, ("errorfile",))
+
+    @property
+    def stats(self) -> LineList[Stats]:
+        """The ``stats`` lines."""
+        return LineList(self, Stats, ("stats",))
 
     @property
     def acls(self) -> LineList[Acl]:
