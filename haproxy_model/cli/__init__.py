@@ -1,7 +1,8 @@
 """The ``haproxy-model`` command line (also ``python -m haproxy_model``).
 
 Commands: ``check``, ``fmt``, ``get``, ``set``, ``unset``, ``diff``,
-``to-json``, ``from-json``; ``haproxy-model COMMAND --help`` describes each.
+``to-json``, ``from-json``, ``ray-serve generate|sync|patch``;
+``haproxy-model COMMAND --help`` describes each.
 
 Exit status, for every command: 0 success (for ``check``: no error), 1 the
 command's answer is "no" (``check`` found problems, ``fmt --check`` would
@@ -20,7 +21,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from haproxy_model.cli import check, convert, diff, edit, fmt
+from haproxy_model.cli import check, convert, diff, edit, fmt, ray_serve
 from haproxy_model.cli._common import PROG, USAGE, CliError, Failed, error_message
 
 
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_parsers(sub)
     diff.add_parser(sub)
     convert.add_parsers(sub)
+    ray_serve.add_parsers(sub)
     return parser
 
 
