@@ -10,14 +10,14 @@ formatted line (four-space indent).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import attrs
 
 from haproxy_model.model import line_options
 from haproxy_model.nodes import DEFAULT_INDENT, Directive
-from haproxy_model.values import Size, Time
+from haproxy_model.values import Size, Time, is_size, is_time
 from haproxy_model.words import check_name, quote
 
 T = TypeVar("T")
@@ -128,6 +128,25 @@ class OptionsLine(Directive):
 
     def __init__(self, raw: str = "", *, newline: str = "\n") -> None:
         self.__attrs_init__(raw, newline=newline)
+
+    def _setup(
+        self,
+        raw: str | None,
+        *,
+        newline: str,
+        fields_given: bool,
+        words: Callable[[], list[str]],
+        indent: str,
+        comment: str | None,
+    ) -> None:
+        """Adopt a parsed line (``raw``), or build one from ``words()`` conventionally."""
+        if raw is not None:
+            if fields_given:
+                raise TypeError("give either a raw line or fields, not both")
+            self.__attrs_init__(raw, newline=newline)
+            return
+        built = Directive.from_values(words(), indent=indent, comment=comment, newline=newline)
+        self.__attrs_init__(built.raw, newline=newline)
 
     def _spans(self) -> tuple[list[str], list[line_options.OptionSpan]]:
         values = self.values
@@ -250,19 +269,21 @@ class Server(OptionsLine):
         comment: str | None = None,
         **options: Any,
     ) -> None:
-        if raw is not None:
-            if name is not None or address is not None or options:
-                raise TypeError("give either a raw line or fields, not both")
-            self.__attrs_init__(raw, newline=newline)
-            return
-        if name is None or address is None:
-            raise TypeError(f"{self.KEYWORD}: name and address are required")
-        check_name(name, field="name")
-        quote(join_address(address, port), field="address")
-        words = [self.KEYWORD, name, join_address(address, port)]
-        words += self._option_words(options)
-        built = Directive.from_values(words, indent=indent, comment=comment, newline=newline)
-        self.__attrs_init__(built.raw, newline=newline)
+        def words() -> list[str]:
+            if name is None or address is None:
+                raise TypeError(f"{self.KEYWORD}: name and address are required")
+            check_name(name, field="name")
+            quote(join_address(address, port), field="address")
+            return [self.KEYWORD, name, join_address(address, port), *self._option_words(options)]
+
+        self._setup(
+            raw,
+            newline=newline,
+            fields_given=name is not None or address is not None or bool(options),
+            words=words,
+            indent=indent,
+            comment=comment,
+        )
 
     @property
     def name(self) -> str:
@@ -273,24 +294,29 @@ class Server(OptionsLine):
     def name(self, value: str) -> None:
         self.set_word(1, check_name(value, field="name"), field="name")
 
+    # the address is the last positional word (2 for server, 3 for server-template)
+
     @property
     def address(self) -> str:
         """The address without the port (``"10.0.0.9"``, ``"unix@/run/s.sock"``)."""
-        return split_address(self.values[2])[0] if len(self.values) > 2 else ""
+        i = self.POSITIONAL
+        return split_address(self.values[i])[0] if len(self.values) > i else ""
 
     @address.setter
     def address(self, value: str) -> None:
-        self.set_word(2, join_address(value, split_address(self.values[2])[1]), field="address")
+        i = self.POSITIONAL
+        self.set_word(i, join_address(value, split_address(self.values[i])[1]), field="address")
 
     @property
     def port(self) -> int | str | None:
         """The port: an int, a range or offset text (``"+1000"``), or None."""
-        return _port_value(split_address(self.values[2])[1]) if len(self.values) > 2 else None
+        i = self.POSITIONAL
+        return _port_value(split_address(self.values[i])[1]) if len(self.values) > i else None
 
     @port.setter
     def port(self, value: int | str | None) -> None:
-        host = split_address(self.values[2])[0]
-        self.set_word(2, join_address(host, value), field="port")
+        i = self.POSITIONAL
+        self.set_word(i, join_address(split_address(self.values[i])[0], value), field="port")
 
     check = FlagField("check")
     check_ssl = FlagField("check-ssl")
@@ -340,14 +366,14 @@ class DefaultServer(Server):
         comment: str | None = None,
         **options: Any,
     ) -> None:
-        if raw is not None:
-            if options:
-                raise TypeError("give either a raw line or fields, not both")
-            self.__attrs_init__(raw, newline=newline)
-            return
-        words = [self.KEYWORD, *self._option_words(options)]
-        built = Directive.from_values(words, indent=indent, comment=comment, newline=newline)
-        self.__attrs_init__(built.raw, newline=newline)
+        self._setup(
+            raw,
+            newline=newline,
+            fields_given=bool(options),
+            words=lambda: [self.KEYWORD, *self._option_words(options)],
+            indent=indent,
+            comment=comment,
+        )
 
     @property
     def name(self) -> str:
@@ -397,40 +423,25 @@ class ServerTemplate(Server):
         comment: str | None = None,
         **options: Any,
     ) -> None:
-        if raw is not None:
-            if name is not None or address is not None or options:
-                raise TypeError("give either a raw line or fields, not both")
-            self.__attrs_init__(raw, newline=newline)
-            return
-        if name is None or count is None or address is None:
-            raise TypeError("server-template: name (prefix), count and address are required")
-        words = [self.KEYWORD, name, str(count), join_address(address, port)]
-        words += self._option_words(options)
-        built = Directive.from_values(words, indent=indent, comment=comment, newline=newline)
-        self.__attrs_init__(built.raw, newline=newline)
+        def words() -> list[str]:
+            if name is None or count is None or address is None:
+                raise TypeError("server-template: name (prefix), count and address are required")
+            addr = join_address(address, port)
+            return [self.KEYWORD, name, str(count), addr, *self._option_words(options)]
+
+        self._setup(
+            raw,
+            newline=newline,
+            fields_given=name is not None or address is not None or bool(options),
+            words=words,
+            indent=indent,
+            comment=comment,
+        )
 
     @property
     def count(self) -> str:
         """How many servers: ``"5"`` or a range ``"1-5"``."""
         return self.values[2]
-
-    @property
-    def address(self) -> str:
-        """The FQDN or address without the port."""
-        return split_address(self.values[3])[0] if len(self.values) > 3 else ""
-
-    @address.setter
-    def address(self, value: str) -> None:
-        self.set_word(3, join_address(value, split_address(self.values[3])[1]), field="address")
-
-    @property
-    def port(self) -> int | str | None:
-        """The port, if any."""
-        return _port_value(split_address(self.values[3])[1]) if len(self.values) > 3 else None
-
-    @port.setter
-    def port(self, value: int | str | None) -> None:
-        self.set_word(3, join_address(split_address(self.values[3])[0], value), field="port")
 
 
 @attrs.define(eq=False, repr=False, init=False)
@@ -451,16 +462,14 @@ class Bind(OptionsLine):
         comment: str | None = None,
         **options: Any,
     ) -> None:
-        if raw is not None:
-            if address is not None or options:
-                raise TypeError("give either a raw line or fields, not both")
-            self.__attrs_init__(raw, newline=newline)
-            return
-        if address is None:
-            address = ""
-        words = ["bind", join_address(address, port), *self._option_words(options)]
-        built = Directive.from_values(words, indent=indent, comment=comment, newline=newline)
-        self.__attrs_init__(built.raw, newline=newline)
+        self._setup(
+            raw,
+            newline=newline,
+            fields_given=address is not None or bool(options),
+            words=lambda: ["bind", join_address(address or "", port), *self._option_words(options)],
+            indent=indent,
+            comment=comment,
+        )
 
     @property
     def addresses(self) -> list[str]:
@@ -703,13 +712,13 @@ class StickTable(Directive):
     def size(self) -> Size | None:
         """The number of entries (with k/m/g units)."""
         raw = self._after("size")
-        return Size.parse(raw) if raw is not None and _is_size(raw) else None
+        return Size.parse(raw) if raw is not None and is_size(raw) else None
 
     @property
     def expire(self) -> Time | None:
         """How long an entry lives."""
         raw = self._after("expire")
-        return Time.parse(raw) if raw is not None and _is_time(raw) else None
+        return Time.parse(raw) if raw is not None and is_time(raw) else None
 
     @property
     def peers(self) -> str | None:
@@ -786,22 +795,6 @@ class Stats(Directive):
     def arguments(self) -> list[str]:
         """The words after the sub-keyword."""
         return self.values[2:]
-
-
-def _is_size(text: str) -> bool:
-    try:
-        Size.parse(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_time(text: str) -> bool:
-    try:
-        Time.parse(text)
-    except ValueError:
-        return False
-    return True
 
 
 def iter_options(line: OptionsLine) -> Iterator[tuple[str, str | bool]]:

@@ -6,9 +6,15 @@ removed line takes the comment block directly above it along.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from haproxy_model.nodes import DEFAULT_INDENT, Blank, Comment, Conditional, Line, Node
+from haproxy_model.nodes import (
+    DEFAULT_INDENT,
+    Blank,
+    Comment,
+    Conditional,
+    Line,
+    Node,
+    iter_lines,
+)
 from haproxy_model.sections import Section
 
 _BLANKS = " \t\x0b\x0c"
@@ -37,16 +43,10 @@ def body_indent(section: Section) -> str:
 
 def newline_of(nodes: list[Node]) -> str:
     """The line end used by the first line under ``nodes`` that has one."""
-    for line in _lines(nodes):
+    for line in iter_lines(nodes):
         if line.newline:
             return "\r\n" if line.newline == "\r\n" else "\n"
     return "\n"
-
-
-def _lines(nodes: list[Node]) -> Iterator[Line]:
-    from haproxy_model.nodes import iter_lines
-
-    return iter_lines(nodes)
 
 
 def last_line(node: Node) -> Line:

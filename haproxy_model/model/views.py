@@ -68,9 +68,6 @@ def remove_line(section: Section, line: Node) -> None:
     if found is None:
         raise ValueError("that line is not in this section")
     container, _ = found
-    if container is section.body and section.body[-1] is line and line_is_last(line):
-        # keep the file's missing final newline on the new last line
-        pass
     edit.remove_with_comment(container, line)
     if not section.body and line_is_last(line):
         section.header.newline = ""
