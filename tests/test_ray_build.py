@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import haproxy_model as hm
+from haproxy_model._net import free_port as _free_port
 from haproxy_model.adapters.ray_serve import (
     Application,
     Deployment,
@@ -183,12 +184,6 @@ def test_haproxy_accepts_it(binary: str, tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------- a real HAProxy run
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class _Replica(http.server.BaseHTTPRequestHandler):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import tempfile
 import time
 import urllib.request
@@ -21,6 +20,7 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
+from haproxy_model._net import free_port as _free_port  # noqa: E402
 from haproxy_model.adapters.ray_serve import (  # noqa: E402
     ServeSnapshot,
     backend_name,
@@ -129,12 +129,6 @@ def test_build_snapshot_from_plain_data() -> None:
 
 
 # ----------------------------------------------------------------- slow, real Serve
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_for(predicate: Any, timeout_s: float, what: str) -> Any:

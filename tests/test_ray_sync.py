@@ -27,6 +27,7 @@ import attrs
 import pytest
 
 from haproxy_model import haproxy
+from haproxy_model._net import free_port as _free_port
 from haproxy_model.adapters.ray_serve import (
     Application,
     Deployment,
@@ -45,14 +46,6 @@ pytestmark = pytest.mark.filterwarnings(
 
 BINARIES = haproxy.find_all()
 BINARY_IDS = [f"haproxy-{b.version}" for b in BINARIES]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait(predicate: Callable[[], Any], timeout: float, what: str) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import haproxy_model as hm
+from haproxy_model._net import free_port as _free_port
 from haproxy_model.adapters.ray_serve import install_wrapper
 from haproxy_model.adapters.ray_serve.wrapper import (
     ENV_MAX_ONGOING,
@@ -206,12 +207,6 @@ def test_install_cli(tmp_path: Path) -> None:
 # ----------------------------------------------------------------- a real Serve app
 
 APP, PREFIX = "wrapped", "/w"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_for(predicate: Any, timeout_s: float, what: str) -> Any:

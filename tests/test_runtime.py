@@ -26,6 +26,7 @@ import pytest
 
 import haproxy_model as hm
 from haproxy_model import haproxy, runtime
+from haproxy_model._net import free_port
 from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient
 
 BINARIES = haproxy.find_all()
@@ -33,12 +34,6 @@ BINARY_IDS = [f"haproxy-{b.version}" for b in BINARIES]
 
 
 # -- helpers ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class _Handler(BaseHTTPRequestHandler):

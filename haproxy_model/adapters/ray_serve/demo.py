@@ -39,7 +39,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import threading
@@ -50,6 +49,8 @@ from typing import Any, TypeVar, cast
 
 import attrs
 from ray import serve
+
+from haproxy_model._net import free_port
 
 from .policy import Policy, ServerMaxconn, Timeouts
 from .snapshot import backend_name, server_name
@@ -119,13 +120,6 @@ def demo_policy() -> Policy:
 
 
 # --------------------------------------------------------------------------- Ray helpers
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager
