@@ -11,10 +11,11 @@ For each proxy in turn, with the load going through that proxy only:
 
 * **churn** 2 -> 4 -> 2 replicas under a bounded load (6 clients): requests,
   failures, reloads per membership step (Ray: distinct HAProxy processes
-  running its config, found by scanning ``/proc``; ours: the syncer's reload
-  count, and new worker PIDs the same way), and, per new replica, the time
-  from RUNNING (first seen in the controller's replica targets, polled every
-  50 ms) to the first request it handled;
+  running its config, found by scanning ``/proc`` every 50 ms; ours: the
+  syncer's reload count, and new worker PIDs the same way), and, per new
+  replica, the time from RUNNING (the controller's long-poll push of the
+  deployment's replicas, the moment Serve's own routers learn of it) to the
+  first request it handled;
 * **backlog**: 1 replica, 20 requests of 1 s sent at once, then scale 1 -> 2:
   time until the last one is answered (one replica alone needs 10 s).
 
@@ -39,7 +40,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from haproxy_model.adapters.ray_serve import _ray_private, demo
+from haproxy_model.adapters.ray_serve import demo
 from haproxy_model.adapters.ray_serve.sync import Syncer
 from haproxy_model.runtime import RuntimeClient
 
@@ -61,36 +62,25 @@ def scan_pids(needle: str) -> set[int]:
     return out
 
 
-class Watcher:
-    """A thread recording (every 50 ms): when each replica was first RUNNING with a
-    listener, and every HAProxy PID running Ray's config or ours."""
+class Watcher(demo.RunningWatcher):
+    """:class:`demo.RunningWatcher` (when each replica was first RUNNING, from the
+    controller's long-poll push) that also records every HAProxy PID running
+    Ray's config or ours."""
 
     def __init__(self, ray_cfg_dir: str, our_cfg: str) -> None:
+        super().__init__(period=0.05)
         self.ray_cfg_dir = ray_cfg_dir
         self.our_cfg = our_cfg
-        self.seen: dict[str, float] = {}  # replica id -> wall time first seen RUNNING
         self.ray_pids: set[int] = set()
         self.our_pids: set[int] = set()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> Watcher:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            now = time.time()
-            with contextlib.suppress(Exception):
-                for t in _ray_private.replica_targets(5.0):
-                    self.seen.setdefault(t.actor_name.rsplit("#", 1)[-1], now)
+    def sample(self) -> None:
+        """Replica targets, then the HAProxy processes."""
+        try:
+            super().sample()
+        finally:
             self.ray_pids |= scan_pids(self.ray_cfg_dir)
             self.our_pids |= scan_pids(self.our_cfg)
-            self._stop.wait(0.05)
 
 
 class Proxy:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,3 +35,27 @@ def haproxy_bin() -> str:
     if not path:
         pytest.fail("no haproxy binary: install Debian's haproxy or set HAPROXY_BIN")
     return path
+
+
+_COUNTS = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def report(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """``report(text)``: a line printed in the run's summary (``counts`` section), whatever
+    the capture mode, so resilience tests can show what they measured."""
+    lines = request.config.stash.setdefault(_COUNTS, [])
+
+    def write(text: str) -> None:
+        lines.append(f"{request.node.name}: {text}")
+
+    return write
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Print what the tests passed to ``report``."""
+    lines = config.stash.get(_COUNTS, [])
+    if lines:
+        terminalreporter.section("counts")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -22,6 +22,9 @@ ray = pytest.importorskip("ray")
 
 from haproxy_model._net import free_port as _free_port  # noqa: E402
 from haproxy_model.adapters.ray_serve import (  # noqa: E402
+    Application,
+    Deployment,
+    Replica,
     ServeSnapshot,
     backend_name,
     discover,
@@ -33,7 +36,10 @@ from haproxy_model.adapters.ray_serve._ray_private import (  # noqa: E402
     ReplicaTarget,
     check_ray_version,
 )
-from haproxy_model.adapters.ray_serve.discovery import build_snapshot  # noqa: E402
+from haproxy_model.adapters.ray_serve.discovery import (  # noqa: E402
+    build_snapshot,
+    with_targets,
+)
 
 APP, PREFIX, DEPLOYMENT, MOR, REPLICAS = "echo_app", "/echo", "Echo", 3, 2
 
@@ -126,6 +132,63 @@ def test_build_snapshot_from_plain_data() -> None:
     assert [r.server_name for r in snap.ingress_replicas] == ["SERVE_REPLICA_app-In-b"]
     model = app.deployment("Model")
     assert (model.max_queued_requests, model.is_ingress, model.key) == (10, False, "app/Model")
+
+
+def _target(
+    name: str, port: int, *, app: str = "app", prefix: str = "/p", deployment: str = "In"
+) -> ReplicaTarget:
+    return ReplicaTarget(app=app, route_prefix=prefix, protocol="HTTP",
+                         actor_name=f"SERVE_REPLICA::{app}#{deployment}#{name}", ip="10.0.0.2",
+                         port=port)  # fmt: skip
+
+
+def _one_app_snapshot() -> ServeSnapshot:
+    replicas = (
+        Replica(replica_id="a", deployment="In", app="app", state="STARTING", node_id="n"),
+        Replica(replica_id="b", deployment="In", app="app", state="RUNNING", node_id="n",
+                host="10.0.0.2", port=30001),
+        Replica(replica_id="c", deployment="In", app="app", state="RUNNING", node_id="n",
+                host="10.0.0.2", port=30002),
+    )  # fmt: skip
+    dep = Deployment(name="In", app="app", max_ongoing_requests=4, is_ingress=True,
+                     replicas=replicas)  # fmt: skip
+    app = Application(name="app", route_prefix="/p", ingress_deployment="In", deployments=(dep,))
+    return ServeSnapshot(applications=(app,), ray_version="2.60.0")
+
+
+def test_with_targets_replaces_the_running_replicas() -> None:
+    snap = _one_app_snapshot()
+    # c stopped, a became RUNNING with a listener, d is new
+    new = with_targets(snap, [_target("a", 30003), _target("b", 30001), _target("d", 30004)])
+    assert new is not None
+    ingress = new.application("app").ingress
+    assert ingress is not None
+    assert [(r.replica_id, r.state, r.port) for r in ingress.replicas] == [
+        ("a", "RUNNING", 30003), ("b", "RUNNING", 30001), ("d", "RUNNING", 30004)]  # fmt: skip
+    assert ingress.replicas[0].node_id == "n" and ingress.replicas[2].node_id is None
+    assert ingress.max_ongoing_requests == 4  # settings kept
+    gone = with_targets(snap, [])
+    assert gone is not None
+    gone_ingress = gone.application("app").ingress
+    assert gone_ingress is not None
+    assert [(r.replica_id, r.state) for r in gone_ingress.replicas] == [("a", "STARTING")]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        _target("x", 1, app="other"),  # an application the snapshot does not have
+        _target("x", 1, prefix="/q"),  # a changed route prefix
+        _target("x", 1, deployment="Other"),  # not the ingress deployment
+    ],
+)
+def test_with_targets_needs_full_discovery(target: ReplicaTarget) -> None:
+    assert with_targets(_one_app_snapshot(), [target]) is None
+
+
+def test_with_targets_ignores_filtered_applications() -> None:
+    new = with_targets(_one_app_snapshot(), [_target("x", 1, app="other")], applications={"app"})
+    assert new is not None
 
 
 # ----------------------------------------------------------------- slow, real Serve

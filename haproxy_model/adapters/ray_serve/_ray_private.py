@@ -2,7 +2,8 @@
 
 Everything here was read from, and run against, ray 2.60.0
 (``ray/serve/_private/controller.py``: ``get_serve_instance_details``,
-``get_target_groups(from_proxy_manager=True)``), and is accepted for the
+``get_target_groups(from_proxy_manager=True)``, ``listen_for_change`` with
+``ray/serve/_private/long_poll.py``'s ``DEPLOYMENT_TARGETS`` keys), and is accepted for the
 2.55..2.60 release range. Any other version raises a ``RuntimeError`` naming
 it, because these calls may change shape without notice.
 """
@@ -10,6 +11,7 @@ it, because these calls may change shape without notice.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 import attrs
@@ -123,3 +125,59 @@ def replica_targets(timeout_s: float = 30.0) -> tuple[ReplicaTarget, ...]:
                 )
             )
     return tuple(out)
+
+
+class TargetsLongPoll:
+    """Block on the Serve controller's long poll until an ingress deployment's replicas change.
+
+    The controller pushes ``(DEPLOYMENT_TARGETS, DeploymentID)`` to Serve's own
+    routers the moment a deployment's set of running replicas changes (ray
+    2.60 ``deployment_state.py``, ``broadcast_running_replicas_if_changed``);
+    waiting on the same key wakes a sync loop within milliseconds of a replica
+    becoming RUNNING or going away, instead of at its next poll. Not thread-safe:
+    one instance per watching thread.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[Any, int] = {}
+        self._watched: frozenset[tuple[str, str]] = frozenset()
+        self._pending: Any = None
+
+    def wait(self, deployments: Collection[tuple[str, str]], timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` s; ``True`` if the replicas of one of ``deployments``
+        (``(app, deployment)`` pairs) changed since the previous call that returned.
+
+        The first call for a set of deployments returns ``True`` at once (there is
+        nothing to compare with yet). Raises what Ray raises (controller gone...).
+        """
+        import ray
+        from ray.serve._private.common import DeploymentID
+        from ray.serve._private.long_poll import LongPollNamespace
+
+        watched = frozenset(deployments)
+        if not watched:
+            self._pending = None
+            self._watched = watched
+            return False
+        if watched != self._watched or self._pending is None:
+            keys = {
+                (LongPollNamespace.DEPLOYMENT_TARGETS, DeploymentID(name=dep, app_name=app)): -1
+                for app, dep in sorted(watched)
+            }
+            for key in keys:
+                keys[key] = self._ids.get(key, -1)
+            self._pending = _controller().listen_for_change.remote(keys)
+            self._watched = watched
+        ready, _ = ray.wait([self._pending], timeout=timeout_s)
+        if not ready:
+            return False
+        result = ray.get(self._pending)
+        self._pending = None
+        if not isinstance(result, dict):  # LongPollState.TIME_OUT
+            return False
+        changed = False
+        for key, update in result.items():
+            snapshot_id = int(update.snapshot_id)
+            changed = changed or self._ids.get(key) != snapshot_id
+            self._ids[key] = snapshot_id
+        return changed

@@ -209,6 +209,9 @@ def _backend(app: Application, policy: Policy, spare_slots: int) -> hm.Backend:
         rise=hc.rise,
         fall=hc.fall,
         check=True,
+        observe=hc.observe,
+        error_limit=hc.error_limit,
+        on_error=hc.on_error,
     )
     _add_extra(be, policy.extra.backend)
     ingress = app.ingress

@@ -43,7 +43,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
 
@@ -71,6 +71,7 @@ RAY_ENV = {
 }
 
 T = TypeVar("T")
+S = TypeVar("S", bound="Sampler")
 log = logging.getLogger(__name__)
 
 
@@ -339,76 +340,106 @@ class Load:
             return list(self.results)
 
 
-class StatSampler:
-    """Samples ``show stat`` of one backend every ``period`` s in a thread.
+class Sampler:
+    """A daemon thread that calls :meth:`sample` until its ``with`` block ends.
+
+    Between samples it waits :meth:`pause` (``period`` s by default); errors of
+    one sample are ignored (the next one tries again).
+    """
+
+    def __init__(self, *, period: float, name: str) -> None:
+        self.period = period
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def __enter__(self: S) -> S:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def sample(self) -> None:
+        """Take one sample."""
+        raise NotImplementedError
+
+    def pause(self) -> None:
+        """Wait until the next sample is due."""
+        self._stop.wait(self.period)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(Exception):
+                self.sample()
+                self.samples += 1
+            self.pause()
+
+
+class StatSampler(Sampler):
+    """Samples ``show stat`` of one backend every ``period`` s.
 
     ``peak_scur[server]``, ``slim[server]`` and ``peak_qcur`` (the backend's
     queue) are the highest values seen.
     """
 
     def __init__(self, syncer: Syncer, backend: str, *, period: float = 0.05) -> None:
+        super().__init__(period=period, name="stat-sampler")
         self.client = syncer.client(timeout=2.0)
         self.backend = backend
-        self.period = period
         self.peak_scur: dict[str, int] = collections.defaultdict(int)
         self.slim: dict[str, int | None] = {}
         self.peak_qcur = 0
-        self.samples = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="stat-sampler", daemon=True)
 
-    def __enter__(self) -> StatSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            with contextlib.suppress(OSError, TimeoutError, ValueError, RuntimeError):
-                for row in self.client.show_stat(self.backend):
-                    if row.is_server:
-                        self.peak_scur[row.svname] = max(self.peak_scur[row.svname], row.scur or 0)
-                        self.slim[row.svname] = row.slim
-                    elif row.is_backend:
-                        self.peak_qcur = max(self.peak_qcur, row.qcur or 0)
-                self.samples += 1
-            self._stop.wait(self.period)
+    def sample(self) -> None:
+        """One ``show stat``."""
+        for row in self.client.show_stat(self.backend):
+            if row.is_server:
+                self.peak_scur[row.svname] = max(self.peak_scur[row.svname], row.scur or 0)
+                self.slim[row.svname] = row.slim
+            elif row.is_backend:
+                self.peak_qcur = max(self.peak_qcur, row.qcur or 0)
 
 
-class RunningWatcher:
+class RunningWatcher(Sampler):
     """Records when each replica is first RUNNING with a listener.
 
-    Polls the controller's replica targets (what HAProxy mode routes to) every
-    ``period`` s in a thread: ``seen[replica id]`` is a wall-clock time at most
-    ``period`` (plus one controller call) after the replica became RUNNING.
+    Waits on the controller's long poll for the deployments' replicas (the
+    push Serve's own routers get) and reads the replica targets (what HAProxy
+    mode routes to) the moment it fires, and every ``period`` s anyway:
+    ``seen[replica id]`` is the wall-clock time the controller's notification
+    arrived, within a few milliseconds of the replica becoming RUNNING.
     """
 
-    def __init__(self, *, period: float = 0.05) -> None:
-        self.period = period
+    def __init__(
+        self, deployments: Iterable[tuple[str, str]] = ((APP, DEPLOYMENT),), *, period: float = 0.5
+    ) -> None:
+        super().__init__(period=period, name="running-watcher")
+        self.deployments = frozenset(deployments)
         self.seen: dict[str, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="running-watcher", daemon=True)
+        self._woke = time.time()
+        self._poll: Any = None
 
-    def __enter__(self) -> RunningWatcher:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def _run(self) -> None:
+    def sample(self) -> None:
+        """Stamp the replicas listed now with the time the wait ended."""
         from . import _ray_private
 
-        while not self._stop.is_set():
-            now = time.time()
-            with contextlib.suppress(Exception):
-                for target in _ray_private.replica_targets(5.0):
-                    self.seen.setdefault(target.actor_name.rsplit("#", 1)[-1], now)
+        for target in _ray_private.replica_targets(5.0):
+            self.seen.setdefault(target.actor_name.rsplit("#", 1)[-1], self._woke)
+
+    def pause(self) -> None:
+        """The long poll, at most ``period`` s."""
+        from ._ray_private import TargetsLongPoll
+
+        try:
+            if self._poll is None:
+                self._poll = TargetsLongPoll()
+            self._poll.wait(self.deployments, self.period)
+        except Exception:
+            self._poll = None
             self._stop.wait(self.period)
+        self._woke = time.time()
 
 
 def by_status(results: Sequence[Result]) -> dict[int, int]:
@@ -500,7 +531,7 @@ def _scenario(sy: Syncer, port: int, proxy_port: int, args: argparse.Namespace,
     print(f"   {len(scaled)} requests during the scale-up: {by_status(scaled)}")
     print(f"   reloads: {sy.reloads - reloads}, runtime changes: {sy.runtime_changes}")
     firsts = first_served(scaled)
-    print("   new replica: RUNNING (controller, polled every 50 ms) -> ready in HAProxy"
+    print("   new replica: RUNNING (the controller's long-poll push) -> ready in HAProxy"
           " -> first request handled")  # fmt: skip
     for rid in sorted(new):
         sname = server_name(APP, DEPLOYMENT, rid)

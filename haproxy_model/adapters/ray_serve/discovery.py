@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+import attrs
+
 from . import _ray_private
 from ._ray_private import ReplicaTarget
-from .snapshot import Application, Deployment, Replica, ServeSnapshot
+from .snapshot import Application, Deployment, Replica, ServeSnapshot, replica_actor_name
 
-__all__ = ["build_snapshot", "discover"]
+__all__ = ["build_snapshot", "discover", "with_targets"]
 
 StatusIndex = Mapping[str, tuple[str, Mapping[str, str]]]
 """``{app: (app_status, {deployment: deployment_status})}``."""
@@ -133,6 +135,68 @@ def build_snapshot(
             )
         )
     return ServeSnapshot(applications=tuple(apps), ray_version=ray_version)
+
+
+def with_targets(
+    snapshot: ServeSnapshot,
+    targets: Iterable[ReplicaTarget],
+    *,
+    applications: Collection[str] | None = None,
+) -> ServeSnapshot | None:
+    """``snapshot`` with its ingress replicas replaced by ``targets``; ``None`` if that is
+    not enough.
+
+    The fast path for a replica-set change: the controller's targets (one cheap
+    call) are the RUNNING ingress replicas with their listeners, so when every
+    target belongs to an application and ingress deployment ``snapshot``
+    already has, with the same route prefix, they are the new replica set and
+    the slower full discovery can wait. Anything else (a new application or
+    deployment, a changed route prefix) returns ``None``: discover afresh.
+    Replicas not RUNNING in ``snapshot`` are kept as they were; RUNNING ones
+    missing from ``targets`` are dropped.
+    """
+    by_app: dict[str, dict[str, ReplicaTarget]] = {}
+    known = {app.name: app for app in snapshot.applications}
+    for target in targets:
+        if target.protocol.upper() != "HTTP":
+            continue
+        if applications is not None and target.app not in applications:
+            continue
+        app = known.get(target.app)
+        if app is None or app.ingress is None or app.route_prefix != target.route_prefix:
+            return None
+        by_app.setdefault(target.app, {})[target.actor_name] = target
+    apps: list[Application] = []
+    for app in snapshot.applications:
+        ingress = app.ingress
+        if ingress is None:
+            apps.append(app)
+            continue
+        listed = by_app.get(app.name, {})
+        prefix = replica_actor_name(app.name, ingress.name, "")
+        if any(not name.startswith(prefix) for name in listed):
+            return None
+        replicas = [
+            r for r in ingress.replicas if r.state != "RUNNING" and r.actor_name not in listed
+        ]
+        nodes = {r.replica_id: r.node_id for r in ingress.replicas}
+        for name, target in listed.items():
+            rid = name[len(prefix) :]
+            replicas.append(
+                Replica(
+                    replica_id=rid,
+                    deployment=ingress.name,
+                    app=app.name,
+                    state="RUNNING",
+                    node_id=nodes.get(rid),
+                    host=target.ip,
+                    port=target.port,
+                )
+            )
+        dep = attrs.evolve(ingress, replicas=tuple(sorted(replicas, key=lambda r: r.replica_id)))
+        deps = tuple(dep if d.name == ingress.name else d for d in app.deployments)
+        apps.append(attrs.evolve(app, deployments=deps))
+    return attrs.evolve(snapshot, applications=tuple(apps))
 
 
 def _check_ports(snapshot: ServeSnapshot) -> None:

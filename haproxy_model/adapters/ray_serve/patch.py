@@ -18,7 +18,8 @@ What is edited, and where (ray 2.60 template):
 * each ``backend http-<app>``: ``http-reuse``; ``option httpchk METHOD PATH``
   and ``http-check expect status N`` (only where Ray renders an HTTP check);
   ``default-server`` ``inter``/``fastinter``/``downinter``/``rise``/``fall``;
-  ``maxconn``/``maxqueue`` on every replica ``server`` (the fallback
+  ``maxconn``/``maxqueue`` and ``observe``/``error-limit``/``on-error`` on
+  every replica ``server`` (the fallback
   ``backup`` server, Ray's own proxy, is left alone); ``extra.backend``.
   ``http-<app>-via-ingress-request-router`` backends get ``http-reuse`` and
   the server ``maxconn``/``maxqueue`` too (each of its servers is a second
@@ -418,6 +419,17 @@ class _Patcher:
         dep = _Dep(owner.deployment, owner.app, owner.max_ongoing_requests)
         return True, rule.compute(dep)
 
+    def _observe(self, server: hm.Server) -> None:
+        """The policy's traffic observation on a replica server (Ray renders the same
+        ``observe layer4 error-limit 3 on-error mark-down`` by default)."""
+        hc = self.policy.health_check
+        if hc.observe is not None and server.observe != hc.observe:
+            server.observe = hc.observe
+        if hc.error_limit is not None and server.error_limit != hc.error_limit:
+            server.error_limit = hc.error_limit
+        if hc.on_error is not None and server.on_error != hc.on_error:
+            server.on_error = hc.on_error
+
     def _servers(self, be: Backend, names: Mapping[str, Mapping[str, str]]) -> None:
         be_name = be.name or ""
         unknown: list[str] = []
@@ -434,6 +446,7 @@ class _Patcher:
                 unknown.append(server.name)
             if self.policy.maxqueue is not None and server.maxqueue != self.policy.maxqueue:
                 server.maxqueue = self.policy.maxqueue
+            self._observe(server)
             if server.raw != before:
                 self.changes.append(f"backend {be_name}: server {server.name}: "
                                     f"{before.strip()!r} -> {server.raw.strip()!r}")  # fmt: skip

@@ -12,7 +12,8 @@ each replica ``server`` gets ``maxconn`` equal to its deployment's
     redispatch: true
     balance: leastconn
     http_reuse: always
-    health_check: {path, method, expect_status, inter, fastinter, downinter, rise, fall}
+    health_check: {path, method, expect_status, inter, fastinter, downinter, rise, fall,
+                   observe, error_limit, on_error}
     server:
       maxconn: {ratio, floor, cap, fixed, overrides: {"app/deployment" | "deployment": int|null}}
       maxqueue: 0
@@ -141,9 +142,19 @@ class RateLimit:
         return self.per_replica * max(replicas, 0)
 
 
+ON_ERROR_ACTIONS = ("fastinter", "fail-check", "sudden-death", "mark-down")
+"""HAProxy's ``on-error`` actions."""
+
+
 @attrs.frozen(kw_only=True)
 class HealthCheck:
-    """``option httpchk`` / ``http-check expect`` / ``default-server`` check settings."""
+    """``option httpchk`` / ``http-check expect`` / ``default-server`` check settings.
+
+    ``observe``/``error_limit``/``on_error`` (Ray's defaults: ``layer4``, 3,
+    ``mark-down``) also judge a server by its live traffic: after
+    ``error_limit`` consecutive connection errors it is marked down at once,
+    not at its next failed check; a replica that died takes no more requests.
+    """
 
     path: str = "/-/healthz"
     method: str = "GET"
@@ -153,8 +164,17 @@ class HealthCheck:
     downinter: str | None = attrs.field(default="250ms", validator=_is_time)
     rise: int | None = attrs.field(default=2, validator=_positive)
     fall: int | None = attrs.field(default=2, validator=_positive)
+    observe: str | None = "layer4"
+    error_limit: int | None = attrs.field(default=3, validator=_positive)
+    on_error: str | None = "mark-down"
 
     def __attrs_post_init__(self) -> None:
+        if self.observe not in (None, "layer4", "layer7"):
+            raise ValueError(f"observe must be layer4 or layer7, got {self.observe!r}")
+        if self.on_error not in (None, *ON_ERROR_ACTIONS):
+            raise ValueError(
+                f"on_error must be one of {', '.join(ON_ERROR_ACTIONS)}, got {self.on_error!r}"
+            )
         if not self.path.startswith("/") or re.search(r"\s", self.path):
             raise ValueError(f"path must start with '/' and hold no spaces, got {self.path!r}")
         if not re.fullmatch(r"[A-Z]+", self.method):
@@ -397,8 +417,11 @@ def _int(sec: _Section, name: str, default: int | None, *, nullable: bool = True
     return value
 
 
-def _str(sec: _Section, name: str, default: str) -> str:
+def _str(sec: _Section, name: str, default: str | None, *, nullable: bool = False) -> str | None:
+    """A non-empty string (``None``, YAML ``null``, too when ``nullable``)."""
     value = sec.get(name, default)
+    if value is None and nullable:
+        return None
     if not isinstance(value, str) or not value.strip():
         raise sec.ctx.error(
             sec.at(name), f"{_dotted(sec.at(name))} must be a non-empty string, got {value!r}"
@@ -451,6 +474,9 @@ def _health(value: Any, path: Path_, ctx: _Ctx) -> HealthCheck:
         "expect_status": _int(sec, "expect_status", base.expect_status, nullable=False),
         "rise": _int(sec, "rise", base.rise),
         "fall": _int(sec, "fall", base.fall),
+        "observe": _str(sec, "observe", base.observe, nullable=True),
+        "error_limit": _int(sec, "error_limit", base.error_limit),
+        "on_error": _str(sec, "on_error", base.on_error, nullable=True),
     }
     for name in ("inter", "fastinter", "downinter"):
         kwargs[name] = _time(sec, name, getattr(base, name))

@@ -32,7 +32,8 @@ Membership through the runtime API, two ways (``membership=``):
 ``"dynamic"`` (the default whenever the policy's ``balance`` is a dynamic
     algorithm: ``roundrobin``, ``leastconn``, ``first``, ``random``). A new
     replica becomes ``add server <be>/<Ray's server name> <ip>:<port> check
-    inter .. fastinter .. downinter .. rise .. fall .. maxconn .. [maxqueue ..]``
+    inter .. fastinter .. downinter .. rise .. fall .. observe .. error-limit ..
+    on-error .. maxconn .. [maxqueue ..]``
     (dynamic servers do not inherit ``default-server``, so every setting is
     spelt out), then ``set server .. health up`` (Ray only lists RUNNING
     replicas, whose listener is up: no need to wait ``rise`` checks), ``enable
@@ -217,12 +218,12 @@ def _desired(snapshot: ServeSnapshot) -> dict[str, dict[str, tuple[str, int]]]:
 
 
 def _default_probe() -> Hashable:
-    """A cheap fingerprint of every replica listener (one controller call)."""
+    """Every replica listener, sorted (one controller call): a cheap fingerprint that
+    :func:`~.discovery.with_targets` can also apply without a full discovery."""
     from . import _ray_private
 
     targets = _ray_private.replica_targets(10.0)
-    return tuple(sorted((t.app, t.route_prefix, t.protocol, t.actor_name, t.ip, t.port)
-                        for t in targets))  # fmt: skip
+    return tuple(sorted(targets, key=lambda t: (t.app, t.actor_name, t.protocol, t.ip, t.port)))
 
 
 class Syncer:
@@ -336,6 +337,7 @@ class Syncer:
         self._last_written = ""
         self._local: tuple[str | None, frozenset[str]] | None = None
         self._lock = threading.RLock()
+        self._wake = threading.Event()
         self._closed = False
         self._cli = RuntimeClient(self.admin_socket, timeout=3.0)
         self._master = RuntimeClient(self.master_socket, master=True, timeout=3.0)
@@ -409,16 +411,55 @@ class Syncer:
                 self._resync = True
 
     def run(self, stop_event: threading.Event) -> None:
-        """Call :meth:`run_once` every ``interval`` seconds until ``stop_event``; then close."""
+        """Call :meth:`run_once` every ``interval`` seconds until ``stop_event``; then close.
+
+        With the default discovery, a thread also waits on the Serve controller's
+        long poll for the ingress deployments' replicas and starts a tick as soon
+        as they change, so a new replica is routed within milliseconds of being
+        RUNNING rather than at the next poll.
+        """
+        watcher = None
+        if self._probe_fn is _default_probe:
+            watcher = threading.Thread(
+                target=self._watch_replicas, args=(stop_event,), name="ray-serve-long-poll",
+                daemon=True,
+            )  # fmt: skip
+            watcher.start()
         try:
             while not stop_event.is_set():
                 try:
                     self.run_once()
                 except Exception:  # a bug, not an expected failure: keep HAProxy served
                     logger.exception("sync tick failed")
-                stop_event.wait(self.interval)
+                self._wake.wait(self.interval)
+                self._wake.clear()
         finally:
+            self._wake.set()
             self.close()
+            if watcher is not None:
+                watcher.join(5.0)
+
+    def _watch_replicas(self, stop_event: threading.Event) -> None:
+        """Set :attr:`_wake` whenever the controller reports an ingress replica change."""
+        from ._ray_private import TargetsLongPoll
+
+        poll = TargetsLongPoll()
+        while not stop_event.is_set() and not self._closed:
+            snapshot = self._snapshot
+            watched = set()
+            if snapshot is not None:
+                watched = {(a.name, a.ingress_deployment) for a in _routed(snapshot)
+                           if a.ingress_deployment is not None}  # fmt: skip
+            if not watched:
+                stop_event.wait(self.interval)
+                continue
+            try:
+                if poll.wait(watched, 0.5):
+                    self._wake.set()
+            except Exception as exc:  # Ray or the controller restarting: the poll goes on
+                logger.debug("long poll failed: %s: %s", type(exc).__name__, exc)
+                poll = TargetsLongPoll()
+                stop_event.wait(1.0)
 
     def run_once(self) -> list[SyncEvent]:
         """One tick: discover, then start, reload or apply runtime changes. Returns its events."""
@@ -504,6 +545,11 @@ class Syncer:
                 ):
                     self._backoff = 0.0
                     return None
+            quick = self._apply_targets(fingerprint, now)
+            if quick is not None:
+                self._backoff = 0.0
+                self._fingerprint = fingerprint
+                return quick
             snapshot = self._discover_fn()
             snapshot = self._localize(snapshot)
         except Exception as exc:
@@ -517,6 +563,24 @@ class Syncer:
         self._fingerprint = fingerprint
         self._last_full = now
         return snapshot
+
+    def _apply_targets(self, fingerprint: Hashable, now: float) -> ServeSnapshot | None:
+        """The last snapshot with the probe's replica listeners, when that is enough.
+
+        Only for the default probe, and only between full discoveries (those
+        still run every ``full_discovery_interval`` s for settings and routes).
+        """
+        if (
+            self._probe_fn is not _default_probe
+            or self._snapshot is None
+            or now - self._last_full >= self.full_discovery_interval
+            or not isinstance(fingerprint, tuple)
+        ):
+            return None
+        from .discovery import with_targets
+
+        quick = with_targets(self._snapshot, fingerprint, applications=self.applications)
+        return None if quick is None else self._localize(quick)
 
     def _local_identity(self) -> tuple[str | None, frozenset[str]]:
         if self._local is not None:
@@ -848,7 +912,8 @@ class Syncer:
             self._cmd().add_server(
                 be.name, rep, host, port,
                 check=True, inter=hc.inter, fastinter=hc.fastinter, downinter=hc.downinter,
-                rise=hc.rise, fall=hc.fall, maxconn=be.maxconn, maxqueue=be.maxqueue,
+                rise=hc.rise, fall=hc.fall, observe=hc.observe, error_limit=hc.error_limit,
+                on_error=hc.on_error, maxconn=be.maxconn, maxqueue=be.maxqueue,
             )  # fmt: skip
         except HAProxyRuntimeError as exc:
             if self.membership != "auto":
