@@ -22,6 +22,8 @@ _VOCABULARY = [
     "or", "||", "x", "track", "x/x", "weight", "maxconn", "inter", "check", "from",
     "stick-table", "size", "peers", "errorfiles", "email-alert", "mailers", "resolvers",
     "no", "option", "httplog", "1", "10s", "300", ":0", "1.2.3.4:70000", "${X}", "%[x]",
+    "nameserver", "hold", "nx", "accepted_payload_size", "redirect", "monitor", "fail",
+    "session", "connection", "errorfile", "\"\"", "[::1]", "tcp@1.2.3.4",
 ]  # fmt: skip
 
 # A clean HTTP setup the cases below extend.
@@ -549,6 +551,115 @@ TRIPS: dict[str, tuple[str, dict[str, Any], Expected]] = {
         {"version": "2.8"},
         ("unknown-mode", "error", 2, 10, "backend logs"),
     ),
+    "resolvers timeout that is not a time": (
+        """\
+        resolvers dns
+            nameserver ns1 10.0.0.53:53
+            timeout resolve 10x
+        """,
+        {},
+        ("bad-time", "error", 3, 21, "resolvers dns"),
+    ),
+    "resolvers timeout of an unknown event": (
+        """\
+        resolvers dns
+            nameserver ns1 10.0.0.53:53
+            timeout query 1s
+        """,
+        {},
+        ("unknown-event", "error", 3, 13, "resolvers dns"),
+    ),
+    "hold period that is not a time": (
+        """\
+        resolvers dns
+            nameserver ns1 10.0.0.53:53
+            hold valid ten
+        """,
+        {},
+        ("bad-time", "error", 3, 16, "resolvers dns"),
+    ),
+    "hold of an unknown status": (
+        """\
+        resolvers dns
+            nameserver ns1 10.0.0.53:53
+            hold servfail 30s
+        """,
+        {},
+        ("unknown-event", "error", 3, 10, "resolvers dns"),
+    ),
+    "non-numeric resolve_retries": (
+        """\
+        resolvers dns
+            nameserver ns1 10.0.0.53:53
+            resolve_retries three
+        """,
+        {},
+        ("bad-number", "error", 3, 21, "resolvers dns"),
+    ),
+    "accepted_payload_size HAProxy refuses": (
+        """\
+        resolvers dns
+            nameserver ns1 10.0.0.53:53
+            accepted_payload_size 70000
+        """,
+        {},
+        ("payload-size-range", "error", 3, 27, "resolvers dns"),
+    ),
+    "accepted_payload_size below RFC 6891": (
+        """\
+        resolvers dns
+            nameserver ns1 10.0.0.53:53
+            accepted_payload_size 256
+        """,
+        {},
+        ("payload-size-range", "warning", 3, 27, "resolvers dns"),
+    ),
+    "nameserver without a port": (
+        """\
+        resolvers dns
+            nameserver ns1 10.0.0.53
+        """,
+        {},
+        ("missing-port", "error", 2, 20, "resolvers dns"),
+    ),
+    "nameserver port range": (
+        """\
+        resolvers dns
+            nameserver ns1 tcp@10.0.0.53:53-54
+        """,
+        {},
+        ("bad-port", "error", 2, 20, "resolvers dns"),
+    ),
+    "duplicate nameserver": (
+        """\
+        resolvers dns
+            nameserver ns1 10.0.0.53:53
+            nameserver ns1 10.0.0.54:53
+        """,
+        {},
+        ("duplicate-nameserver", "error", 3, 16, "resolvers dns"),
+    ),
+    "server without an address": (
+        """\
+        backend app
+            server s1
+        """,
+        {},
+        ("missing-argument", "error", 2, 5, "backend app"),
+    ),
+    "http-request rule after use_backend": (
+        """\
+        frontend web
+            bind :80
+            use_backend app if { path_beg /app }
+            http-request deny if { path /admin }
+            default_backend app
+        backend app
+            server s1 10.0.0.1:80
+        """,
+        {},
+        ("rule-order", "warning", 4, 5, "frontend web"),
+    ),
     "server maxconn above fullconn": (
         """\
         backend app
@@ -606,6 +717,146 @@ def test_missing_timeouts() -> None:
     assert "'timeout connect', 'timeout server'" in found[1].message
 
 
+# -- missing arguments: (section, line, message); each checked against haproxy -c 2.6 below --
+MISSING = [
+    ("backend app", "server s1", "'server s1' expects <address>[:port]"),
+    ("backend app", "server", "'server' expects <name> and <address>[:port]"),
+    ("frontend web", "bind", "'bind' expects <address>"),
+    ("frontend web", "acl is_api", "'acl is_api' expects <criterion>"),
+    ("frontend web", "acl", "'acl' expects <name> and <criterion>"),
+    ("frontend web", "use_backend", "'use_backend' expects <backend>"),
+    ("frontend web", "default_backend", "'default_backend' expects <backend>"),
+    ("backend app", "use-server", "'use-server' expects <server>"),
+    ("backend app", "timeout", "'timeout' expects <name> and <time>"),
+    ("backend app", "timeout server", "'timeout server' expects <time>"),
+    ("backend app", 'timeout server ""', "'timeout server' expects <time>"),
+    ("frontend web", "maxconn", "'maxconn' expects <number>"),
+    ("backend app", "retries", "'retries' expects <number>"),
+    ("backend app", "fullconn", "'fullconn' expects <number>"),
+    ("backend app", "mode", "'mode' expects <mode>"),
+    ("backend app", "option", "'option' expects <option>"),
+    ("backend app", "log", "'log' expects <target>"),
+    ("global", "log", "'log' expects <target>"),
+    ("backend app", "errorfile 503", "'errorfile 503' expects <file>"),
+    ("http-errors site", "errorfile", "'errorfile' expects <code> and <file>"),
+    ("backend app", "http-request", "'http-request' expects <action>"),
+    ("backend app", "http-request if TRUE", "'http-request' expects <action> before its condition"),
+    ("backend app", "http-response", "'http-response' expects <action>"),
+    (
+        "backend app",
+        "tcp-request",
+        "'tcp-request' expects connection|session|content|inspect-delay",
+    ),
+    ("backend app", "tcp-request content", "'tcp-request content' expects <action>"),
+    ("backend app", "tcp-request inspect-delay", "'tcp-request inspect-delay' expects <time>"),
+    ("backend app", "tcp-response content", "'tcp-response content' expects <action>"),
+    ("mailers ops", "timeout mail", "'timeout mail' expects <time>"),
+    ("resolvers dns", "nameserver ns1", "'nameserver ns1' expects <address>:<port>"),
+    ("resolvers dns", "hold valid", "'hold valid' expects <period>"),
+    ("resolvers dns", "timeout retry", "'timeout retry' expects <time>"),
+    ("resolvers dns", "resolve_retries", "'resolve_retries' expects <number>"),
+    ("resolvers dns", "accepted_payload_size", "'accepted_payload_size' expects <number>"),
+]
+
+
+def _missing_text(section: str, line: str) -> str:
+    return f"{section}\n    {line}\n"
+
+
+@pytest.mark.parametrize(("section", "line", "message"), MISSING)
+def test_missing_argument(section: str, line: str, message: str) -> None:
+    found = run(_missing_text(section, line), version="2.6")
+    errors = [d for d in found if d.severity == "error"]
+    assert [where(d) for d in errors] == [("missing-argument", "error", 2, 5, section)], [
+        str(d) for d in found
+    ]
+    assert errors[0].message == message
+
+
+def test_missing_arguments_are_what_haproxy_rejects(haproxy_bin: str) -> None:
+    for section, line, _ in MISSING:
+        cfg = hm.parse(HEAD + _missing_text(section, line), filename="test.cfg")
+        rejected = {
+            d.line for d in hm.haproxy.check(cfg, binary=haproxy_bin) if d.severity == "error"
+        }
+        assert HEAD_LINES + 2 in rejected, (section, line)
+
+
+# -- rule order: every warning HAProxy 2.6 gives for this file, and only those --------------
+RULE_ORDER = """\
+frontend web
+    bind :80
+    use_backend app if { path_beg /app }
+    http-request deny if { path /admin }
+    redirect prefix /new if { path_beg /old }
+    tcp-request content accept
+    tcp-request connection accept
+    monitor-uri /health
+    monitor fail if { nbsrv(app) lt 1 }
+    tcp-request session accept
+    default_backend app
+backend app
+    use-server s1 if { path /s1 }
+    http-request set-header X-App 1
+    server s1 10.0.0.1:80
+"""
+#: (line, rule, line of the rule it follows, that rule)
+RULE_ORDER_FOUND = [
+    (4, "http-request", 3, "use_backend"),
+    (5, "redirect", 3, "use_backend"),
+    (6, "tcp-request content", 4, "http-request"),
+    (7, "tcp-request connection", 6, "tcp-request content"),
+    (9, "monitor fail", 4, "http-request"),
+    (10, "tcp-request session", 6, "tcp-request content"),
+    (14, "http-request", 13, "use-server"),
+]
+
+
+def test_rule_order() -> None:
+    found = [d for d in run(RULE_ORDER, head=False, version="2.6") if d.code == "rule-order"]
+    assert [(d.line, d.column, d.severity, d.section) for d in found] == [
+        (line, 5, "warning", "backend app" if line > 12 else "frontend web")
+        for line, *_ in RULE_ORDER_FOUND
+    ]
+    for d, (line, rule, other_line, other) in zip(found, RULE_ORDER_FOUND, strict=True):
+        assert d.message == (
+            f"a '{rule}' rule (line {line}) placed after a '{other}' rule (line {other_line}) "
+            "will still be processed before it"
+        )
+
+
+def test_rule_order_is_what_haproxy_warns_about(haproxy_bin: str) -> None:
+    cfg = hm.parse(HEAD + RULE_ORDER, filename="test.cfg")
+    warned = [
+        d.line - HEAD_LINES
+        for d in hm.haproxy.check(cfg, binary=haproxy_bin)
+        if "will still be processed before" in d.message
+    ]
+    assert warned == [line for line, *_ in RULE_ORDER_FOUND]
+
+
+def test_rule_order_since_3_1() -> None:
+    """3.1 added quic-initial rules and a warning for tcp-response after http-response."""
+    body = """\
+    frontend web
+        bind quic4@:443 ssl crt /etc/haproxy/site.pem alpn h3
+        tcp-request connection accept
+        quic-initial reject if { src 192.0.2.0/24 }
+        default_backend app
+    backend app
+        http-response set-header X-A 1
+        tcp-response content accept
+        server s1 10.0.0.1:80
+    """
+    assert [d.line for d in run(body, version="3.0") if d.code == "rule-order"] == []
+    found = [d for d in run(body, version="3.1") if d.code == "rule-order"]
+    assert [(d.line - HEAD_LINES, d.section) for d in found] == [
+        (4, "frontend web"),
+        (8, "backend app"),
+    ]
+    assert "'tcp-response content' rule (line" in found[1].message
+
+
 # -- the same checks, not tripped ------------------------------------------------
 CLEAN = {
     "keywords in their sections": """\
@@ -614,9 +865,9 @@ CLEAN = {
             option httplog
             no option http-server-close
             timeout http-request 10s
+            tcp-request content accept if { req.len gt 0 }
             http-request set-header X-Forwarded-Proto https if { ssl_fc }
             http-request set-var(txn.host) req.hdr(host)
-            tcp-request content accept if { req.len gt 0 }
             default_backend app
         backend app
             balance roundrobin
@@ -730,6 +981,68 @@ CLEAN = {
             timeout tunnel 1h
             server s1 10.0.0.1:80
         """,
+    "resolvers section HAProxy accepts": """\
+        resolvers dns
+            nameserver ns1 10.0.0.53:53
+            nameserver ns2 tcp@[2001:db8::53]:53
+            nameserver ns3 ${DNS_ADDR}
+            timeout resolve 1s
+            timeout retry 500ms
+            hold valid 10s
+            hold nx 30s
+            hold other 30s
+            hold refused 30s
+            hold timeout 30s
+            hold obsolete 0s
+            resolve_retries 3
+            accepted_payload_size 8192
+        """,
+    "every argument given (and balance alone, which HAProxy accepts)": """\
+        frontend web
+            bind :80
+            mode http
+            maxconn 100
+            option httplog
+            log global
+            acl is_api path_beg /api
+            tcp-request inspect-delay 5s
+            tcp-request content accept if { req.len gt 0 }
+            http-request set-header X-Proto http
+            use_backend app if is_api
+            default_backend app
+        backend app
+            balance
+            retries 3
+            fullconn 100
+            timeout queue 5s
+            option httpchk GET /health HTTP/1.1
+            errorfile 503 /etc/haproxy/errors/503.http
+            http-response set-header X-Served-By app
+            use-server s1 if { path /s1 }
+            server s1 10.0.0.1:80
+        """,
+    "rules in the order HAProxy processes them": """\
+        frontend web
+            bind :80
+            tcp-request connection accept if { src 10.0.0.0/8 }
+            tcp-request session accept
+            tcp-request content accept
+            monitor-uri /health
+            monitor fail if FALSE
+            http-request deny if { path /admin }
+            redirect scheme https if !{ ssl_fc }
+            use_backend app if { path_beg /app }
+            default_backend app
+        backend app
+        .if defined(CANARY)
+            use-server s1 if TRUE
+        .else
+            http-request set-header X-Canary no
+        .endif
+            tcp-response content accept
+            http-response set-header X-A 1
+            server s1 10.0.0.1:80
+        """,
     "backend inheriting its timeouts from a named defaults": """\
         defaults timeouts
             mode http
@@ -813,7 +1126,9 @@ def test_all_problems_at_once_in_file_order() -> None:
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["frontend", "backend", "listen", "defaults", "global", "peers"]),
+            st.sampled_from(
+                ["frontend", "backend", "listen", "defaults", "global", "peers", "resolvers"]
+            ),
             st.lists(st.lists(st.sampled_from(_VOCABULARY), min_size=1, max_size=7), max_size=6),
         ),
         max_size=4,

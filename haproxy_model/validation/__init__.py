@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from haproxy_model.config import Config
 from haproxy_model.diagnostics import Diagnostic
-from haproxy_model.validation import acls, advice, arguments, keywords, references
+from haproxy_model.validation import (
+    acls,
+    advice,
+    arguments,
+    keywords,
+    missing,
+    order,
+    references,
+    resolvers,
+)
 from haproxy_model.validation._context import Context
 
 
@@ -25,6 +34,9 @@ def validate(cfg: Config, *, version: str = "2.8", strict: bool = False) -> list
     references.check(ctx)
     acls.check(ctx)
     arguments.check(ctx)
+    missing.check(ctx)
+    resolvers.check(ctx)
+    order.check(ctx)
     advice.check(ctx)
     return sorted(ctx.found, key=lambda d: (d.line, d.column))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
@@ -133,6 +133,22 @@ def exclusive(a: Path, b: Path) -> bool:
     """Whether two places sit in different branches of one `.if` block."""
     branches = dict(a)
     return any(block in branches and branches[block] != index for block, index in b)
+
+
+def repeats(items: Iterable[Item], keyword: str) -> Iterator[tuple[Item, Item]]:
+    """Each ``keyword <name>`` line whose name an earlier line already took, with that line.
+
+    Lines in different branches of one `.if` block do not clash.
+    """
+    seen: dict[str, list[Item]] = {}
+    for item in items:
+        if item.keyword != keyword or len(item.values) < 2 or is_dynamic(item.values[1]):
+            continue
+        name = item.values[1]
+        earlier = [other for other in seen.get(name, []) if not exclusive(other.path, item.path)]
+        seen.setdefault(name, []).append(item)
+        if earlier:
+            yield item, earlier[0]
 
 
 class Context:

@@ -53,7 +53,8 @@ _TIME = re.compile(r"\d+(?:us|ms|s|m|h|d)?")
 _TIME_LOOSE = re.compile(r"\d+(?:us|ms|s|m|h|d)\S*")
 # parse_size_err() in src/tools.c: digits, then k, m or g in either case.
 _SIZE = re.compile(r"\d+[kKmMgG]?")
-_NUMBER = re.compile(r"[+-]?\d+")
+#: an integer, as the number arguments take
+NUMBER = re.compile(r"[+-]?\d+")
 
 # "balance" algorithms: manual section 4.2, "balance"; the parser is
 # backend_parse_balance() in src/backend.c (random(<draws>), hdr(<name>) and
@@ -89,12 +90,12 @@ def _check_line(ctx: Context, block: Block, item: Item) -> None:
     first, pairs = _slots(ctx.table, kw, ctx.version)
     first = _KIND_OF_KEYWORD.get(kw.name, first)
     if first is not None and start < len(values):
-        _judge(ctx, block, item, start, first, kw.name)
+        judge(ctx, block, item, start, first, kw.name)
     if pairs:
         for i in range(start, len(values) - 1):
             kind = pairs.get(values[i])
             if kind is not None:
-                _judge(ctx, block, item, i + 1, kind, values[i])
+                judge(ctx, block, item, i + 1, kind, values[i])
     if kw.name == "balance" and start < len(values):
         _check_balance(ctx, block, item, start)
     elif kw.name == "mode" and kw.kind == "proxy" and start < len(values):
@@ -103,10 +104,11 @@ def _check_line(ctx: Context, block: Block, item: Item) -> None:
         _check_options(ctx, block, item, kw.name)
 
 
-def _judge(ctx: Context, block: Block, item: Item, index: int, kind: str, what: str) -> None:
+def judge(ctx: Context, block: Block, item: Item, index: int, kind: str, what: str) -> None:
+    """Report word ``index`` if it is not a ``kind`` (time, size, number, weight, port)."""
     value = item.values[index]
-    if is_dynamic(value):
-        return
+    if not value or is_dynamic(value):
+        return  # an empty word is a missing argument (module missing)
     problem: str | None = None
     loose = False
     code = f"bad-{kind}"
@@ -119,7 +121,7 @@ def _judge(ctx: Context, block: Block, item: Item, index: int, kind: str, what: 
         if _SIZE.fullmatch(value) is None:
             problem = f"'{what}' expects a size (a number with k, m or g), not '{value}'"
     elif kind in ("number", "weight", "port"):
-        if _NUMBER.fullmatch(value) is None:
+        if NUMBER.fullmatch(value) is None:
             code = "bad-number"
             problem = f"'{what}' expects a number, not '{value}' (HAProxy would read it as 0)"
         elif kind == "weight" and not 0 <= int(value) <= 256:
@@ -238,22 +240,24 @@ def _check_options(ctx: Context, block: Block, item: Item, keyword: str) -> None
             continue
         first, _ = _slots(ctx.table, option, ctx.version)
         if first is not None:
-            _judge(ctx, block, item, span.value_index, first, span.name)
+            judge(ctx, block, item, span.value_index, first, span.name)
 
 
-# address prefixes of manual section 11 that keep a host:port form
-_PLAIN_FAMILIES = ("ipv4@", "ipv6@", "tcp@", "tcp4@", "tcp6@", "udp@", "udp4@", "udp6@", "quic")
+#: address prefixes of manual section 11 that keep a host:port form
+PORT_FAMILIES = ("ipv4@", "ipv6@", "tcp@", "tcp4@", "tcp6@", "udp@", "udp4@", "udp6@", "quic")
 
 
-def _port_of(address: str) -> str | None:
-    if "@" in address and not address.startswith(_PLAIN_FAMILIES):
-        return None  # unix@, abns@, fd@, sockpair@...: no port
-    return split_address(address)[1]
+def port_of(address: str) -> str | None:
+    """The port of ``[family@]host:port`` (None without one, and for unix@, abns@, fd@...)."""
+    if "@" in address and not address.startswith(PORT_FAMILIES):
+        return None
+    bare = address.split("@", 1)[-1]
+    return split_address(bare if bare.startswith("[") else address)[1]
 
 
 def _check_server_port(ctx: Context, block: Block, item: Item, positional: int) -> None:
     address = item.values[positional]
-    port = _port_of(address)
+    port = port_of(address)
     if port is None or is_dynamic(address) or not port.isdigit():
         return  # no port, or "+1000"/"-1000" offsets
     if int(port) > 65535:
@@ -272,7 +276,7 @@ def _check_bind_ports(ctx: Context, block: Block, item: Item) -> None:
     if is_dynamic(text):
         return
     for address in text.split(","):
-        port = _port_of(address)
+        port = port_of(address)
         if not port:
             continue
         low, _, high = port.partition("-")

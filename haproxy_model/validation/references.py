@@ -25,14 +25,13 @@ from __future__ import annotations
 import re
 
 from haproxy_model.model import line_options
-from haproxy_model.nodes import Directive
 from haproxy_model.validation._context import (
     Context,
     Item,
-    Path,
     Proxy,
     exclusive,
     is_dynamic,
+    repeats,
 )
 
 _POSITIONAL = {"server": 2, "default-server": 0, "server-template": 3}
@@ -204,25 +203,16 @@ def _has_server(proxy: Proxy, name: str) -> bool:
 
 
 def _duplicate_servers(ctx: Context, proxy: Proxy) -> None:
-    seen: dict[str, list[tuple[Directive, Path]]] = {}
-    for item in proxy.items:
-        if item.keyword != "server" or len(item.values) < 2:
-            continue
-        name = item.values[1]
-        if is_dynamic(name):
-            continue
-        earlier = [line for line, path in seen.get(name, []) if not exclusive(path, item.path)]
-        seen.setdefault(name, []).append((item.line, item.path))
-        if earlier:
-            ctx.report(
-                "duplicate-server",
-                "error",
-                f"another server named '{name}' is declared in this {proxy.kind} "
-                f"(line {ctx.line_of(earlier[0])})",
-                proxy.section,
-                item.line,
-                1,
-            )
+    for item, earlier in repeats(proxy.items, "server"):
+        ctx.report(
+            "duplicate-server",
+            "error",
+            f"another server named '{item.values[1]}' is declared in this {proxy.kind} "
+            f"(line {ctx.line_of(earlier.line)})",
+            proxy.section,
+            item.line,
+            1,
+        )
 
 
 #: directive -> (word holding the name, section keyword, code)
