@@ -95,13 +95,13 @@ class Directive(Line):
     @classmethod
     def from_values(
         cls,
-        values: Sequence[str],
+        values: Sequence[str | Word],
         *,
         indent: str = DEFAULT_INDENT,
         comment: str | None = None,
         newline: str = "\n",
     ) -> Directive:
-        """Build a directive from word values, quoting each one as needed."""
+        """Build a directive from word values, quoting each one as needed (a Word as it is)."""
         if not values:
             raise ValueError("a directive needs at least a keyword")
         raws = [quote(v, field=f"word {i + 1}") for i, v in enumerate(values)]
@@ -178,7 +178,7 @@ class Directive(Line):
         self.raw = parts.render()
 
     # -- editing -----------------------------------------------------------
-    def set_word(self, index: int, value: str, *, field: str | None = None) -> None:
+    def set_word(self, index: int, value: str | Word, *, field: str | None = None) -> None:
         """Replace word ``index`` (0 is the keyword) with ``value``, quoted as needed."""
         parts = self.parts()
         raw = quote(value, field=field or f"word {index + 1}")
@@ -186,11 +186,13 @@ class Directive(Line):
             parts.words[index] = raw
             self.raw = parts.render()
 
-    def insert_word(self, index: int, value: str, *, field: str | None = None) -> None:
+    def insert_word(self, index: int, value: str | Word, *, field: str | None = None) -> None:
         """Insert a word before position ``index`` (``len(values)`` appends)."""
         self.insert_words(index, [value], field=field)
 
-    def insert_words(self, index: int, values: Sequence[str], *, field: str | None = None) -> None:
+    def insert_words(
+        self, index: int, values: Sequence[str | Word], *, field: str | None = None
+    ) -> None:
         """Insert several words before position ``index``, reusing the line's spacing."""
         if not values:
             return
@@ -220,7 +222,7 @@ class Directive(Line):
         del parts.separators[index - 1 : index - 1 + count]
         self.raw = parts.render()
 
-    def set_values(self, values: Sequence[str]) -> None:
+    def set_values(self, values: Sequence[str | Word]) -> None:
         """Replace all words; words that stay keep their spelling and the blanks before them."""
         if not values:
             raise ValueError("a directive needs at least a keyword")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
 import attrs
 
@@ -83,6 +84,19 @@ def decode(raw: str) -> Decoded:
     out: list[str] = []
     canon: list[str] = []
     env: list[str] = []
+    for text, is_ref in _pieces(raw):
+        out.append(text)
+        if is_ref:
+            canon.append(brace(text))
+            env.append(_env_name(text))
+        else:
+            canon.append(text)
+    return Decoded("".join(out), tuple(env), "".join(canon))
+
+
+def _pieces(raw: str) -> Iterator[tuple[str, bool]]:
+    """The pieces of a word in order: ``(text, False)`` for literal text (its value),
+    ``(reference, True)`` for a variable reference as written."""
     pos = 0
     end = len(raw)
     word_pieces = _word_pieces()
@@ -91,41 +105,32 @@ def decode(raw: str) -> Decoded:
         m = word_pieces.match(raw, pos)
         if m is None:
             raise ValueError(f"not a valid HAProxy word: {raw!r}")
-        kind = m.lastgroup
         pos = m.end()
-        if kind == "bare":
-            out.append(m.group())
-        elif kind == "esc":
-            out.append(_unescape(m.group()))
-        elif kind == "lone":
-            out.append("\\")
-        elif kind == "sq":
-            out.append(m.group()[1:-1])
-        else:
-            while True:
-                d = dq_pieces.match(raw, pos)
-                if d is None:
-                    raise ValueError(f"not a valid HAProxy word: {raw!r}")
-                pos = d.end()
-                dkind = d.lastgroup
-                if dkind == "end":
-                    break
-                if dkind == "run":
-                    out.append(d.group())
-                elif dkind == "esc":
-                    out.append(_unescape(d.group()))
-                elif dkind == "lone":
-                    out.append("\\")
-                else:
-                    ref = d.group()
-                    out.append(ref)
-                    canon.append(brace(ref))
-                    env.append(_env_name(ref))
-                    continue
-                canon.append(out[-1])
+        if m.lastgroup != "dq":
+            yield _literal(m.lastgroup, m.group()), False
             continue
-        canon.append(out[-1])
-    return Decoded("".join(out), tuple(env), "".join(canon))
+        while True:
+            d = dq_pieces.match(raw, pos)
+            if d is None:
+                raise ValueError(f"not a valid HAProxy word: {raw!r}")
+            pos = d.end()
+            if d.lastgroup == "end":
+                break
+            if d.lastgroup == "env":
+                yield d.group(), True
+            else:
+                yield _literal(d.lastgroup, d.group()), False
+
+
+def _literal(kind: str | None, text: str) -> str:
+    """The value of a literal piece of kind ``kind`` (a group of the piece patterns)."""
+    if kind == "esc":
+        return _unescape(text)
+    if kind == "lone":
+        return "\\"
+    if kind == "sq":
+        return text[1:-1]
+    return text
 
 
 def _env_name(ref: str) -> str:
@@ -136,30 +141,51 @@ def _env_name(ref: str) -> str:
 _UNSAFE = re.compile(r"[\r\n\x00]")
 
 
-def quote(value: str, *, field: str = "value") -> str:
-    """Render ``value`` as one word HAProxy reads back as exactly ``value``.
-
-    Bare when nothing needs protecting, else 'strong' quotes, else "weak"
-    quotes with escapes.  Raises ``ValueError`` (naming ``field``) for what a
-    single HAProxy word cannot carry safely: an empty value, a line break or
-    a NUL.
-    """
-    if not isinstance(value, str):
-        raise TypeError(f"{field}: expected a string, got {type(value).__name__}")
-    if value == "":
-        raise ValueError(f"{field}: HAProxy cannot take an empty word")
-    bad = _UNSAFE.search(value)
+def _check_safe(text: str, field: str) -> None:
+    """Refuse what no configuration line can carry: a line break or a NUL."""
+    bad = _UNSAFE.search(text)
     if bad is not None:
         raise ValueError(
             f"{field}: {bad.group()!r} at index {bad.start()} cannot be written into a "
             "configuration line"
         )
+
+
+def quote(value: str | Word, *, field: str = "value") -> str:
+    """Render ``value`` as one word HAProxy reads back as exactly ``value``.
+
+    Bare when nothing needs protecting, else 'strong' quotes, else "weak"
+    quotes with escapes.  Raises ``ValueError`` (naming ``field``) for what a
+    single HAProxy word cannot carry safely: an empty value, a line break or
+    a NUL.  A :class:`Word` is the caller's own spelling and is returned as it
+    is, once checked to be exactly one word (so ``Word.env("T")`` writes
+    ``"${T}"``, which HAProxy expands, where the string ``"${T}"`` is literal).
+    """
+    if isinstance(value, Word):
+        return _one_word(value.raw, field)
+    if not isinstance(value, str):
+        raise TypeError(f"{field}: expected a string, got {type(value).__name__}")
+    if value == "":
+        raise ValueError(f"{field}: HAProxy cannot take an empty word")
+    _check_safe(value, field)
     if _bare_word().fullmatch(value):
         return value
     if "'" not in value:
         return f"'{value}'"
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
     return f'"{escaped}"'
+
+
+def _one_word(raw: str, field: str) -> str:
+    """``raw`` if it reads as exactly one word in a line, else ``ValueError`` naming ``field``."""
+    if not isinstance(raw, str):
+        raise TypeError(f"{field}: a Word's raw text must be a string, got {type(raw).__name__}")
+    _check_safe(raw, field)
+    # followed by a blank, as in a line: a trailing lone backslash would swallow it
+    m = _grammar.compiled("WORD").match(raw + " ")
+    if m is None or m.end() != len(raw):
+        raise ValueError(f"{field}: {raw!r} is not exactly one HAProxy word")
+    return raw
 
 
 _NAME = re.compile(r"[A-Za-z0-9_.:-]+")
@@ -179,9 +205,21 @@ def check_name(value: str, *, field: str = "name") -> str:
     return value
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+# HAProxy takes a default as it is up to the first "}" (src/tools.c, parse_line)
+_NOT_IN_DEFAULT = re.compile(r"[}\r\n\x00]")
+
+
 @attrs.define(eq=False)
 class Word:
-    """One word of a directive: its raw text as written and its decoded value."""
+    """One word of a directive: its raw text as written and its decoded value.
+
+    Two words are equal when HAProxy reads them the same: ``'a b'`` and
+    ``a\\ b`` are, ``"${T}"`` (a reference) and ``'${T}'`` (literal text) are not.
+    Typed setters write a ``Word`` as it is (checked to be one word), where they
+    quote a string so that HAProxy reads it literally.
+    """
 
     raw: str
 
@@ -190,6 +228,34 @@ class Word:
         """A word that HAProxy reads as ``value`` (see :func:`quote`)."""
         return cls(quote(value, field=field))
 
+    @classmethod
+    def env(cls, name: str, default: str | None = None) -> Word:
+        """``"${NAME}"``: HAProxy puts the environment variable's value there.
+
+        With ``default``, ``"${NAME-default}"``: the default stands in when the
+        variable is not set.  HAProxy takes a default's characters as they are
+        up to the first ``}`` (a ``"`` does not end the quotes there, a ``$``
+        refers to nothing, a backslash escapes nothing), so a default holding
+        ``}``, a line break or a NUL raises ``ValueError``; so does a name that
+        is not ``[A-Za-z_][A-Za-z0-9_]*``.
+        """
+        if not isinstance(name, str) or not _ENV_NAME.fullmatch(name):
+            raise ValueError(
+                f"environment variable name {name!r}: letters, digits and '_' only, "
+                "not starting with a digit"
+            )
+        if default is None:
+            return cls(f'"${{{name}}}"')
+        if not isinstance(default, str):
+            raise TypeError(f"default of ${name}: expected a string, got {type(default).__name__}")
+        bad = _NOT_IN_DEFAULT.search(default)
+        if bad is not None:
+            raise ValueError(
+                f"default of ${name}: {bad.group()!r} at index {bad.start()} cannot be part of "
+                "a variable's default (HAProxy reads a default up to the first '}')"
+            )
+        return cls(f'"${{{name}-{default}}}"')
+
     @property
     def value(self) -> str:
         """The word as HAProxy sees it (quotes and escapes resolved)."""
@@ -197,30 +263,85 @@ class Word:
             return decode(self.raw).value
         return self.raw
 
+    def decoded(self) -> Decoded:
+        """The value with its references (see :class:`Decoded`)."""
+        return decode(self.raw) if '"' in self.raw else Decoded(self.value)
+
     @property
     def canonical(self) -> str:
         """The value with every variable reference braced (``"$A"`` -> ``${A}``)."""
-        if '"' not in self.raw:
-            return self.value
-        return decode(self.raw).canonical
+        return self.decoded().canonical
 
     @property
     def env_vars(self) -> tuple[str, ...]:
         """Names of the environment variables the word refers to."""
-        if '"' not in self.raw:
-            return ()
-        return decode(self.raw).env_vars
+        return self.decoded().env_vars
+
+    def settable(self) -> str | Word:
+        """What a setter takes to write this word again: its value when it refers to
+        no variable (an equal word already in the line keeps its spelling), else itself."""
+        return self if self.env_vars else self.value
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Word):
-            return self.value == other.value
+            return self.decoded() == other.decoded()
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self.value)
+        return hash(self.decoded())
 
     def __str__(self) -> str:
         return self.raw
+
+
+def text_of(value: str | Word) -> str:
+    """The value HAProxy reads from a string or a :class:`Word` (references as written)."""
+    return value.value if isinstance(value, Word) else value
+
+
+def concat(*parts: str | Word, field: str = "value") -> str | Word:
+    """One word reading as ``parts`` one after the other (``host``, ``":"``, ``port``).
+
+    All strings: their concatenation, a string.  Else a :class:`Word` spelling
+    each string so that HAProxy reads it literally and each Word as it is.
+    """
+    if all(isinstance(p, str) for p in parts):
+        return "".join(text_of(p) for p in parts)
+    return Word("".join(quote(p, field=field) for p in parts if p != ""))
+
+
+def cut(word: Word, start: int, end: int | None = None) -> str | Word:
+    """The part of ``word`` whose value is ``word.value[start:end]``, ready to be set again.
+
+    A string when that part refers to no variable, else a :class:`Word` that
+    keeps its references; ``ValueError`` when the cut falls inside a reference.
+    """
+    stop = len(word.value) if end is None else end
+    raws: list[str] = []
+    literal: list[str] = []
+
+    def flush() -> None:
+        if literal:
+            raws.append(quote("".join(literal)))
+            literal.clear()
+
+    pos = 0
+    for text, is_ref in _pieces(word.raw):
+        lo, hi = pos, pos + len(text)
+        pos = hi
+        if max(lo, start) >= min(hi, stop):
+            continue
+        if not is_ref:
+            literal.append(text[max(lo, start) - lo : min(hi, stop) - lo])
+            continue
+        if lo < start or hi > stop:
+            raise ValueError(f"{word.raw}: cannot cut inside the reference {text}")
+        flush()
+        raws.append(f'"{text}"')
+    if not raws:
+        return "".join(literal)
+    flush()
+    return Word("".join(raws))
 
 
 def _needs_decoding(raw: str) -> bool:

@@ -195,3 +195,51 @@ def test_replaced_value_keeps_alignment() -> None:
     cfg = hm.parse("backend b\n    balance  roundrobin   # lb\n")
     cfg.backends["b"].balance = "leastconn"
     assert hm.dumps(cfg) == "backend b\n    balance  leastconn   # lb\n"
+
+
+D = "defaults\n    timeout client 5s\n"
+B = "backend b\n    server s1 1.2.3.4:80\n"
+
+REMOVALS = {
+    "last section": (D + "\n" + B, D),
+    "crlf": ((D + "\n" + B).replace("\n", "\r\n"), D.replace("\n", "\r\n")),
+    "no final newline": (D + "\n" + B.rstrip("\n"), D.rstrip("\n")),
+    "blank lines at the end": (D + "\n" + B + "\n\n", D),
+    "bodies ending with comments": (
+        D + "    # end of defaults\n\n" + B + "    # end of b\n",
+        D + "    # end of defaults\n",
+    ),
+    "leading comment": (D + "\n# about b\n" + B, D),
+    "middle section": (D + "\n" + B + "\nbackend c\n", D + "\nbackend c\n"),
+    "no blank after it": (D + "\n" + B + "backend c\n", D + "backend c\n"),
+    "alone in a .if block": (
+        D + "\n.if defined(X)\n" + B + ".endif\n",
+        D + "\n.if defined(X)\n.endif\n",
+    ),
+    "last in a .if block": (
+        ".if defined(X)\n" + D + "\n" + B + ".endif\n",
+        ".if defined(X)\n" + D + ".endif\n",
+    ),
+    "after a .if block": (
+        ".if defined(X)\n" + D + "\n.endif\n\n" + B,
+        ".if defined(X)\n" + D + "\n.endif\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REMOVALS))
+def test_remove_section_takes_one_gap_along(name: str) -> None:
+    before, after = REMOVALS[name]
+    cfg = hm.parse(before)
+    cfg.remove(cfg.backends["b"])
+    assert hm.dumps(cfg) == after
+
+
+@pytest.mark.parametrize("name", sorted(REMOVALS))
+def test_adding_then_removing_a_section_gives_the_file_back(name: str) -> None:
+    text = REMOVALS[name][1]
+    cfg = hm.parse(text)
+    cfg.add(hm.Backend(name="new", servers=[hm.Server(name="x", address="10.0.0.1", port=80)]))
+    again = hm.parse(hm.dumps(cfg))
+    again.remove(again.backends["new"])
+    assert hm.dumps(again) == text

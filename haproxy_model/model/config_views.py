@@ -69,18 +69,37 @@ def _set_newlines(section: Section, newline: str) -> None:
 
 
 def remove_section(cfg: Config, section: Section) -> None:
-    """Remove a section (its leading comments go with it)."""
+    """Remove a section (its leading comments go with it) and one gap of blank lines.
+
+    The gap is the one after it (the blank lines ending its body, then any
+    standing after it); when none follows it, because it is the last section of
+    the file or of its `.if` branch or the next line follows it directly, the
+    gap before it goes instead, so the text before it ends as the file did.
+    """
     found = edit.locate(cfg.body, section)
     if found is None:
         raise ValueError("that section is not in this configuration")
     container, index = found
     was_last = edit.last_line(section).newline == ""
-    del container[index]
-    # drop one blank line that separated it from the previous section
-    if 0 < index <= len(container) and isinstance(container[index - 1], Blank):
-        del container[index - 1]
+    end = index + 1
+    while end < len(container) and isinstance(container[end], Blank):
+        end += 1
+    gap_after = end > index + 1 or edit.last_meaningful_index(section.body) < len(section.body) - 1
+    del container[index:end]
+    if not gap_after or index == len(container):
+        _drop_gap_before(container, index)
     if was_last and container:
         edit.last_line(container[-1]).newline = ""
+
+
+def _drop_gap_before(container: list[Node], index: int) -> None:
+    """Remove the blank lines just before ``container[index]`` (a section's trailing ones too)."""
+    while index > 0 and isinstance(container[index - 1], Blank):
+        index -= 1
+        del container[index]
+    before = container[index - 1] if index > 0 else None
+    if isinstance(before, Section):
+        del before.body[edit.last_meaningful_index(before.body) + 1 :]
 
 
 class SectionMap(Mapping[str, S], Generic[S]):

@@ -18,7 +18,7 @@ import attrs
 from haproxy_model.model import line_options
 from haproxy_model.nodes import DEFAULT_INDENT, Directive
 from haproxy_model.values import Size, Time, is_size, is_time
-from haproxy_model.words import check_name, quote
+from haproxy_model.words import Word, check_name, concat, cut, quote, text_of
 
 T = TypeVar("T")
 
@@ -28,8 +28,29 @@ def option_name(python_name: str) -> str:
     return python_name.replace("_", "-")
 
 
+def int_or_text(text: str) -> int | str:
+    """``text`` as an int, or as it is when it is not one (``"${MAXCONN}"``)."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def time_or_text(text: str) -> Time | str:
+    """``text`` as a :class:`Time`, or as it is when it is not a literal time (``"${T}"``)."""
+    try:
+        return Time.parse(text)
+    except ValueError:
+        return text
+
+
 class OptionField(Generic[T]):
-    """A typed accessor of one option on a ``server``/``bind`` line."""
+    """A typed accessor of one option on a ``server``/``bind`` line.
+
+    Reading gives the typed value, or the value's text when it is not a literal
+    of that type (a variable reference, say); writing takes the typed value, or
+    a :class:`~haproxy_model.words.Word` written as it is (``Word.env("INTER")``).
+    """
 
     def __init__(self, option: str) -> None:
         self.option = option
@@ -37,8 +58,8 @@ class OptionField(Generic[T]):
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> OptionField[T]: ...
     @overload
-    def __get__(self, obj: OptionsLine, owner: type[Any]) -> T | None: ...
-    def __get__(self, obj: OptionsLine | None, owner: type[Any]) -> OptionField[T] | T | None:
+    def __get__(self, obj: OptionsLine, owner: type[Any]) -> T | str | None: ...
+    def __get__(self, obj: OptionsLine | None, owner: type[Any]) -> OptionField[T] | T | str | None:
         if obj is None:
             return self
         raw = obj.get_option(self.option)
@@ -46,14 +67,14 @@ class OptionField(Generic[T]):
             return None
         return self.convert(raw)
 
-    def __set__(self, obj: OptionsLine, value: T | None) -> None:
+    def __set__(self, obj: OptionsLine, value: T | Word | None) -> None:
         if value is None:
             obj.remove_option(self.option)
         else:
-            obj.set_option(self.option, self.render(value))
+            obj.set_option(self.option, value if isinstance(value, Word) else self.render(value))
 
-    def convert(self, raw: str | bool) -> T:
-        """Turn the option's value into the typed value."""
+    def convert(self, raw: str | bool) -> T | str:
+        """Turn the option's value into the typed value (its text when it is not one)."""
         raise NotImplementedError
 
     def render(self, value: T) -> str | bool:
@@ -73,7 +94,9 @@ class FlagField(OptionField[bool]):
             return self
         return obj.get_option(self.option) is not None
 
-    def __set__(self, obj: OptionsLine, value: bool | None) -> None:
+    def __set__(self, obj: OptionsLine, value: bool | Word | None) -> None:
+        if isinstance(value, Word):
+            raise TypeError(f"{self.option} is a flag: set True or False, not a word")
         if value:
             obj.set_option(self.option, True)
         else:
@@ -83,8 +106,8 @@ class FlagField(OptionField[bool]):
 class IntField(OptionField[int]):
     """An option whose value is an integer (``maxconn 32``)."""
 
-    def convert(self, raw: str | bool) -> int:
-        return int(str(raw))
+    def convert(self, raw: str | bool) -> int | str:
+        return int_or_text(str(raw))
 
     def render(self, value: int) -> str:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -95,17 +118,16 @@ class IntField(OptionField[int]):
 class TimeField(OptionField[Time]):
     """An option whose value is a time (``inter 2s``)."""
 
-    def convert(self, raw: str | bool) -> Time:
-        return Time(str(raw))
+    def convert(self, raw: str | bool) -> Time | str:
+        return time_or_text(str(raw))
 
     def render(self, value: Time | str | int) -> str:
         return str(Time.parse(value))
 
-    def __set__(self, obj: OptionsLine, value: Time | str | int | None) -> None:
-        if value is None:
-            obj.remove_option(self.option)
-        else:
-            obj.set_option(self.option, self.render(value))
+    def __set__(self, obj: OptionsLine, value: Time | str | int | Word | None) -> None:
+        if isinstance(value, (str, int)):
+            value = Time.parse(value)
+        super().__set__(obj, value)
 
 
 class StrField(OptionField[str]):
@@ -135,7 +157,7 @@ class OptionsLine(Directive):
         *,
         newline: str,
         fields_given: bool,
-        words: Callable[[], list[str]],
+        words: Callable[[], Sequence[str | Word]],
         indent: str,
         comment: str | None,
     ) -> None:
@@ -168,26 +190,24 @@ class OptionsLine(Directive):
                 return values[span.value_index] if span.value_index is not None else True
         return None
 
-    def set_option(self, name: str, value: str | bool) -> None:
-        """Set an option in place, or append it at the end of the line."""
+    def set_option(self, name: str, value: str | Word | bool) -> None:
+        """Set an option in place, or append it at the end of the line (True: a flag)."""
+        word = None if value is True else value
+        if isinstance(word, bool):
+            raise TypeError(f"{name}: set True or a value (remove_option drops it)")
         values, spans = self._spans()
         found = [s for s in spans if s.name == name]
-        if found:
-            span = found[-1]
-            if value is True:
-                if span.value_index is not None:
-                    self.remove_words(span.value_index)
-                return
-            assert isinstance(value, str)
-            if span.value_index is None:
-                self.insert_word(span.index + 1, value, field=name)
-            else:
-                self.set_word(span.value_index, value, field=name)
+        if not found:
+            self.insert_words(len(values), [name] if word is None else [name, word], field=name)
             return
-        new = [name] if value is True else [name, str(value)]
-        if value is not True:
-            quote(str(value), field=name)
-        self.insert_words(len(values), new, field=name)
+        span = found[-1]
+        if word is None:
+            if span.value_index is not None:
+                self.remove_words(span.value_index)
+        elif span.value_index is None:
+            self.insert_word(span.index + 1, word, field=name)
+        else:
+            self.set_word(span.value_index, word, field=name)
 
     def remove_option(self, name: str) -> None:
         """Remove every occurrence of an option and its value."""
@@ -200,8 +220,8 @@ class OptionsLine(Directive):
             self.remove_words(span.index, 2 if span.value_index is not None else 1)
 
     @classmethod
-    def _option_words(cls, options: dict[str, Any]) -> list[str]:
-        words: list[str] = []
+    def _option_words(cls, options: dict[str, Any]) -> list[str | Word]:
+        words: list[str | Word] = []
         for key, value in options.items():
             if value is None or value is False:
                 continue
@@ -211,11 +231,12 @@ class OptionsLine(Directive):
             elif isinstance(value, bool):
                 continue
             else:
-                words += [name, str(value)]
+                words += [name, value if isinstance(value, Word) else str(value)]
         return words
 
 
-_PORT = re.compile(r"[0-9]*(?:-[0-9]+)?|[+-][0-9]+|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
+# a port, a range, an offset, or a variable reference (``${PORT-8080}`` too)
+_PORT = re.compile(r"[0-9]*(?:-[0-9]+)?|[+-][0-9]+|\$\{?[A-Za-z_][A-Za-z0-9_]*(?:-[^}:]*)?\}?")
 
 
 def split_address(text: str) -> tuple[str, str | None]:
@@ -235,13 +256,25 @@ def split_address(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def join_address(host: str, port: int | str | None) -> str:
-    """The inverse of :func:`split_address`."""
+def join_address(host: str | Word, port: int | str | Word | None) -> str | Word:
+    """The inverse of :func:`split_address` (a Word part makes the result a Word)."""
     if port is None:
         return host
-    if ":" in host and "@" not in host and not host.startswith("["):
-        host = f"[{host}]"
-    return f"{host}:{port}"
+    text = text_of(host)
+    bracket = ":" in text and "@" not in text and not text.startswith("[")
+    parts = ["[", host, "]"] if bracket else [host]
+    return concat(*parts, ":", port if isinstance(port, Word) else str(port), field="address")
+
+
+def address_parts(word: Word) -> tuple[str | Word, str | Word | None]:
+    """An address word's host and port, each ready to be set again (references kept)."""
+    value = word.value
+    host, port = split_address(value)
+    start = 1 if value.startswith("[") and value[1 : 1 + len(host)] == host else 0
+    return (
+        cut(word, start, start + len(host)),
+        None if port is None else cut(word, len(value) - len(port)),
+    )
 
 
 def _port_value(port: str | None) -> int | str | None:
@@ -263,18 +296,19 @@ class Server(OptionsLine):
         *,
         newline: str = "\n",
         name: str | None = None,
-        address: str | None = None,
-        port: int | str | None = None,
+        address: str | Word | None = None,
+        port: int | str | Word | None = None,
         indent: str = DEFAULT_INDENT,
         comment: str | None = None,
         **options: Any,
     ) -> None:
-        def words() -> list[str]:
+        def words() -> list[str | Word]:
             if name is None or address is None:
                 raise TypeError(f"{self.KEYWORD}: name and address are required")
             check_name(name, field="name")
-            quote(join_address(address, port), field="address")
-            return [self.KEYWORD, name, join_address(address, port), *self._option_words(options)]
+            addr = join_address(address, port)
+            quote(addr, field="address")
+            return [self.KEYWORD, name, addr, *self._option_words(options)]
 
         self._setup(
             raw,
@@ -303,9 +337,9 @@ class Server(OptionsLine):
         return split_address(self.values[i])[0] if len(self.values) > i else ""
 
     @address.setter
-    def address(self, value: str) -> None:
+    def address(self, value: str | Word) -> None:
         i = self.POSITIONAL
-        self.set_word(i, join_address(value, split_address(self.values[i])[1]), field="address")
+        self.set_word(i, join_address(value, address_parts(self.words[i])[1]), field="address")
 
     @property
     def port(self) -> int | str | None:
@@ -314,9 +348,9 @@ class Server(OptionsLine):
         return _port_value(split_address(self.values[i])[1]) if len(self.values) > i else None
 
     @port.setter
-    def port(self, value: int | str | None) -> None:
+    def port(self, value: int | str | Word | None) -> None:
         i = self.POSITIONAL
-        self.set_word(i, join_address(split_address(self.values[i])[0], value), field="port")
+        self.set_word(i, join_address(address_parts(self.words[i])[0], value), field="port")
 
     check = FlagField("check")
     check_ssl = FlagField("check-ssl")
@@ -390,7 +424,7 @@ class DefaultServer(Server):
         return ""
 
     @address.setter
-    def address(self, value: str) -> None:
+    def address(self, value: str | Word) -> None:
         raise AttributeError("a default-server has no address")
 
     @property
@@ -399,7 +433,7 @@ class DefaultServer(Server):
         return None
 
     @port.setter
-    def port(self, value: int | str | None) -> None:
+    def port(self, value: int | str | Word | None) -> None:
         raise AttributeError("a default-server has no port")
 
 
@@ -416,18 +450,19 @@ class ServerTemplate(Server):
         *,
         newline: str = "\n",
         name: str | None = None,
-        count: int | str | None = None,
-        address: str | None = None,
-        port: int | str | None = None,
+        count: int | str | Word | None = None,
+        address: str | Word | None = None,
+        port: int | str | Word | None = None,
         indent: str = DEFAULT_INDENT,
         comment: str | None = None,
         **options: Any,
     ) -> None:
-        def words() -> list[str]:
+        def words() -> list[str | Word]:
             if name is None or count is None or address is None:
                 raise TypeError("server-template: name (prefix), count and address are required")
             addr = join_address(address, port)
-            return [self.KEYWORD, name, str(count), addr, *self._option_words(options)]
+            number = count if isinstance(count, Word) else str(count)
+            return [self.KEYWORD, name, number, addr, *self._option_words(options)]
 
         self._setup(
             raw,
@@ -456,8 +491,8 @@ class Bind(OptionsLine):
         raw: str | None = None,
         *,
         newline: str = "\n",
-        address: str | None = None,
-        port: int | str | None = None,
+        address: str | Word | None = None,
+        port: int | str | Word | None = None,
         indent: str = DEFAULT_INDENT,
         comment: str | None = None,
         **options: Any,
@@ -595,6 +630,14 @@ class UseBackend(Directive):
         return (kind, words) if kind else None
 
 
+def timeout_word(value: Time | str | int | Word) -> str | Word:
+    """What a timeout is set to: a Word as it is, a checked time's text, or a string
+    holding ``$`` as it is (HAProxy reads it literally; ``Word.env`` makes a reference)."""
+    if isinstance(value, Word) or (isinstance(value, str) and "$" in value):
+        return value
+    return str(Time.parse(value))
+
+
 @attrs.define(eq=False, repr=False)
 class Timeout(Directive):
     """``timeout <kind> <value>``."""
@@ -607,15 +650,11 @@ class Timeout(Directive):
     @property
     def value(self) -> Time | str:
         """The time (a :class:`Time`; the raw text when it is not a literal time)."""
-        raw = self.values[2] if len(self.values) > 2 else ""
-        try:
-            return Time.parse(raw)
-        except ValueError:
-            return raw
+        return time_or_text(self.values[2] if len(self.values) > 2 else "")
 
     @value.setter
-    def value(self, value: Time | str | int) -> None:
-        text = str(Time.parse(value)) if not isinstance(value, str) or "$" not in value else value
+    def value(self, value: Time | str | int | Word) -> None:
+        text = timeout_word(value)
         if len(self.values) > 2:
             self.set_word(2, text, field=f"timeout {self.kind}")
         else:

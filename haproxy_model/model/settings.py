@@ -2,18 +2,24 @@
 
 ``backend.balance = "leastconn"`` edits the ``balance`` line in place (the
 last one, which is the one HAProxy uses), adds one when there is none, and
-``None`` removes it.
+``None`` removes it.  A string is written so that HAProxy reads it literally;
+a :class:`~haproxy_model.words.Word` is written as it is, so
+``glob.maxconn = hm.Word.env("MAXCONN")`` writes ``maxconn "${MAXCONN}"``.
+Reading a value that is not a literal of the setting's type (such a
+reference) gives its text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar, overload
 
-from haproxy_model.model.directives import Server
+from haproxy_model.model.directives import Server, int_or_text, time_or_text
 from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
 from haproxy_model.nodes import Directive
 from haproxy_model.sections import Section
 from haproxy_model.values import Time
+from haproxy_model.words import Word
 
 T = TypeVar("T")
 
@@ -30,8 +36,8 @@ class Setting(Generic[T]):
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> Setting[T]: ...
     @overload
-    def __get__(self, obj: Section, owner: type[Any]) -> T | None: ...
-    def __get__(self, obj: Section | None, owner: type[Any]) -> Setting[T] | T | None:
+    def __get__(self, obj: Section, owner: type[Any]) -> T | str | None: ...
+    def __get__(self, obj: Section | None, owner: type[Any]) -> Setting[T] | T | str | None:
         if obj is None:
             return self
         lines = self._lines(obj)
@@ -39,13 +45,13 @@ class Setting(Generic[T]):
             return None
         return self.read(lines[-1].args)
 
-    def __set__(self, obj: Section, value: T | None) -> None:
+    def __set__(self, obj: Section, value: T | Word | None) -> None:
         lines = self._lines(obj)
         if value is None or value is False:
             for line in lines:
                 remove_line(obj, line)
             return
-        words = [self.keyword, *self.write(value)]
+        words = [self.keyword, *self.arguments(value)]
         if lines:
             lines[-1].set_values(words)
             return
@@ -55,20 +61,24 @@ class Setting(Generic[T]):
             insertion_point(obj, self.keyword, avoid=(Server,)),
         )
 
-    def read(self, args: list[str]) -> T:
-        """The typed value from the directive's arguments."""
+    def read(self, args: list[str]) -> T | str:
+        """The typed value from the directive's arguments (their text when it is not one)."""
         raise NotImplementedError
 
-    def write(self, value: T) -> list[str]:
+    def write(self, value: T) -> Sequence[str | Word]:
         """The directive's arguments for a typed value."""
         raise NotImplementedError
+
+    def arguments(self, value: T | Word) -> Sequence[str | Word]:
+        """The directive's arguments: a Word as it is, else :meth:`write`."""
+        return [value] if isinstance(value, Word) else self.write(value)
 
 
 class IntSetting(Setting[int]):
     """``maxconn 4096``."""
 
-    def read(self, args: list[str]) -> int:
-        return int(args[0])
+    def read(self, args: list[str]) -> int | str:
+        return int_or_text(args[0])
 
     def write(self, value: int) -> list[str]:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -88,23 +98,37 @@ class StrSetting(Setting[str]):
         return [value]
 
 
-class WordsSetting(Setting[list[str]]):
-    """``retry-on conn-failure empty-response``: every argument."""
+class WordsSetting(Setting[Sequence[str | Word]]):
+    """``retry-on conn-failure empty-response``: every argument.
+
+    Set a list of words (strings, or Words written as they are) or one string
+    of blank-separated words.
+    """
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> WordsSetting: ...
+    @overload
+    def __get__(self, obj: Section, owner: type[Any]) -> list[str] | None: ...
+    def __get__(self, obj: Section | None, owner: type[Any]) -> WordsSetting | list[str] | None:
+        if obj is None:
+            return self
+        lines = self._lines(obj)
+        return self.read(lines[-1].args) if lines else None
 
     def read(self, args: list[str]) -> list[str]:
         return list(args)
 
-    def write(self, value: list[str]) -> list[str]:
+    def write(self, value: Sequence[str | Word]) -> Sequence[str | Word]:
         if isinstance(value, str):
             return value.split()
-        return [str(v) for v in value]
+        return [v if isinstance(v, Word) else str(v) for v in value]
 
 
 class TimeSetting(Setting[Time]):
     """A setting whose value is a time."""
 
-    def read(self, args: list[str]) -> Time:
-        return Time(args[0])
+    def read(self, args: list[str]) -> Time | str:
+        return time_or_text(args[0])
 
     def write(self, value: Time | str | int) -> list[str]:
         return [str(Time.parse(value))]
@@ -122,5 +146,7 @@ class FlagSetting(Setting[bool]):
             return self
         return bool(self._lines(obj))
 
-    def write(self, value: bool) -> list[str]:
+    def arguments(self, value: bool | Word) -> Sequence[str | Word]:
+        if isinstance(value, Word):
+            raise TypeError(f"{self.keyword} is a flag: set True or False, not a word")
         return []

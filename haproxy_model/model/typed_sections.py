@@ -48,7 +48,7 @@ from haproxy_model.model.views import (
 from haproxy_model.nodes import Directive, Line, Node
 from haproxy_model.sections import Header, Section, UnknownSection
 from haproxy_model.values import Time
-from haproxy_model.words import check_name
+from haproxy_model.words import Word, check_name, text_of
 
 
 @attrs.define(eq=False, repr=False, init=False)
@@ -66,7 +66,7 @@ class TypedSection(Section):
         body: list[Node] | None = None,
         leading: list[Line] | None = None,
         from_: str | None = None,
-        directives: Iterable[Sequence[str] | Directive] = (),
+        directives: Iterable[Sequence[str | Word] | Directive] = (),
         **fields: Any,
     ) -> None:
         if header is not None:
@@ -96,11 +96,16 @@ class TypedSection(Section):
         """The section's name."""
         return super().name
 
-    def add_directive(self, line: Sequence[str] | Directive) -> Directive:
-        """Append a directive (a line object or its words) after the last directive."""
+    def add_directive(self, line: Sequence[str | Word] | Directive) -> Directive:
+        """Append a directive (a line object or its words) after the last directive.
+
+        Words given as strings are quoted so that HAProxy reads them literally;
+        a :class:`~haproxy_model.words.Word` is written as it is.
+        """
         if not isinstance(line, Directive):
             values = list(line)
-            line = DIRECTIVE_CLASSES.get(values[0] if values else "", Directive).from_values(values)
+            keyword = text_of(values[0]) if values else ""
+            line = DIRECTIVE_CLASSES.get(keyword, Directive).from_values(values)
         elif type(line) is Directive:
             # give it the typed class the parser would give it
             line = DIRECTIVE_CLASSES.get(line.keyword, Directive)(line.raw, newline=line.newline)
@@ -163,7 +168,7 @@ class Proxy(TypedSection):
         return TimeoutMap(self)
 
     @timeouts.setter
-    def timeouts(self, values: Mapping[str, Time | str | int]) -> None:
+    def timeouts(self, values: Mapping[str, Time | str | int | Word]) -> None:
         view = TimeoutMap(self)
         for kind, value in values.items():
             view[kind] = value
@@ -278,7 +283,7 @@ class _BackendSide:
             if current is not None:
                 self.remove(current)
         elif current is not None:
-            current.set_values(line.values)
+            current.set_values([w.settable() for w in line.words])
         else:
             add_line(self, line, insertion_point(self, "default-server", avoid=(Server,)))
 

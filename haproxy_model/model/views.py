@@ -10,10 +10,11 @@ from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Generic, TypeVar
 
 from haproxy_model.model import edit
-from haproxy_model.model.directives import DefaultServer, Option, Server, Timeout
+from haproxy_model.model.directives import DefaultServer, Option, Server, Timeout, timeout_word
 from haproxy_model.nodes import Conditional, Directive, Line, Node, iter_lines
 from haproxy_model.sections import Section
 from haproxy_model.values import Time
+from haproxy_model.words import Word
 
 D = TypeVar("D", bound=Directive)
 
@@ -151,7 +152,11 @@ class ServerMap(MutableMapping[str, Server]):
 
 
 class TimeoutMap(MutableMapping[str, Time | str]):
-    """``timeout <kind> <value>`` lines by kind: ``timeouts["connect"] = "5s"``."""
+    """``timeout <kind> <value>`` lines by kind: ``timeouts["connect"] = "5s"``.
+
+    A value is a :class:`Time`, its text, an int of milliseconds, or a
+    :class:`~haproxy_model.words.Word` written as it is (``Word.env("T")``).
+    """
 
     def __init__(self, section: Section) -> None:
         self._section = section
@@ -170,13 +175,12 @@ class TimeoutMap(MutableMapping[str, Time | str]):
             raise KeyError(f"no 'timeout {kind}' in this section (timeouts: {kinds})")
         return line.value
 
-    def __setitem__(self, kind: str, value: Time | str | int) -> None:
+    def __setitem__(self, kind: str, value: Time | str | int | Word) -> None:
         line = self._find(kind)
         if line is not None:
             line.value = value
             return
-        text = str(Time.parse(value)) if not (isinstance(value, str) and "$" in value) else value
-        new = Timeout.from_values(["timeout", kind, text])
+        new = Timeout.from_values(["timeout", kind, timeout_word(value)])
         assert isinstance(new, Timeout)
         add_line(
             self._section,
@@ -203,14 +207,15 @@ class TimeoutMap(MutableMapping[str, Time | str]):
         return len(set(t.kind for t in self._lines()))
 
 
-OptionValue = bool | Sequence[str]
+OptionValue = bool | Sequence[str | Word]
 
 
 class OptionMap(MutableMapping[str, Option]):
     """``option <name>`` lines: ``options["redispatch"] = True``.
 
     True writes ``option NAME``, False writes ``no option NAME``, a list of
-    words writes ``option NAME word...``; deleting removes the line.
+    words (strings, or Words written as they are) writes ``option NAME word...``;
+    deleting removes the line.
     """
 
     def __init__(self, section: Section) -> None:
@@ -238,8 +243,9 @@ class OptionMap(MutableMapping[str, Option]):
         return None if line is None else not line.negated
 
     def __setitem__(self, name: str, value: OptionValue | Option) -> None:
+        words: list[str | Word]
         if isinstance(value, Option):
-            words = value.values
+            words = [w.settable() for w in value.words]
         elif value is True:
             words = ["option", name]
         elif value is False:
