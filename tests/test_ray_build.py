@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import http.server
 import re
 import socket
 import subprocess
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,6 +23,7 @@ from haproxy_model.adapters.ray_serve import (
     ServeSnapshot,
     build_config,
 )
+from tests.http_stubs import stub_servers
 
 from .test_ray_patch import PRODUCTION, make_snapshot
 
@@ -186,30 +185,11 @@ def test_haproxy_accepts_it(binary: str, tmp_path: Path) -> None:
 # ----------------------------------------------------------------- a real HAProxy run
 
 
-class _Replica(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = f"{self.server.server_address[1]} {self.path}".encode()  # type: ignore[index]
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @contextlib.contextmanager
 def _replica_servers(n: int) -> Iterator[list[int]]:
-    servers = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Replica) for _ in range(n)]
-    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers]
-    for t in threads:
-        t.start()
-    try:
-        yield [int(s.server_address[1]) for s in servers]
-    finally:
-        for s in servers:
-            s.shutdown()
-            s.server_close()
+    """``n`` stub replicas answering ``"<port> <path>"``."""
+    with stub_servers(n, lambda port, path: f"{port} {path}") as ports:
+        yield ports
 
 
 def _admin(sock_path: str, command: str) -> str:

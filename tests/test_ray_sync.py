@@ -19,7 +19,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from haproxy_model.adapters.ray_serve import (
     server_name,
 )
 from haproxy_model.adapters.ray_serve.sync import membership_mode
+from tests.http_stubs import stub_servers
 
 # Ray's own schema modules, imported by the Serve session, use deprecated pydantic calls.
 pytestmark = pytest.mark.filterwarnings(
@@ -80,35 +80,11 @@ def test_membership_mode() -> None:
 # ----------------------------------------------------------------- stub replicas
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = str(self.server.server_address[1]).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Quiet(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # HAProxy's health checks hang up early
-
-
 @pytest.fixture(scope="module")
 def stubs() -> Iterator[list[int]]:
     """Five HTTP "replicas" on loopback answering their own port."""
-    servers = [_Quiet(("127.0.0.1", 0), _Handler) for _ in range(5)]
-    for srv in servers:
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield [int(s.server_address[1]) for s in servers]
-    for srv in servers:
-        srv.shutdown()
-        srv.server_close()
+    with stub_servers(5) as ports:
+        yield ports
 
 
 @attrs.define

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import shutil
@@ -11,7 +12,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +36,7 @@ from haproxy_model.adapters.ray_serve.wrapper import (
 )
 
 POLICY_YAML = """\
-timeouts: {server: 45s, client: 120s, queue: 7s}
+timeouts: {server: 45s, client: 120s, queue: 37s}
 server:
   maxconn: {ratio: 0.5}
 """
@@ -207,6 +211,7 @@ def test_install_cli(tmp_path: Path) -> None:
 # ----------------------------------------------------------------- a real Serve app
 
 APP, PREFIX = "wrapped", "/w"
+QUEUE_APP, QUEUE_PREFIX = "queue", "/q"  # the demo's SlowEcho: max_ongoing_requests 2
 
 
 def _wait_for(predicate: Any, timeout_s: float, what: str) -> Any:
@@ -263,7 +268,7 @@ def wrapped_serve() -> Iterator[Path]:
         "RAY_SERVE_ENABLE_HA_PROXY": "1",
         "RAY_SERVE_HAPROXY_BINARY_PATH": str(wrapper),
         ENV_POLICY: str(tmp / "policy.yaml"),
-        ENV_MAX_ONGOING: f"{APP}/Echo=6",
+        ENV_MAX_ONGOING: f"{APP}/Echo=6,{QUEUE_APP}/SlowEcho=2",
         "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": f"{tmp}/haproxy.cfg",
         "RAY_SERVE_HAPROXY_SOCKET_PATH": f"{tmp}/admin.sock",
         "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(tmp),
@@ -282,7 +287,9 @@ def wrapped_serve() -> Iterator[Path]:
         ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
                  configure_logging=False)  # fmt: skip
         try:
-            serve.start(http_options={"host": "0.0.0.0", "port": _free_port()})
+            http_port = _free_port()
+            (tmp / "http_port").write_text(str(http_port))
+            serve.start(http_options={"host": "0.0.0.0", "port": http_port})
             yield tmp
         finally:
             try:
@@ -330,7 +337,7 @@ def test_real_serve_runs_the_patched_config(wrapped_serve: Path) -> None:
     assert [r["slim"] for r in rows] == ["3"]  # ratio 0.5 x max_ongoing_requests 6
     text = cfg_path.read_text()
     assert "    timeout server 45s\n" in text and "    timeout client 120s\n" in text
-    assert "    timeout queue 7s\n" in text and " maxconn 3\n" in text
+    assert "    timeout queue 37s\n" in text and " maxconn 3\n" in text
     first = _pid(sock)
     # the process Ray tracks is the real HAProxy, exec'd in the wrapper's place
     assert os.path.realpath(f"/proc/{first}/exe") == os.path.realpath(real)
@@ -347,3 +354,66 @@ def test_real_serve_runs_the_patched_config(wrapped_serve: Path) -> None:
     assert cfg_path.read_text().count(" maxconn 3\n") == 2
     logs = "".join(Path(p).read_text() for p in glob.glob(f"{sock}.*.stderr.log"))
     assert "[haproxy-model wrapper]" in logs and "applied" in logs
+
+
+def _get(port: int, path: str) -> tuple[int, str, float]:
+    """``(status, body, seconds)`` of one GET through Ray's HAProxy."""
+    t0 = time.monotonic()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as resp:
+            return resp.status, resp.read().decode(), time.monotonic() - t0
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(errors="replace"), time.monotonic() - t0
+    except OSError as exc:
+        return 0, repr(exc), time.monotonic() - t0
+
+
+@pytest.mark.slow
+def test_queued_requests_drain_through_the_new_replica(
+    wrapped_serve: Path, report: Callable[[str], None]
+) -> None:
+    """A backlog queued in the old HAProxy (per-server maxconn 1) before a scale-up is
+    served by the new replica too: the wrapper handed the new server to the old process.
+    Without that, the old process would send its whole queue to the first replica."""
+    from haproxy_model.adapters.ray_serve import demo
+
+    port = int((wrapped_serve / "http_port").read_text())
+
+    def scale(n: int) -> None:
+        demo.deploy(n, proxy_port=port, name=QUEUE_APP, route_prefix=QUEUE_PREFIX,
+                    http_host="0.0.0.0")  # fmt: skip
+
+    def rows(n: int) -> list[dict[str, str]]:
+        found = [r for (px, sv), r in _stats(sock).items()
+                 if px == f"http-{QUEUE_APP}" and sv.startswith("SERVE_REPLICA_")]  # fmt: skip
+        return found if len(found) == n and all(r["slim"] == "1" for r in found) else []
+
+    scale(1)
+    sock = _wait_for(lambda: glob.glob(f"{wrapped_serve}/*/admin.sock")[0], 60, "admin.sock")
+    _wait_for(lambda: rows(1), 90, "one replica server with maxconn 1")
+    status, body, _ = _get(port, f"{QUEUE_PREFIX}/?delay=0")
+    assert status == 200, body
+    first = json.loads(body)["replica"]
+    n, delay = 8, 2.0  # maxconn 1: one replica alone needs 8 x 2 s
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(n) as pool:
+        futures = [pool.submit(_get, port, f"{QUEUE_PREFIX}/?delay={delay}") for _ in range(n)]
+        time.sleep(0.5)  # all sent: 1 on the replica, 7 in the old HAProxy's queue
+        scale(2)
+        _wait_for(lambda: rows(2), 60, "two replica servers")
+        results = [f.result() for f in futures]
+    took = time.monotonic() - t0
+    by_replica: dict[str, int] = {}
+    for status, body, _ in results:
+        assert status == 200, body
+        replica = json.loads(body)["replica"]
+        by_replica[replica] = by_replica.get(replica, 0) + 1
+    logs = "".join(Path(p).read_text() for p in glob.glob(f"{sock}.*.stderr.log"))
+    handed = [line for line in logs.splitlines() if f"handover: add http-{QUEUE_APP}/" in line]
+    counts = sorted(by_replica.values(), reverse=True)
+    report(f"{n} x {delay}s queued, scale 1 -> 2: cleared in {took:.1f}s (one replica alone "
+           f"{n * delay:.0f}s), per replica {counts}")  # fmt: skip
+    (new,) = set(by_replica) - {first}  # the new replica took part of the old queue
+    server = f"SERVE_REPLICA_{QUEUE_APP}-SlowEcho-{new}"
+    assert any(server in line for line in handed), logs[-3000:]
+    assert took < n * delay

@@ -15,10 +15,8 @@ import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import attrs
@@ -28,6 +26,7 @@ import haproxy_model as hm
 from haproxy_model import haproxy, runtime
 from haproxy_model._net import free_port
 from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient
+from tests.http_stubs import stub_servers
 
 BINARIES = haproxy.find_all()
 BINARY_IDS = [f"haproxy-{b.version}" for b in BINARIES]
@@ -36,36 +35,13 @@ BINARY_IDS = [f"haproxy-{b.version}" for b in BINARIES]
 # -- helpers ------------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server_version = "test"
-
-    def do_GET(self) -> None:
-        body = getattr(self.server, "label", "?").encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def web() -> Iterator[dict[str, int]]:
     """Three HTTP servers on loopback answering their label: {"A": port, ...}."""
-    servers: list[ThreadingHTTPServer] = []
-    ports: dict[str, int] = {}
-    for label in "ABC":
-        srv = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        srv.daemon_threads = True
-        srv.label = label  # type: ignore[attr-defined]
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        servers.append(srv)
-        ports[label] = int(srv.server_address[1])
-    yield ports
-    for srv in servers:
-        srv.shutdown()
-        srv.server_close()
+    labels: dict[int, str] = {}
+    with stub_servers(3, lambda port, path: labels.get(port, "?")) as ports:
+        labels.update(zip(ports, "ABC", strict=True))
+        yield {label: port for port, label in labels.items()}
 
 
 def http_get(port: int) -> str:

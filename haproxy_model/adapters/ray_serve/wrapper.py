@@ -13,7 +13,11 @@ this wrapper and each run:
 3. if the arguments hold exactly one ``-f <file>`` and none of ``-c``, ``-v``,
    ``-vv``: applies :func:`~.patch.patch_ray_config` to the file (under Ray's
    own ``<cfg>.lock`` flock) and replaces it atomically when it changed;
-4. ``os.execv``'s the real binary with exactly the arguments it was given, so
+4. on a reload (``-sf``/``-st``), hands the new file's replica servers to the
+   process being replaced (:func:`~.handover.hand_over` over its admin socket,
+   ``-x``), so the requests queued there drain through the new replicas too
+   (``$HAPROXY_MODEL_HANDOVER=0`` turns this off);
+5. ``os.execv``'s the real binary with exactly the arguments it was given, so
    Ray tracks (and later signals, ``-sf``) the same PID.
 
 Any other invocation passes through untouched. Any error while patching is
@@ -51,6 +55,7 @@ from pathlib import Path
 from typing import NoReturn
 
 __all__ = [
+    "ENV_HANDOVER",
     "ENV_MAX_ONGOING",
     "ENV_POLICY",
     "ENV_REAL_BINARY",
@@ -66,6 +71,7 @@ __all__ = [
 ENV_POLICY = "HAPROXY_MODEL_POLICY"
 ENV_REAL_BINARY = "HAPROXY_MODEL_REAL_BINARY"
 ENV_MAX_ONGOING = "HAPROXY_MODEL_MAX_ONGOING_REQUESTS"
+ENV_HANDOVER = "HAPROXY_MODEL_HANDOVER"
 MARKER = "haproxy-model ray-serve haproxy wrapper"
 """Written into every installed wrapper; a file holding it is never run as HAProxy."""
 
@@ -236,7 +242,34 @@ def prepare(
                 patch_file(cfg_path, policy_path, max_ongoing)
             except Exception as exc:  # never keep Ray's HAProxy from starting
                 _log(f"error: not patching {cfg_path}: {type(exc).__name__}: {exc}")
+        handover = env.get(ENV_HANDOVER) or baked.get(ENV_HANDOVER) or "1"
+        if handover != "0":
+            hand_over_file(cfg_path, args)
     return binary, [binary, *args]
+
+
+def hand_over_file(cfg_path: str, args: Sequence[str]) -> list[str]:
+    """On a reload, :func:`~.handover.hand_over` ``cfg_path``'s replica servers to the old
+    process; errors are logged, never raised."""
+    from haproxy_model.api import load
+
+    from .handover import admin_socket, hand_over, is_reload
+
+    if not is_reload(args):
+        return []
+    try:
+        cfg = load(cfg_path)
+        sock = admin_socket(args, cfg)
+        if sock is None:
+            _log("handover: no admin socket (-x or 'stats socket ... level admin')")
+            return []
+        done = hand_over(cfg, sock)
+    except Exception as exc:  # the old process may be gone: never block the reload
+        _log(f"handover: skipped: {type(exc).__name__}: {exc}")
+        return []
+    for line in done:
+        _log(f"handover: {line}")
+    return done
 
 
 def main(argv: Sequence[str] | None = None, *, baked: Mapping[str, str] | None = None) -> int:
@@ -264,6 +297,7 @@ def install_wrapper(
     policy: str | os.PathLike[str] | None = None,
     real_binary: str | os.PathLike[str] | None = None,
     max_ongoing_requests: str | None = None,
+    handover: bool = True,
     python: str | None = None,
 ) -> Path:
     """Write an executable wrapper script at ``path`` and return its path.
@@ -272,8 +306,9 @@ def install_wrapper(
     script runs this module with ``python`` (default: this interpreter);
     ``policy``, ``real_binary`` and ``max_ongoing_requests`` are baked in as
     defaults for ``$HAPROXY_MODEL_POLICY``, ``$HAPROXY_MODEL_REAL_BINARY`` and
-    ``$HAPROXY_MODEL_MAX_ONGOING_REQUESTS`` (the environment wins). The file
-    is written atomically with mode 0755.
+    ``$HAPROXY_MODEL_MAX_ONGOING_REQUESTS`` (the environment wins);
+    ``handover=False`` bakes in ``$HAPROXY_MODEL_HANDOVER=0``. The file is
+    written atomically with mode 0755.
     """
     from haproxy_model.files import write_text_atomic
 
@@ -287,6 +322,8 @@ def install_wrapper(
     if max_ongoing_requests is not None:
         parse_max_ongoing(max_ongoing_requests)  # fail now, not at Ray's start-up
         baked[ENV_MAX_ONGOING] = max_ongoing_requests
+    if not handover:
+        baked[ENV_HANDOVER] = "0"
     shebang = f"#!{python}"
     if len(shebang) <= _SHEBANG_MAX and not any(c.isspace() for c in python):
         text = (
@@ -311,18 +348,27 @@ def install_wrapper(
 
 
 def _install_cli(args: Sequence[str]) -> int:
-    """``--install-wrapper PATH [--policy P] [--real-binary B] [--max-ongoing-requests M]``."""
+    """``--install-wrapper PATH [--policy P] [--real-binary B] [--max-ongoing-requests M]
+    [--no-handover]``."""
     path, rest = args[0], list(args[1:])
+    handover = "--no-handover" not in rest
+    rest = [a for a in rest if a != "--no-handover"]
     options: dict[str, str] = {}
     names = {"--policy": "policy", "--real-binary": "real_binary",
              "--max-ongoing-requests": "max_ongoing_requests"}  # fmt: skip
     while rest:
         flag = rest.pop(0)
         if flag not in names or not rest:
-            _log(f"usage: --install-wrapper PATH [{' X] ['.join(names)} X]")
+            _log(f"usage: --install-wrapper PATH [{' X] ['.join(names)} X] [--no-handover]")
             return 2
         options[names[flag]] = rest.pop(0)
-    written = install_wrapper(path, **options)
+    written = install_wrapper(
+        path,
+        policy=options.get("policy"),
+        real_binary=options.get("real_binary"),
+        max_ongoing_requests=options.get("max_ongoing_requests"),
+        handover=handover,
+    )
     print(written)
     return 0
 
