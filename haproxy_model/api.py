@@ -9,7 +9,6 @@ from haproxy_model.config import Config
 from haproxy_model.files import (
     FileState,
     PathLike,
-    check_unchanged,
     decode,
     read_bytes,
     write_text_atomic,
@@ -51,13 +50,26 @@ def load(path: PathLike) -> Config:
 def dump(cfg: Config, path: PathLike, *, force: bool = False, backup: bool = False) -> None:
     """Write ``cfg`` to ``path`` atomically, keeping the file's mode and owner.
 
-    When ``cfg`` was loaded from ``path`` and the file changed on disk since,
-    :class:`FileChangedError` is raised instead of losing that change (unless
-    ``force``).  With ``backup``, the previous file is kept as ``<path>.bak``.
+    Readers see the old file or the new one, never a mix, even if the process
+    dies mid-write.  When ``cfg`` was loaded from ``path`` and the file changed
+    on disk since, :class:`FileChangedError` says what changed and nothing is
+    written (unless ``force``).  With ``backup``, the previous file is kept as
+    ``<path>.bak``.
+
+    Writers using this library take turns (an exclusive ``flock`` on the file,
+    held until the new file is in place), so two of them doing load, edit,
+    dump never lose an update: the later one gets :class:`FileChangedError`.
+    Other programs do not take that lock; on Linux the new file is swapped in
+    with ``renameat2(RENAME_EXCHANGE)`` and the file it displaced is checked
+    once more (and swapped back if it changed), elsewhere the file is checked
+    again just before ``os.replace``.  Limits: a program that still has the old
+    file open writes into the displaced file after the swap, and that write is
+    lost (kept in ``<path>.bak`` with ``backup`` and ``renameat2``); without
+    ``renameat2`` a change landing between that last check and the rename is
+    overwritten.
     """
-    if cfg.source is not None and not force:
-        check_unchanged(path, cfg.source)
-    state = write_text_atomic(path, dumps(cfg), backup=backup)
+    expected = None if force else cfg.source
+    state = write_text_atomic(path, dumps(cfg), backup=backup, expected=expected)
     if cfg.source is None or cfg.source.path == state.path:
         cfg.source = state
 

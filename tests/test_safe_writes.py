@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 import haproxy_model as hm
+from haproxy_model import files
 
 OLD = "global\n    maxconn 100\n" + "# padding line to make writes take a while\n" * 20000
 NEW = "global\n    maxconn 200\n" + "# another padding line, of a different length\n" * 30000
@@ -104,3 +107,252 @@ def test_unwritable_text_is_refused_before_touching_the_file(tmp_path: Path) -> 
     with pytest.raises(ValueError, match="cannot be written"):
         hm.dump(cfg, path)
     assert path.read_text() == "global\n"
+
+
+# -- concurrent writers ------------------------------------------------------------
+
+BASE = "backend app\n    server s0 127.0.0.1:8000\n"
+
+RACER = """
+import os, random, sys, time
+import haproxy_model as hm
+import haproxy_model.files as files
+path, name, rounds, go, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+if mode == "fallback":
+    files._renameat2 = lambda src, dst, flags: False
+rng = random.Random(name)
+print("ready", flush=True)
+while not os.path.exists(go):
+    time.sleep(0.001)
+for i in range(rounds):
+    cfg = hm.load(path)
+    server = f"{name}_{i}"
+    cfg.backends["app"].servers.add(hm.Server(name=server, address="127.0.0.1", port=9000 + i))
+    time.sleep(rng.uniform(0, 0.003))
+    try:
+        hm.dump(cfg, path, backup=i % 3 == 0)
+    except hm.FileChangedError:
+        print("refused", server, flush=True)
+    else:
+        print("ok", server, flush=True)
+"""
+
+
+def exchange_supported(folder: Path) -> bool:
+    a, b = folder / ".probe-a", folder / ".probe-b"
+    a.write_text("a")
+    b.write_text("b")
+    try:
+        return files._renameat2(a, b, files.RENAME_EXCHANGE)
+    finally:
+        a.unlink()
+        b.unlink()
+
+
+@pytest.fixture(params=["exchange", "fallback"])
+def swap(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with renameat2 (skipped where the system lacks it) and without it."""
+    mode = str(request.param)
+    if mode == "fallback":
+        monkeypatch.setattr(files, "_renameat2", lambda src, dst, flags: False)
+    elif not exchange_supported(tmp_path):
+        pytest.skip("renameat2(RENAME_EXCHANGE) is not available here")
+    return mode
+
+
+def servers(path: Path) -> set[str]:
+    return set(hm.parse(path.read_text()).backends["app"].servers)
+
+
+@pytest.mark.parametrize("mode", ["exchange", "fallback"])
+def test_racing_processes_never_lose_an_update(tmp_path: Path, mode: str) -> None:
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(BASE)
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, str(path), f"p{n}", "40", str(go), mode],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(3)
+    ]
+    for proc in procs:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+    go.touch()
+    ok: set[str] = set()
+    refused: set[str] = set()
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        for line in out.splitlines():
+            verdict, server = line.split()
+            (ok if verdict == "ok" else refused).add(server)
+    assert len(ok) + len(refused) == 3 * 40
+    assert ok  # every round refused would mean no progress at all
+    assert servers(path) == ok | {"s0"}  # each successful edit is there, no refused one
+    assert not list(tmp_path.glob(".haproxy.cfg.*.tmp"))
+    if (tmp_path / "haproxy.cfg.bak").exists():
+        hm.parse((tmp_path / "haproxy.cfg.bak").read_text())
+
+
+@pytest.mark.parametrize("checks", ["all checks", "lock alone"])
+def test_waiting_writer_notices_the_file_replaced_while_it_waited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checks: str
+) -> None:
+    if checks == "lock alone":  # no swap to check, no check before the rename
+        monkeypatch.setattr(files, "_renameat2", lambda src, dst, flags: False)
+        monkeypatch.setattr(files, "_recheck", lambda target, expected: None)
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(BASE)
+    cfg = hm.load(path)
+    cfg.backends["app"].servers["s0"].maxconn = 5
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            hm.dump(cfg, path)
+        except BaseException as exc:
+            errors.append(exc)
+
+    with path.open("rb") as holder:
+        fcntl.flock(holder.fileno(), fcntl.LOCK_EX)  # another writer holds the file
+        thread = threading.Thread(target=write)
+        thread.start()
+        time.sleep(0.3)
+        assert thread.is_alive()  # dump waits for the lock
+        assert path.read_text() == BASE
+        other = tmp_path / "other.tmp"
+        other.write_text(BASE + "    server s1 127.0.0.1:8001\n")
+        os.replace(other, path)  # the other writer renames its new file in, then unlocks
+    thread.join(10)
+    assert not thread.is_alive()
+    assert len(errors) == 1
+    assert isinstance(errors[0], hm.FileChangedError)
+    assert servers(path) == {"s0", "s1"}
+
+
+# -- a change in the window between the check and the rename ----------------------
+
+
+def inject(path: Path, how: str) -> str:
+    """Change ``path`` the way another program would; returns the new content."""
+    text = path.read_text().replace("8000", "8999")  # same size: only the content differs
+    if how == "in place":
+        with path.open("r+") as fh:
+            fh.write(text)
+    else:
+        other = path.with_name("editor.swp")
+        other.write_text(text)
+        os.replace(other, path)
+    return text
+
+
+@pytest.mark.parametrize("how", ["in place", "renamed in"])
+@pytest.mark.parametrize("backup", [False, True])
+def test_change_just_before_the_swap_is_swapped_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, backup: bool
+) -> None:
+    if not exchange_supported(tmp_path):
+        pytest.skip("renameat2(RENAME_EXCHANGE) is not available here")
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(BASE)
+    (tmp_path / "haproxy.cfg.bak").write_text("old backup\n")
+    os.chmod(path, 0o640)
+    cfg = hm.load(path)
+    cfg.backends["app"].servers["s0"].maxconn = 5
+    real = files._renameat2
+    injected: list[tuple[str, os.stat_result]] = []
+
+    def racing_rename(src: files.PathLike, dst: files.PathLike, flags: int) -> bool:
+        if flags == files.RENAME_EXCHANGE and not injected:
+            text = inject(path, how)  # after every check dump makes before the swap
+            injected.append((text, path.stat()))
+        return real(src, dst, flags)
+
+    monkeypatch.setattr(files, "_renameat2", racing_rename)
+    with pytest.raises(hm.FileChangedError, match=r"changed on disk.*same size, other content"):
+        hm.dump(cfg, path, backup=backup)
+    text, st = injected[0]
+    assert path.read_text() == text
+    assert (path.stat().st_ino, path.stat().st_mode) == (st.st_ino, st.st_mode)  # the same file
+    assert (tmp_path / "haproxy.cfg.bak").read_text() == "old backup\n"
+    assert not list(tmp_path.glob(".haproxy.cfg.*.tmp"))
+    with pytest.raises(hm.FileChangedError):  # still refused: cfg did not take our write
+        hm.dump(cfg, path)
+
+
+@pytest.mark.parametrize("how", ["in place", "renamed in"])
+def test_change_after_the_first_check_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swap: str, how: str
+) -> None:
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(BASE)
+    cfg = hm.load(path)
+    cfg.backends["app"].servers["s0"].maxconn = 5
+    real = files._write_temp
+    injected: list[str] = []
+
+    def racing_write(target: Path, data: bytes, like: os.stat_result | None) -> tuple[int, str]:
+        if target == path and not injected:  # the check under the lock has passed
+            injected.append(inject(path, how))
+        return real(target, data, like)
+
+    monkeypatch.setattr(files, "_write_temp", racing_write)
+    with pytest.raises(hm.FileChangedError, match="changed on disk"):
+        hm.dump(cfg, path)
+    assert path.read_text() == injected[0]
+    assert not list(tmp_path.glob(".haproxy.cfg.*.tmp"))
+
+
+def test_earlier_change_refused_and_writes_work_on_both_paths(tmp_path: Path, swap: str) -> None:
+    path = tmp_path / "haproxy.cfg"
+    path.write_text("global\n    maxconn 1\n")
+    os.chmod(path, 0o604)
+    cfg = hm.load(path)
+    cfg.global_.maxconn = 2  # type: ignore[union-attr]
+    path.write_text("global\n    maxconn 1\n    nbthread 4\n")
+    with pytest.raises(hm.FileChangedError, match="changed on disk"):
+        hm.dump(cfg, path, backup=True)
+    assert "nbthread" in path.read_text()
+    assert not (tmp_path / "haproxy.cfg.bak").exists()
+    hm.dump(cfg, path, force=True, backup=True)
+    assert path.read_text() == "global\n    maxconn 2\n"
+    assert (tmp_path / "haproxy.cfg.bak").read_text() == "global\n    maxconn 1\n    nbthread 4\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o604
+    assert stat.S_IMODE((tmp_path / "haproxy.cfg.bak").stat().st_mode) == 0o604
+    fresh = tmp_path / "fresh.cfg"
+    hm.dump(hm.parse("global\n"), fresh)
+    assert fresh.read_text() == "global\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "fresh.cfg",
+        "haproxy.cfg",
+        "haproxy.cfg.bak",
+    ]
+
+
+def test_file_created_while_writing_a_deleted_one_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swap: str
+) -> None:
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(BASE)
+    cfg = hm.load(path)
+    cfg.backends["app"].servers["s0"].maxconn = 5
+    path.unlink()  # deleted since load: dump writes it again ...
+    real = files._write_temp
+
+    def racing_write(target: Path, data: bytes, like: os.stat_result | None) -> tuple[int, str]:
+        if not path.exists():
+            path.write_text("global\n")  # ... unless someone creates it meanwhile
+        return real(target, data, like)
+
+    monkeypatch.setattr(files, "_write_temp", racing_write)
+    with pytest.raises(hm.FileChangedError, match="changed on disk"):
+        hm.dump(cfg, path)
+    assert path.read_text() == "global\n"
+    path.unlink()
+    monkeypatch.setattr(files, "_write_temp", real)
+    hm.dump(cfg, path)
+    assert "maxconn 5" in path.read_text()
