@@ -519,3 +519,18 @@ def test_semdiff_ignores_formatting_and_sees_conditions() -> None:
     ops = [(c.op, c.path) for c in semdiff.diff(a, b)]
     assert ("removed", "backend app/server s2") in ops
     assert ("added", "backend app/server s2 (under .if defined(S2))") in ops
+
+
+def test_write_back_refuses_a_file_changed_since_it_was_read(tmp_path: Path) -> None:
+    from haproxy_model.cli import _common
+
+    path = tmp_path / "haproxy.cfg"
+    path.write_text("backend b\n    server s1 10.0.0.1:80\n")
+    cfg, _ = _common.load(str(path))
+    path.write_text("backend b\n    server s1 10.0.0.2:80\n")  # another editor saved
+    with pytest.raises(_common.CliError, match="changed"):
+        _common.write(str(path), cfg, backup=True)
+    assert "10.0.0.2" in path.read_text() and not (tmp_path / "haproxy.cfg.bak").exists()
+    cfg, _ = _common.load(str(path))
+    _common.write(str(path), cfg, backup=True)  # unchanged since read: written, old kept
+    assert (tmp_path / "haproxy.cfg.bak").read_text() == path.read_text()

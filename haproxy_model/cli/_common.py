@@ -5,15 +5,23 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import shutil
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from haproxy_model.api import dump, parse
 from haproxy_model.config import Config
 from haproxy_model.errors import ParseError
-from haproxy_model.files import ENCODING, ERRORS, read_text
+from haproxy_model.files import (
+    ENCODING,
+    ERRORS,
+    FileChangedError,
+    FileState,
+    decode,
+    read_bytes,
+    read_text,
+)
 
 PROG = "haproxy-model"
 
@@ -199,10 +207,25 @@ def display_name(path: str) -> str:
 
 
 def load(path: str, stream: TextIO | None = None) -> tuple[Config, str]:
-    """Read and parse a file; a parse error is shown on ``stream`` (stderr) and exits 2."""
-    text = read(path)
+    """Read and parse a file; a parse error is shown on ``stream`` (stderr) and exits 2.
+
+    A file read from disk records its state, so :func:`write` refuses to overwrite
+    a change made on disk in between.
+    """
+    source: FileState | None = None
+    if path == STDIN:
+        text = read(path)
+    else:
+        try:
+            data = read_bytes(path)
+        except (OSError, ValueError) as exc:
+            raise CliError(str(exc)) from None
+        text = decode(data)
+        source = FileState.of(Path(path), data)
     try:
-        return parse(text, filename=display_name(path)), text
+        cfg = parse(text, filename=display_name(path))
+        cfg.source = source
+        return cfg, text
     except ParseError as exc:
         target = stream or sys.stderr
         emit(target, parse_error_text(exc, Style(target)))
@@ -210,13 +233,14 @@ def load(path: str, stream: TextIO | None = None) -> tuple[Config, str]:
 
 
 def write(path: str, cfg: Config, *, backup: bool = False) -> None:
-    """Write ``cfg`` to ``path`` atomically; with ``backup``, copy the old file to ``path.bak``."""
+    """Write ``cfg`` to ``path`` atomically (see :func:`haproxy_model.dump`); with ``backup``,
+    the old file becomes ``path.bak``. A file changed on disk since :func:`load` is refused."""
     if path == STDIN:
         raise CliError("cannot write back to standard input")
     try:
-        if backup:
-            shutil.copy2(path, path + ".bak")
-        dump(cfg, path)
+        dump(cfg, path, backup=backup)
+    except FileChangedError as exc:
+        raise CliError(f"{exc}; nothing written") from None
     except OSError as exc:
         raise CliError(f"{path}: {exc.strerror or exc}") from None
 
