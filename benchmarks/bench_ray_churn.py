@@ -17,7 +17,15 @@ For each proxy in turn, with the load going through that proxy only:
   deployment's replicas, the moment Serve's own routers learn of it) to the
   first request it handled;
 * **backlog**: 1 replica, 20 requests of 1 s sent at once, then scale 1 -> 2:
-  time until the last one is answered (one replica alone needs 10 s).
+  time until the last one is answered (one replica alone needs 10 s). Ray's
+  mode runs three ways, switched through the haproxy-model wrapper (installed
+  as Ray's HAProxy binary and rewritten between runs; each takes effect at
+  Ray's next reload): ``ray`` as Ray renders it (no per-server ``maxconn``:
+  every request goes straight into the replica), ``ray+maxconn`` (the policy:
+  ``maxconn`` = ``max_ongoing_requests``, so the backlog waits in the old
+  HAProxy process, bound to the old server set) and ``ray+maxconn+handover``
+  (the wrapper also hands the new replica to the old process before Ray's
+  reload, :mod:`haproxy_model.adapters.ray_serve.handover`).
 
 Not a test: it prints a table (and ``--json`` writes the numbers). About 3
 minutes on 2 cores. ``python benchmarks/bench_ray_churn.py``
@@ -36,11 +44,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from haproxy_model.adapters.ray_serve import demo
+from haproxy_model.adapters.ray_serve import demo, install_wrapper, server_name
 from haproxy_model.adapters.ray_serve.sync import Syncer
 from haproxy_model.runtime import RuntimeClient
 
@@ -67,20 +75,27 @@ class Watcher(demo.RunningWatcher):
     controller's long-poll push) that also records every HAProxy PID running
     Ray's config or ours."""
 
-    def __init__(self, ray_cfg_dir: str, our_cfg: str) -> None:
+    def __init__(self, ray_cfg_dir: str, our_cfg: str, ray_admin: str) -> None:
         super().__init__(period=0.05)
         self.ray_cfg_dir = ray_cfg_dir
         self.our_cfg = our_cfg
+        self.ray_admin = ray_admin
         self.ray_pids: set[int] = set()
         self.our_pids: set[int] = set()
+        self.ray_routable: dict[str, float] = {}  # server -> first seen UP in Ray's HAProxy
 
     def sample(self) -> None:
-        """Replica targets, then the HAProxy processes."""
+        """Replica targets, then the HAProxy processes and Ray's HAProxy's servers."""
         try:
             super().sample()
         finally:
             self.ray_pids |= scan_pids(self.ray_cfg_dir)
             self.our_pids |= scan_pids(self.our_cfg)
+            with contextlib.suppress(Exception):
+                now = time.time()
+                for row in RuntimeClient(self.ray_admin, timeout=1).show_stat(demo.BACKEND):
+                    if row.is_server and row.status.startswith("UP"):
+                        self.ray_routable.setdefault(row.svname, now)
 
 
 class Proxy:
@@ -99,7 +114,7 @@ def ray_haproxy_servers(admin: str) -> int:
 
 
 def churn(proxy: Proxy, watcher: Watcher, proxy_port: int, pids: Callable[[], set[int]],
-          reloads: Callable[[], int]) -> dict[str, Any]:  # fmt: skip
+          reloads: Callable[[], int], routable: Mapping[str, float]) -> dict[str, Any]:  # fmt: skip
     """2 -> 4 -> 2 replicas under load through ``proxy``."""
     demo.wait_for(lambda: proxy.count() == 2, 60, f"{proxy.name}: 2 servers", poll=0.2)
     before_ids = set(demo.running_replicas())
@@ -121,6 +136,9 @@ def churn(proxy: Proxy, watcher: Watcher, proxy_port: int, pids: Callable[[], se
     firsts = demo.first_served(results)
     latency = {rid: firsts[rid] - watcher.seen[rid] for rid in new if rid in firsts
                and rid in watcher.seen}  # fmt: skip
+    names = {rid: server_name(demo.APP, demo.DEPLOYMENT, rid) for rid in new}
+    ready = {rid: routable[names[rid]] - watcher.seen[rid] for rid in new
+             if names[rid] in routable and rid in watcher.seen}  # fmt: skip
     new_pids = set(pids()) - pids0
     failures = [r for r in results if r.status != 200]
     return {
@@ -131,6 +149,7 @@ def churn(proxy: Proxy, watcher: Watcher, proxy_port: int, pids: Callable[[], se
         "replica_changes": 4,
         "new_haproxy_pids": len(new_pids),
         "reloads": reloads() - reloads0,
+        "running_to_routable_s": sorted(round(v, 3) for v in ready.values()),
         "running_to_first_request_s": sorted(round(v, 3) for v in latency.values()),
         "seconds": round(time.monotonic() - t0, 1),
     }
@@ -150,11 +169,17 @@ def backlog(proxy: Proxy, proxy_port: int, n: int = 20, delay: float = 1.0) -> d
         out.extend(demo.burst("127.0.0.1", proxy.port, total=n, concurrency=n, path=path))
 
     sender = threading.Thread(target=send)
-    sender.start()
-    time.sleep(0.2)  # all queued
-    demo.deploy(2, proxy_port=proxy_port)
-    sender.join(90)
+    with demo.RunningWatcher() as watcher:
+        before = set(watcher.seen) | set(demo.running_replicas())
+        sender.start()
+        time.sleep(0.2)  # all queued
+        demo.deploy(2, proxy_port=proxy_port)
+        sender.join(90)
     done = max((r.ended for r in out), default=t0) - t0
+    started = [at for rid, at in watcher.seen.items() if rid not in before]
+    running = min(started) - t0 if started else None
+    # one shared queue: the first replica busy all along, both from `running` on
+    ideal = n * delay / (2 * demo.MAX_ONGOING) + running / 2 if running is not None else None
     served = demo.first_served(out)
     by_replica: dict[str, int] = {}
     for r in out:
@@ -163,17 +188,36 @@ def backlog(proxy: Proxy, proxy_port: int, n: int = 20, delay: float = 1.0) -> d
         "requests": len(out),
         "failures": sum(1 for r in out if r.status != 200),
         "clear_s": round(done, 2),
+        "new_replica_running_s": None if running is None else round(running, 2),
+        "one_shared_queue_s": None if ideal is None else round(ideal, 2),
         "one_replica_alone_s": n * delay / demo.MAX_ONGOING,
         "requests_per_replica": sorted(by_replica.values(), reverse=True),
         "replicas_used": len(served),
     }
 
 
+RAY_VARIANTS = ("ray", "ray+maxconn", "ray+maxconn+handover")
+
+
+def use_variant(tmp: Path, variant: str) -> None:
+    """(Re)write the wrapper Ray runs as its HAProxy for one of :data:`RAY_VARIANTS`."""
+    policy = tmp / "policy.json"
+    policy.write_text('{"timeouts": {"queue": "30s"}}\n')
+    install_wrapper(
+        tmp / "haproxy-wrapper",
+        policy=None if variant == "ray" else policy,
+        max_ongoing_requests=str(demo.MAX_ONGOING),
+        handover=variant.endswith("handover"),
+    )
+
+
 @contextlib.contextmanager
 def ray_haproxy_mode(tmp: Path) -> Iterator[int]:
+    use_variant(tmp, "ray")
     env = dict(demo.RAY_ENV)
     env.update({
         "RAY_SERVE_ENABLE_HA_PROXY": "1",
+        "RAY_SERVE_HAPROXY_BINARY_PATH": str(tmp / "haproxy-wrapper"),
         "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": f"{tmp}/haproxy.cfg",
         "RAY_SERVE_HAPROXY_SOCKET_PATH": f"{tmp}/admin.sock",
         "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(tmp),
@@ -206,19 +250,24 @@ def measure(tmp: Path, proxy_port: int, haproxy: str | None) -> dict[str, Any]:
         ray_proxy = Proxy("ray", proxy_port, lambda: ray_haproxy_servers(str(admin)))
         print(f"Ray's HAProxy on :{proxy_port}, ours (HAProxy {sy.binary.version}, "
               f"{sy.mode} servers) on :{our_port}", flush=True)  # fmt: skip
-        with Watcher(str(tmp / "ray"), str(sy.config_path)) as watcher:
-            for proxy, pids, reloads in (
-                (ray_proxy, lambda: watcher.ray_pids, lambda: len(watcher.ray_pids)),
-                (ours, lambda: watcher.our_pids, lambda: sy.reloads + sy.restarts),
-            ):
+        with Watcher(str(tmp / "ray"), str(sy.config_path), str(admin)) as watcher:
+            for proxy, pids, reloads, routable in (
+                (ray_proxy, lambda: watcher.ray_pids, lambda: len(watcher.ray_pids),
+                 watcher.ray_routable),
+                (ours, lambda: watcher.our_pids, lambda: sy.reloads + sy.restarts,
+                 sy.replica_routed_at),
+            ):  # fmt: skip
                 print(f"-- {proxy.name}: churn 2 -> 4 -> 2", flush=True)
-                res = churn(proxy, watcher, proxy_port, pids, reloads)
+                res = churn(proxy, watcher, proxy_port, pids, reloads, routable)
                 results[f"{proxy.name}_churn"] = res
                 print(f"   {res}", flush=True)
-            for proxy in (ray_proxy, ours):
-                print(f"-- {proxy.name}: backlog, 20 x 1 s on 1 replica, scale 1 -> 2", flush=True)
+            runs = [(v, ray_proxy) for v in RAY_VARIANTS] + [("ours", ours)]
+            for variant, proxy in runs:
+                if variant in RAY_VARIANTS:
+                    use_variant(tmp / "ray", variant)
+                print(f"-- {variant}: backlog, 20 x 1 s on 1 replica, scale 1 -> 2", flush=True)
                 res = backlog(proxy, proxy_port)
-                results[f"{proxy.name}_backlog"] = res
+                results[f"{variant}_backlog"] = res
                 print(f"   {res}", flush=True)
     finally:
         stop.set()
@@ -262,16 +311,17 @@ def _table(r: dict[str, Any]) -> None:
     ]
     for label, key in rows:
         print(f"{label:<30}{r['ray_churn'][key]!s:<20}{r['ours_churn'][key]!s}")
-    lat = "running_to_first_request_s"
-    print(f"{'RUNNING -> 1st request (med)':<30}{med(r['ray_churn'][lat]):<20}"
-          f"{med(r['ours_churn'][lat])}")  # fmt: skip
-    print(f"{'backlog 20x1s clear, 1->2':<30}{r['ray_backlog']['clear_s']!s:<20}"
-          f"{r['ours_backlog']['clear_s']!s}  (1 replica alone: "
+    for label, lat in (("RUNNING -> routable (med)", "running_to_routable_s"),
+                       ("RUNNING -> 1st request (med)", "running_to_first_request_s")):  # fmt: skip
+        print(f"{label:<30}{med(r['ray_churn'][lat]):<20}{med(r['ours_churn'][lat])}")
+    print(f"\nbacklog 20 x 1 s on 1 replica, scale 1 -> 2 (1 replica alone: "
           f"{r['ours_backlog']['one_replica_alone_s']}s)")  # fmt: skip
-    print(f"{'backlog requests per replica':<30}{r['ray_backlog']['requests_per_replica']!s:<20}"
-          f"{r['ours_backlog']['requests_per_replica']!s}")  # fmt: skip
-    print(f"{'backlog failures':<30}{r['ray_backlog']['failures']!s:<20}"
-          f"{r['ours_backlog']['failures']!s}")  # fmt: skip
+    print(f"{'':<24}{'clear s':<9}{'new RUNNING':<13}{'1 queue s':<11}{'per replica':<14}failures")
+    for variant in (*RAY_VARIANTS, "ours"):
+        b = r[f"{variant}_backlog"]
+        cells = (b["clear_s"], b["new_replica_running_s"], b["one_shared_queue_s"])
+        print(f"{variant:<24}{cells[0]!s:<9}{cells[1]!s:<13}{cells[2]!s:<11}"
+              f"{b['requests_per_replica']!s:<14}{b['failures']}")  # fmt: skip
 
 
 if __name__ == "__main__":

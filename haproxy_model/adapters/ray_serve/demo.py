@@ -533,12 +533,14 @@ def _scenario(sy: Syncer, port: int, proxy_port: int, args: argparse.Namespace,
     firsts = first_served(scaled)
     print("   new replica: RUNNING (the controller's long-poll push) -> ready in HAProxy"
           " -> first request handled")  # fmt: skip
+    ready: list[float] = []
     for rid in sorted(new):
         sname = server_name(APP, DEPLOYMENT, rid)
         running = watcher.seen.get(rid)
         routed = sy.replica_routed_at.get(sname)
         first = firsts.get(rid)
         if running is not None and routed is not None and first is not None:
+            ready.append(routed - running)
             print(f"   {sname}: +{routed - running:.3f}s -> +{first - running:.3f}s")
     claims.check(len(_servers_table(sy)) == 4, "HAProxy lists 4 servers")
     claims.check(
@@ -547,6 +549,10 @@ def _scenario(sy: Syncer, port: int, proxy_port: int, args: argparse.Namespace,
     )
     claims.check(sy.reloads == reloads, "0 reloads for the scale-up")
     claims.check(len(new) == 2 and new <= set(firsts), "both new replicas served requests")
+    claims.check(
+        len(ready) == 2 and max(ready) <= 0.1,
+        "new replicas routable within 100 ms of RUNNING",
+    )
 
 
 def run_demo(args: argparse.Namespace) -> int:
