@@ -35,6 +35,7 @@ from haproxy_model.adapters.ray_serve.wrapper import (
     real_binary,
 )
 
+OBSERVE = " observe layer4 error-limit 3 on-error mark-down"  # the policy's default, as Ray's
 POLICY_YAML = """\
 timeouts: {server: 45s, client: 120s, queue: 37s}
 server:
@@ -125,7 +126,7 @@ def test_prepare_patches_and_keeps_argv(
     assert (binary, exec_argv) == (str(setup["fake"]), [str(setup["fake"]), *argv[1:]])
     text = setup["cfg"].read_text()
     assert "    timeout server 45s\n" in text and "    timeout client 120s\n" in text
-    assert "127.0.0.1:30000 check maxconn 5\n" in text
+    assert f"127.0.0.1:30000 check maxconn 5{OBSERVE}\n" in text
     assert "applied" in capsys.readouterr().err
     # the same again changes nothing
     prepare(argv, env)
@@ -175,7 +176,7 @@ def test_installed_wrapper_execs_in_place(setup: dict[str, Path], spaced: bool) 
     assert proc.returncode == 0, err
     assert int((setup["dir"] / "pid").read_text()) == proc.pid
     assert (setup["dir"] / "argv").read_text().splitlines() == [str(setup["fake"]), *args]
-    assert "127.0.0.1:30000 check maxconn 32\n" in setup["cfg"].read_text()
+    assert f"127.0.0.1:30000 check maxconn 32{OBSERVE}\n" in setup["cfg"].read_text()
 
 
 @pytest.mark.slow

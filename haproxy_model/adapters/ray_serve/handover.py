@@ -47,7 +47,7 @@ def admin_socket(args: Sequence[str], cfg: hm.Config) -> str | None:
     of ``global`` at level admin."""
     for i, arg in enumerate(args[:-1]):
         if arg == "-x":
-            return args[i + 1]
+            return args[i + 1].removeprefix("unix@")
     glob = cfg.global_
     if glob is None:
         return None
