@@ -152,6 +152,19 @@ class Directive(Line):
         """The decoded values of the words after the keyword."""
         return self.values[1:]
 
+    def value_at(self, index: int) -> str:
+        """The decoded value of word ``index`` (0 is the keyword); ``""`` past the end."""
+        values = self.values
+        return values[index] if len(values) > index else ""
+
+    def value_after(self, word: str, start: int = 1) -> str | None:
+        """The value following the first word ``word`` at index ``start`` or later, or None."""
+        values = self.values
+        for i in range(start, len(values) - 1):
+            if values[i] == word:
+                return values[i + 1]
+        return None
+
     @property
     def indent(self) -> str:
         """The blanks before the first word."""

@@ -72,3 +72,14 @@ def test_untouched_time_keeps_its_spelling_after_other_edits() -> None:
     app.retries = 3
     assert "    timeout server 2m\n" in hm.dumps(cfg)
     assert "    retries 3\n" in hm.dumps(cfg)
+
+
+def test_value_at_and_value_after() -> None:
+    line = (
+        hm.parse("backend b\n    stick on src table t2 if { src 1.2.3.4 }\n")
+        .backends["b"]
+        .find("stick")[0]
+    )
+    assert (line.value_at(0), line.value_at(3), line.value_at(99)) == ("stick", "table", "")
+    assert line.value_after("table") == "t2" and line.value_after("table", 4) is None
+    assert line.value_after("}") is None  # nothing follows the last word

@@ -552,12 +552,12 @@ class Acl(Directive):
     @property
     def name(self) -> str:
         """The ACL's name."""
-        return self.values[1] if len(self.values) > 1 else ""
+        return self.value_at(1)
 
     @property
     def criterion(self) -> str:
         """The sample fetch (``path_beg``, ``hdr(host)``, ...)."""
-        return self.values[2] if len(self.values) > 2 else ""
+        return self.value_at(2)
 
     @property
     def patterns(self) -> list[str]:
@@ -598,9 +598,7 @@ class Rule(Directive):
     @property
     def action(self) -> str:
         """The action (``set-header``, ``deny``, ``accept``, ...)."""
-        values = self.values
-        i = self._action_index()
-        return values[i] if len(values) > i else ""
+        return self.value_at(self._action_index())
 
     @property
     def arguments(self) -> list[str]:
@@ -621,7 +619,7 @@ class UseBackend(Directive):
     @property
     def target(self) -> str:
         """The backend (or server) it names."""
-        return self.values[1] if len(self.values) > 1 else ""
+        return self.value_at(1)
 
     @property
     def condition(self) -> tuple[str, list[str]] | None:
@@ -645,12 +643,12 @@ class Timeout(Directive):
     @property
     def kind(self) -> str:
         """``connect``, ``client``, ``server``, ``queue``, ``http-request``, ..."""
-        return self.values[1] if len(self.values) > 1 else ""
+        return self.value_at(1)
 
     @property
     def value(self) -> Time | str:
         """The time (a :class:`Time`; the raw text when it is not a literal time)."""
-        return time_or_text(self.values[2] if len(self.values) > 2 else "")
+        return time_or_text(self.value_at(2))
 
     @value.setter
     def value(self, value: Time | str | int | Word) -> None:
@@ -722,8 +720,7 @@ class HttpCheck(Directive):
     @property
     def action(self) -> str:
         """The action: ``expect``, ``send``, ``connect``, ``disable-on-404``, ..."""
-        values = self.values
-        return values[1] if len(values) > 1 else ""
+        return self.value_at(1)
 
     @property
     def arguments(self) -> list[str]:
@@ -735,39 +732,32 @@ class HttpCheck(Directive):
 class StickTable(Directive):
     """``stick-table type <type> [len|size|expire|nopurge|peers|store ...]``."""
 
-    def _after(self, word: str) -> str | None:
-        values = self.values
-        for i, v in enumerate(values[:-1]):
-            if v == word:
-                return values[i + 1]
-        return None
-
     @property
     def type(self) -> str | None:
         """``ip``, ``ipv6``, ``integer``, ``string``, ``binary``."""
-        return self._after("type")
+        return self.value_after("type")
 
     @property
     def size(self) -> Size | None:
         """The number of entries (with k/m/g units)."""
-        raw = self._after("size")
+        raw = self.value_after("size")
         return Size.parse(raw) if raw is not None and is_size(raw) else None
 
     @property
     def expire(self) -> Time | None:
         """How long an entry lives."""
-        raw = self._after("expire")
+        raw = self.value_after("expire")
         return Time.parse(raw) if raw is not None and is_time(raw) else None
 
     @property
     def peers(self) -> str | None:
         """The peers section the table is replicated with."""
-        return self._after("peers")
+        return self.value_after("peers")
 
     @property
     def store(self) -> list[str]:
         """The stored data types (comma-separated lists joined)."""
-        raw = self._after("store")
+        raw = self.value_after("store")
         return raw.split(",") if raw else []
 
 
@@ -778,23 +768,17 @@ class Stick(Directive):
     @property
     def kind(self) -> str:
         """``match``, ``on``, ``store-request`` or ``store-response``."""
-        values = self.values
-        return values[1] if len(values) > 1 else ""
+        return self.value_at(1)
 
     @property
     def pattern(self) -> str:
         """The sample expression."""
-        values = self.values
-        return values[2] if len(values) > 2 else ""
+        return self.value_at(2)
 
     @property
     def table(self) -> str | None:
         """The table named after ``table``, or None (this proxy's own)."""
-        values = self.values
-        for i, v in enumerate(values[3:-1], 3):
-            if v == "table":
-                return values[i + 1]
-        return None
+        return self.value_after("table", 3)
 
     @property
     def condition(self) -> tuple[str, list[str]] | None:
@@ -816,8 +800,7 @@ class Errorfile(Directive):
     @property
     def file(self) -> str:
         """The file HAProxy serves for that status."""
-        values = self.values
-        return values[2] if len(values) > 2 else ""
+        return self.value_at(2)
 
 
 @attrs.define(eq=False, repr=False)
@@ -827,8 +810,7 @@ class Stats(Directive):
     @property
     def sub_keyword(self) -> str:
         """``socket``, ``uri``, ``enable``, ``timeout``, ..."""
-        values = self.values
-        return values[1] if len(values) > 1 else ""
+        return self.value_at(1)
 
     @property
     def arguments(self) -> list[str]:
