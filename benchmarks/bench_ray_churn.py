@@ -214,20 +214,8 @@ def use_variant(tmp: Path, variant: str) -> None:
 @contextlib.contextmanager
 def ray_haproxy_mode(tmp: Path) -> Iterator[int]:
     use_variant(tmp, "ray")
-    env = dict(demo.RAY_ENV)
-    env.update({
-        "RAY_SERVE_ENABLE_HA_PROXY": "1",
-        "RAY_SERVE_HAPROXY_BINARY_PATH": str(tmp / "haproxy-wrapper"),
-        "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": f"{tmp}/haproxy.cfg",
-        "RAY_SERVE_HAPROXY_SOCKET_PATH": f"{tmp}/admin.sock",
-        "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(tmp),
-        "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": f"{tmp}/server-state",
-        "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": f"{tmp}/metrics.sock",
-        "RAY_SERVE_HAPROXY_METRICS_ENABLED": "0",
-        "RAY_SERVE_HAPROXY_STATS_PORT": str(demo.free_port()),
-        "RAY_SERVE_HAPROXY_METRICS_PORT": str(demo.free_port()),
-        "RAY_SERVE_FALLBACK_PROXY_HTTP_PORT": str(demo.free_port()),
-    })  # fmt: skip
+    env = demo.haproxy_mode_env(tmp)
+    env["RAY_SERVE_HAPROXY_BINARY_PATH"] = str(tmp / "haproxy-wrapper")
     with demo.ray_serve_session(env=env) as port:
         yield port
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import socket
 import subprocess
 import time
 import urllib.request
@@ -23,6 +22,7 @@ from haproxy_model.adapters.ray_serve import (
     ServeSnapshot,
     build_config,
 )
+from haproxy_model.runtime import RuntimeClient
 from tests.http_stubs import stub_servers
 
 from .test_ray_patch import PRODUCTION, make_snapshot
@@ -192,17 +192,6 @@ def _replica_servers(n: int) -> Iterator[list[int]]:
         yield ports
 
 
-def _admin(sock_path: str, command: str) -> str:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(5)
-        s.connect(sock_path)
-        s.sendall(command.encode() + b"\n")
-        chunks = []
-        while chunk := s.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks).decode()
-
-
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as resp:
         return str(resp.read().decode())
@@ -258,20 +247,17 @@ def test_real_run_routes_and_fills_spare_slots(tmp_path: Path) -> None:
             assert _get(f"http://127.0.0.1:{port}/api").startswith(f"{ports[1]} ")
             assert "# HELP" in _get(f"http://127.0.0.1:{stats_port}/metrics")
 
-            stat = _admin(sock, "show stat")
-            header = stat.splitlines()[0].lstrip("# ").split(",")
-            rows = [dict(zip(header, line.split(","), strict=False))
-                    for line in stat.splitlines()[1:] if line]  # fmt: skip
-            slim = {(r["pxname"], r["svname"]): r["slim"] for r in rows}
+            cli = RuntimeClient(sock, timeout=5)
+            slim = {(r.pxname, r.svname): r.fields["slim"] for r in cli.show_stat()}
             assert slim[("http-api", "SERVE_REPLICA_api-A-a1")] == "8"
             assert slim[("http-api", "slot1")] == "8"
 
             # a new replica fills the spare slot without a reload
-            _admin(sock, f"set server http-api/slot1 addr 127.0.0.1 port {ports[2]}")
-            _admin(sock, "set server http-api/slot1 state ready")
-            _admin(sock, "set server http-api/SERVE_REPLICA_api-A-a1 state maint")
+            cli.execute(f"set server http-api/slot1 addr 127.0.0.1 port {ports[2]}", check=False)
+            cli.execute("set server http-api/slot1 state ready", check=False)
+            cli.execute("set server http-api/SERVE_REPLICA_api-A-a1 state maint", check=False)
             _wait(lambda: _get(f"http://127.0.0.1:{port}/api/y").startswith(f"{ports[2]} "))
-            state = _admin(sock, "show servers state http-api")
+            state = cli.execute("show servers state http-api")
             assert re.search(r"\bslot1 127\.0\.0\.1 2 ", state), state
         finally:
             proc.terminate()

@@ -20,13 +20,13 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from haproxy_model._net import free_port as _free_port  # noqa: E402
 from haproxy_model.adapters.ray_serve import (  # noqa: E402
     Application,
     Deployment,
     Replica,
     ServeSnapshot,
     backend_name,
+    demo,
     discover,
     replica_actor_name,
     safe_name,
@@ -217,53 +217,25 @@ def serve_app() -> Iterator[Path]:
     if ray.is_initialized():
         pytest.skip("Ray is already initialised in this process")
     tmp = Path(tempfile.mkdtemp(prefix="rsd-"))  # short: unix socket paths
-    env = {
-        "RAY_SERVE_ENABLE_HA_PROXY": "1",
-        "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": f"{tmp}/haproxy.cfg",
-        "RAY_SERVE_HAPROXY_SOCKET_PATH": f"{tmp}/admin.sock",
-        "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(tmp),
-        "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": f"{tmp}/server-state",
-        "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": f"{tmp}/metrics.sock",
-        "RAY_SERVE_HAPROXY_METRICS_ENABLED": "0",
-        "RAY_SERVE_HAPROXY_STATS_PORT": str(_free_port()),
-        "RAY_SERVE_HAPROXY_METRICS_PORT": str(_free_port()),
-        "RAY_SERVE_FALLBACK_PROXY_HTTP_PORT": str(_free_port()),
-        "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "0.5",  # default 30 s
-        "RAY_USAGE_STATS_ENABLED": "0",
-    }
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in env.items():
-            mp.setenv(key, value)
-        ray.init(
-            address="local",
-            num_cpus=2,
-            include_dashboard=False,
-            log_to_driver=False,
-            configure_logging=False,
-        )
-        try:
 
-            @serve.deployment(
-                num_replicas=REPLICAS,
-                max_ongoing_requests=MOR,
-                ray_actor_options={"num_cpus": 0.5},
-                graceful_shutdown_wait_loop_s=0.2,
-                graceful_shutdown_timeout_s=1,
-            )
-            class Echo:
-                async def __call__(self, request: Any) -> str:
-                    return "hello"
+    @serve.deployment(
+        num_replicas=REPLICAS,
+        max_ongoing_requests=MOR,
+        ray_actor_options={"num_cpus": 0.5},
+        graceful_shutdown_wait_loop_s=0.2,
+        graceful_shutdown_timeout_s=1,
+    )
+    class Echo:
+        async def __call__(self, request: Any) -> str:
+            return "hello"
 
-            # HAProxy mode needs replicas reachable on the node IP, as Ray forces.
-            serve.start(http_options={"host": "0.0.0.0", "port": _free_port()})
+    try:
+        # HAProxy mode needs replicas reachable on the node IP, as Ray forces.
+        with demo.ray_serve_session(env=demo.haproxy_mode_env(tmp), http_host="0.0.0.0"):
             serve.run(Echo.bind(), name=APP, route_prefix=PREFIX)
             yield tmp
-        finally:
-            try:
-                serve.shutdown()
-            finally:
-                ray.shutdown()
-                shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _ready_snapshot() -> ServeSnapshot | None:

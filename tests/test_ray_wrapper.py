@@ -5,16 +5,14 @@ from __future__ import annotations
 import glob
 import json
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,6 @@ from typing import Any
 import pytest
 
 import haproxy_model as hm
-from haproxy_model._net import free_port as _free_port
 from haproxy_model.adapters.ray_serve import install_wrapper
 from haproxy_model.adapters.ray_serve.wrapper import (
     ENV_MAX_ONGOING,
@@ -34,6 +31,7 @@ from haproxy_model.adapters.ray_serve.wrapper import (
     prepare,
     real_binary,
 )
+from haproxy_model.runtime import RuntimeClient
 
 OBSERVE = " observe layer4 error-limit 3 on-error mark-down"  # the policy's default, as Ray's
 POLICY_YAML = """\
@@ -230,74 +228,39 @@ def _wait_for(predicate: Any, timeout_s: float, what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
-def _admin(sock_path: str, command: str) -> str:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(5)
-        s.connect(sock_path)
-        s.sendall(command.encode() + b"\n")
-        chunks = []
-        while chunk := s.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks).decode()
-
-
-def _stats(sock_path: str) -> dict[tuple[str, str], dict[str, str]]:
-    lines = _admin(sock_path, "show stat").splitlines()
-    header = lines[0].lstrip("# ").split(",")
-    rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:] if line]
-    return {(r["pxname"], r["svname"]): r for r in rows}
+def _stats(sock_path: str) -> dict[tuple[str, str], Mapping[str, str]]:
+    return {(r.pxname, r.svname): r.fields for r in RuntimeClient(sock_path, timeout=5).show_stat()}
 
 
 def _pid(sock_path: str) -> int:
-    match = re.search(r"^Pid: (\d+)$", _admin(sock_path, "show info"), re.M)
-    assert match is not None
-    return int(match.group(1))
+    return int(RuntimeClient(sock_path, timeout=5).show_info()["Pid"])
 
 
 @pytest.fixture(scope="module")
 def wrapped_serve() -> Iterator[Path]:
     """Serve in HAProxy mode with the wrapper as its HAProxy binary."""
     ray = pytest.importorskip("ray")
-    from ray import serve
+    from haproxy_model.adapters.ray_serve import demo
 
     if ray.is_initialized():
         pytest.skip("Ray is already initialised in this process")
     tmp = Path(tempfile.mkdtemp(prefix="rsw-"))  # short: unix socket paths
     (tmp / "policy.yaml").write_text(POLICY_YAML)
     wrapper = install_wrapper(tmp / "ray-haproxy")
-    env = {
-        "RAY_SERVE_ENABLE_HA_PROXY": "1",
+    env = demo.haproxy_mode_env(tmp, metrics=True)
+    env.update({
         "RAY_SERVE_HAPROXY_BINARY_PATH": str(wrapper),
         ENV_POLICY: str(tmp / "policy.yaml"),
         ENV_MAX_ONGOING: f"{APP}/Echo=6,{QUEUE_APP}/SlowEcho=2",
-        "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": f"{tmp}/haproxy.cfg",
-        "RAY_SERVE_HAPROXY_SOCKET_PATH": f"{tmp}/admin.sock",
-        "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(tmp),
-        "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": f"{tmp}/server-state",
-        "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": f"{tmp}/metrics.sock",
-        "RAY_SERVE_HAPROXY_STATS_PORT": str(_free_port()),
-        "RAY_SERVE_HAPROXY_METRICS_PORT": str(_free_port()),
-        "RAY_SERVE_FALLBACK_PROXY_HTTP_PORT": str(_free_port()),
-        "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "0.5",
-        "RAY_USAGE_STATS_ENABLED": "0",
-    }
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in env.items():
-            mp.setenv(key, value)
-        mp.delenv(ENV_REAL_BINARY, raising=False)
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
-                 configure_logging=False)  # fmt: skip
-        try:
-            http_port = _free_port()
-            (tmp / "http_port").write_text(str(http_port))
-            serve.start(http_options={"host": "0.0.0.0", "port": http_port})
-            yield tmp
-        finally:
-            try:
-                serve.shutdown()
-            finally:
-                ray.shutdown()
-                shutil.rmtree(tmp, ignore_errors=True)
+    })  # fmt: skip
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.delenv(ENV_REAL_BINARY, raising=False)
+            with demo.ray_serve_session(env=env, http_host="0.0.0.0") as http_port:
+                (tmp / "http_port").write_text(str(http_port))
+                yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _deploy(replicas: int) -> None:

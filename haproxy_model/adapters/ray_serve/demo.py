@@ -70,6 +70,30 @@ RAY_ENV = {
     "RAY_USAGE_STATS_ENABLED": "0",
 }
 
+
+def haproxy_mode_env(folder: str | os.PathLike[str], *, metrics: bool = False) -> dict[str, str]:
+    """:data:`RAY_ENV` plus Ray Serve's own HAProxy mode with every file it writes in
+    ``folder`` and its stats, metrics and fallback-proxy ports on free ports, so a run
+    collides with nothing (Ray's defaults are ``/tmp/haproxy-serve`` and fixed ports).
+    ``metrics`` keeps Ray's per-request metrics log (off: one socket less)."""
+    f = os.fspath(folder)
+    env = dict(RAY_ENV)
+    env.update({
+        "RAY_SERVE_ENABLE_HA_PROXY": "1",
+        "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": f"{f}/haproxy.cfg",
+        "RAY_SERVE_HAPROXY_SOCKET_PATH": f"{f}/admin.sock",
+        "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": f,
+        "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": f"{f}/server-state",
+        "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": f"{f}/metrics.sock",
+        "RAY_SERVE_HAPROXY_STATS_PORT": str(free_port()),
+        "RAY_SERVE_HAPROXY_METRICS_PORT": str(free_port()),
+        "RAY_SERVE_FALLBACK_PROXY_HTTP_PORT": str(free_port()),
+    })  # fmt: skip
+    if not metrics:
+        env["RAY_SERVE_HAPROXY_METRICS_ENABLED"] = "0"
+    return env
+
+
 T = TypeVar("T")
 S = TypeVar("S", bound="Sampler")
 log = logging.getLogger(__name__)
@@ -124,8 +148,10 @@ def demo_policy() -> Policy:
 
 
 @contextlib.contextmanager
-def ray_serve_session(*, env: Mapping[str, str] | None = None, num_cpus: int = 2) -> Iterator[int]:
-    """Start a local Ray and Serve (proxy on a free loopback port); yield that port.
+def ray_serve_session(
+    *, env: Mapping[str, str] | None = None, num_cpus: int = 2, http_host: str = "127.0.0.1"
+) -> Iterator[int]:
+    """Start a local Ray and Serve (HTTP on ``http_host`` and a free port); yield that port.
 
     ``env`` (default :data:`RAY_ENV`) is set before ``ray.init`` so every Ray
     process inherits it, and restored afterwards. Serve and Ray are shut down
@@ -148,7 +174,7 @@ def ray_serve_session(*, env: Mapping[str, str] | None = None, num_cpus: int = 2
         )
         try:
             port = free_port()
-            serve.start(http_options={"host": "127.0.0.1", "port": port})
+            serve.start(http_options={"host": http_host, "port": port})
             yield port
         finally:
             try:
