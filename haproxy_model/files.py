@@ -102,15 +102,6 @@ def read_text(path: PathLike) -> str:
     return decode(read_bytes(path))
 
 
-def check_unchanged(path: PathLike, state: FileState) -> None:
-    """Raise :class:`FileChangedError` if ``path`` no longer holds what ``state`` recorded."""
-    p = Path(path)
-    if str(p.resolve()) != state.path or not p.exists():
-        return
-    data, mtime_ns = _read_file(p)
-    _check(p, state, data, mtime_ns)
-
-
 def _check(path: PathLike, state: FileState, data: bytes, mtime_ns: int) -> None:
     """Raise :class:`FileChangedError` unless ``data`` is what ``state`` recorded."""
     if hashlib.sha256(data).hexdigest() == state.sha256:
