@@ -52,6 +52,7 @@ from ray import serve
 
 from haproxy_model._net import free_port
 
+from ._ray_private import TargetsLongPoll
 from .policy import Policy, ServerMaxconn, Timeouts
 from .snapshot import backend_name, server_name
 from .sync import Syncer
@@ -445,7 +446,7 @@ class RunningWatcher(Sampler):
         self.deployments = frozenset(deployments)
         self.seen: dict[str, float] = {}
         self._woke = time.time()
-        self._poll: Any = None
+        self._poll: TargetsLongPoll | None = None
 
     def sample(self) -> None:
         """Stamp the replicas listed now with the time the wait ended."""
@@ -456,8 +457,6 @@ class RunningWatcher(Sampler):
 
     def pause(self) -> None:
         """The long poll, at most ``period`` s."""
-        from ._ray_private import TargetsLongPoll
-
         try:
             if self._poll is None:
                 self._poll = TargetsLongPoll()
