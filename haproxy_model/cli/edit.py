@@ -121,7 +121,7 @@ def add_parsers(sub: Any) -> None:
 
 def _write_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", "-n", action="store_true", help="print the diff, write nothing")
-    p.add_argument("--backup", action="store_true", help="copy FILE to FILE.bak before writing")
+    p.add_argument("--backup", action="store_true", help="keep the previous FILE as FILE.bak")
 
 
 def _fail(exc: Exception) -> CliError:
