@@ -130,7 +130,7 @@ def test_yaml_json_toml_load_the_same_policy(tmp_path: Path) -> None:
     assert (
         from_toml.timeouts
         == from_yaml.timeouts
-        == Timeouts(connect="5s", client="3600s", http_request="30s", queue="60000")
+        == Timeouts(connect="5s", http_request="30s", queue="60000")
     )
     for p in (from_yaml, from_json, from_toml):
         assert p.maxconn == 130000
@@ -382,7 +382,7 @@ def test_bad_health_check_time_has_line(tmp_path: Path) -> None:
         ({"retries": "1"}, "retries must be an integer"),
         ({"retries": -1}, "must be >= 0"),
         ({"retry_on": "conn-failure bogus"}, "unknown keyword"),
-        ({"redispatch": "yes"}, "redispatch must be true or false"),
+        ({"redispatch": "yes"}, "redispatch must be true, false or null"),
         ({"balance": "fastest"}, "unknown algorithm"),
         ({"http_reuse": "sometimes"}, "http_reuse"),
         ({"global": {"maxconn": 0}}, "must be >= 1"),

@@ -167,8 +167,10 @@ def build_config(
         defaults.timeouts[kind] = value
     if policy.retries is not None:
         defaults.retries = policy.retries
-    defaults.retry_on = list(policy.retry_on)
-    defaults.options["redispatch"] = policy.redispatch
+    if policy.retry_on is not None:
+        defaults.retry_on = list(policy.retry_on)
+    if policy.redispatch is not None:
+        defaults.options["redispatch"] = policy.redispatch
     defaults.balance = policy.balance
     defaults.http_reuse = policy.http_reuse
     _add_extra(defaults, policy.extra.defaults)
@@ -198,10 +200,11 @@ def build_config(
 
 
 def _backend(app: Application, policy: Policy, spare_slots: int) -> hm.Backend:
-    hc = policy.health_check
+    hc = policy.check_tuning()
     be = hm.Backend(app.backend_name)
-    be.options["httpchk"] = [hc.method, hc.path]
-    _add(be, ["http-check", "expect", "status", str(hc.expect_status)])
+    if policy.health_check is not None:
+        be.options["httpchk"] = [hc.method, hc.path]
+        _add(be, ["http-check", "expect", "status", str(hc.expect_status)])
     be.default_server = hm.DefaultServer(
         inter=hc.inter,
         fastinter=hc.fastinter,

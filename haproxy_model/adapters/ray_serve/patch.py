@@ -3,31 +3,33 @@
 :func:`patch_ray_config` edits Ray's own file in place, line by line, with
 the lossless model: the output differs from Ray's text only in the lines the
 policy changes (a changed value keeps the line's spacing and comment; a new
-line is indented like its neighbours and placed after its kin), and a policy
-that matches what Ray rendered changes nothing. Patching twice is the same as
-patching once.
+line is indented like its neighbours and placed after its kin). Patching twice
+is the same as patching once.
 
-What is edited, and where (ray 2.60 template):
+**The policy is an overlay** (see :mod:`.policy`): a key the policy does not
+give leaves Ray's directive exactly as Ray wrote it, a value sets it, and
+``null`` (``None``) removes it. What each key edits (ray 2.55-2.60 templates):
 
 * ``global``: ``maxconn``; ``maxconnrate``/``maxsessrate`` (``per_replica``
-  times the number of replica ``server`` lines in the file; left out while
-  that is 0); ``extra.global``.
-* the ``defaults`` section: every set timeout, ``retries``, ``retry-on``,
+  times the number of replica servers in the file; not added while that is 0);
+  ``extra.global``.
+* the ``defaults`` section: each timeout named, ``retries``, ``retry-on``,
   ``option redispatch`` (any enabled form, such as Ray's ``option redispatch
-  1``, counts as enabled), ``balance``; ``extra.defaults``.
-* each ``backend http-<app>``: ``http-reuse``; ``option httpchk METHOD PATH``
-  and ``http-check expect status N`` (only where Ray renders an HTTP check);
-  ``default-server`` ``inter``/``fastinter``/``downinter``/``rise``/``fall``;
-  ``maxconn``/``maxqueue`` and ``observe``/``error-limit``/``on-error`` on
-  every replica ``server`` (the fallback
-  ``backup`` server, Ray's own proxy, is left alone); ``extra.backend``.
-  ``http-<app>-via-ingress-request-router`` backends get ``http-reuse`` and
-  the server ``maxconn``/``maxqueue`` too (each of its servers is a second
-  HAProxy server for the same replica, so a replica may then see up to twice
-  the limit). ``grpc-*`` backends are not touched.
+  1``, counts as enabled), ``balance``; ``extra.defaults``. A timeout or
+  ``balance`` that an application backend sets itself is set there too (the
+  backend's own line would win).
+* every application backend Ray renders, HTTP (``http-<app>``), gRPC
+  (``grpc-<app>``) and the ingress request router's
+  (``http-<app>-via-ingress-request-router``): ``http-reuse``;
+  ``option httpchk METHOD PATH`` and ``http-check expect status N`` (HTTP
+  backends only: gRPC ones check with ``tcp-check``); ``default-server``
+  ``inter``/``fastinter``/``downinter``/``rise``/``fall``; ``maxconn``/``maxqueue``
+  on every replica ``server`` and ``server-template`` line; ``observe``/
+  ``error-limit``/``on-error`` only on replica servers that run checks (never
+  on ``track`` servers); ``extra.backend``. Ray's fallback server (``backup``,
+  its own proxy) is left alone.
 * ``frontend http_frontend``: ``extra.frontend``.
 
-A ``None`` in the policy means "leave Ray's line as it is", never "remove it".
 Timeouts are compared as durations (``3600s`` equals ``1h``).
 
 Which deployment a server belongs to: with a ``snapshot``, by its exact name
@@ -35,16 +37,21 @@ Which deployment a server belongs to: with a ``snapshot``, by its exact name
 older than the file) and every server when ``snapshot`` is ``None`` are
 resolved from Ray's file itself: the application and ingress deployment come
 from the ``set-var-fmt(txn.serve_app|serve_deployment)`` rules Ray renders per
-backend when its metrics are on (the default), else from the sanitised backend
-and server names (``http-<app>``, ``SERVE_REPLICA_<app>-<deployment>-<id>``),
-which lose characters outside ``[A-Za-z0-9._-]``; override keys are then
-matched on their sanitised form too.
+backend when its metrics are on (the default) and from the gRPC frontend's
+``req.hdr(application)`` ACLs, else from the sanitised backend and server
+names (``http-<app>``, ``SERVE_REPLICA_<app>-<deployment>-<id>``), which lose
+characters outside ``[A-Za-z0-9._-]``; keys are then matched on their
+sanitised form too.
 
 ``max_ongoing_requests`` (needed by ratio rules) comes from the snapshot, else
 from the ``max_ongoing_requests`` argument (an int for every deployment, or a
 mapping keyed ``"app/deployment"`` or ``"deployment"``). When it is unknown,
-a server gets ``maxconn`` only from a ``fixed`` rule or an override; otherwise
-it is left unchanged and a warning says so (:func:`patch_ray_config_report`).
+the server's ``maxconn`` is left as Ray wrote it, and
+:attr:`PatchResult.missing_max_ongoing_requests` names the deployments.
+
+A file whose layout is not Ray's (no ``global``/``defaults``, no Ray
+frontend, replica servers outside Ray's application backends) raises
+:class:`PatchError` naming the Ray version installed: never a guessed patch.
 """
 
 from __future__ import annotations
@@ -54,18 +61,22 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 import haproxy_model as hm
-from haproxy_model.model.typed_sections import Backend, TypedSection
+from haproxy_model.model.typed_sections import Backend, Proxy, TypedSection
 from haproxy_model.model.views import add_line, insertion_point, top_directives
 from haproxy_model.nodes import Directive
 from haproxy_model.values import Time
 
 from .build import FRONTEND, parse_line, typed_line
-from .policy import Policy, ServerMaxconn
+from .policy import HealthCheck, Policy, ServerMaxconn
 from .snapshot import REPLICA_ACTOR_PREFIX, ServeSnapshot, replica_actor_name, safe_name
 
 __all__ = ["PatchError", "PatchResult", "patch_ray_config", "patch_ray_config_report"]
 
 HTTP_PREFIX = "http-"
+GRPC_PREFIX = "grpc-"
+APP_BACKEND_PREFIXES = (HTTP_PREFIX, GRPC_PREFIX)
+"""Ray names each application's backend ``<protocol>-<app>``."""
+RAY_FRONTENDS = ("http_frontend", "grpc_frontend")
 ROUTER_SUFFIX = "-via-ingress-request-router"
 SERVER_PREFIX = safe_name(REPLICA_ACTOR_PREFIX)  # "SERVE_REPLICA_"
 
@@ -73,16 +84,24 @@ MaxOngoing = int | Mapping[str, int] | None
 
 
 class PatchError(ValueError):
-    """Ray's file does not have the shape the patch expects (no ``defaults`` ...)."""
+    """Ray's file does not have a layout the patch knows (no ``defaults`` ...)."""
 
 
 @attrs.frozen
 class PatchResult:
-    """The patched text, one line per edit, and what could not be applied."""
+    """The patched text, one line per edit, and what could not be applied.
+
+    ``missing_max_ongoing_requests`` lists the deployments (``"app/deployment"``)
+    whose servers got no ``maxconn`` because the rule needs their
+    ``max_ongoing_requests`` and it was not known; ``unpatched_servers`` names
+    those servers as ``"backend/server"``.
+    """
 
     text: str
     changes: tuple[str, ...]
     warnings: tuple[str, ...]
+    missing_max_ongoing_requests: tuple[str, ...] = ()
+    unpatched_servers: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -125,12 +144,35 @@ def patch_ray_config_report(
     max_ongoing_requests: MaxOngoing = None,
     filename: str = "<ray haproxy.cfg>",
 ) -> PatchResult:
-    """:func:`patch_ray_config`, also listing every edit and every warning."""
+    """:func:`patch_ray_config`, also listing every edit and what could not be applied."""
     cfg = hm.parse(text, filename=filename)
     patcher = _Patcher(cfg, snapshot, policy, max_ongoing_requests)
     patcher.run()
     return PatchResult(
-        text=hm.dumps(cfg), changes=tuple(patcher.changes), warnings=tuple(patcher.warnings)
+        text=hm.dumps(cfg),
+        changes=tuple(patcher.changes),
+        warnings=tuple(patcher.warnings),
+        missing_max_ongoing_requests=tuple(sorted(set(patcher.missing))),
+        unpatched_servers=tuple(patcher.unpatched),
+    )
+
+
+def ray_version() -> str | None:
+    """The version of Ray installed here, or None."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("ray")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _layout_error(what: str) -> PatchError:
+    version = ray_version()
+    known = f"Ray {version} is installed here" if version else "Ray is not installed here"
+    return PatchError(
+        f"{what}: not a layout Ray Serve's HAProxy mode renders (the adapter knows "
+        f"Ray 2.55-2.60; {known}); nothing was patched"
     )
 
 
@@ -179,6 +221,14 @@ def _lookup(table: Mapping[str, int], app: str, deployment: str, exact: bool) ->
     return None
 
 
+def _is_app_backend(name: str) -> bool:
+    return name.startswith(APP_BACKEND_PREFIXES)
+
+
+def _is_replica(server: hm.Server) -> bool:
+    return server.name.startswith(SERVER_PREFIX) and not server.backup
+
+
 @attrs.define
 class _Patcher:
     cfg: hm.Config
@@ -187,6 +237,8 @@ class _Patcher:
     max_ongoing: MaxOngoing
     changes: list[str] = attrs.field(factory=list)
     warnings: list[str] = attrs.field(factory=list)
+    missing: list[str] = attrs.field(factory=list)
+    unpatched: list[str] = attrs.field(factory=list)
 
     # -- generic edits -------------------------------------------------------
     def _set(
@@ -206,6 +258,23 @@ class _Patcher:
         _place(section, new, after)
         self.changes.append(f"{_label(section)}: added {' '.join(new.values)!r}")
 
+    def _remove(self, section: TypedSection, lines: Sequence[Directive]) -> None:
+        for line in lines:
+            section.remove(line)
+            self.changes.append(f"{_label(section)}: removed {' '.join(line.values)!r}")
+
+    def _set_or_remove(
+        self,
+        section: TypedSection,
+        keyword: str,
+        args: Sequence[str] | None,
+        after: Sequence[str] = (),
+    ) -> None:
+        if args is None:
+            self._remove(section, section.find(keyword))
+        else:
+            self._set(section, keyword, args, after)
+
     def _extra(self, section: TypedSection, lines: Sequence[str]) -> None:
         for text in lines:
             new = parse_line(text)
@@ -215,23 +284,44 @@ class _Patcher:
             self.changes.append(f"{_label(section)}: added {text!r}")
 
     # -- the run -------------------------------------------------------------
-    def run(self) -> None:
+    def _check_layout(self) -> tuple[hm.Global, hm.Defaults, list[Backend]]:
         glob = self.cfg.global_
         if glob is None:
-            raise PatchError("no global section: not a Ray Serve HAProxy config")
+            raise _layout_error("no global section")
         if not len(self.cfg.defaults):
-            raise PatchError("no defaults section: not a Ray Serve HAProxy config")
-        defaults = self.cfg.defaults[0]
-        backends = [b for b in self.cfg.backends.values() if (b.name or "").startswith("http-")]
+            raise _layout_error("no defaults section")
+        if not any(name in self.cfg.frontends for name in RAY_FRONTENDS):
+            raise _layout_error(f"no frontend {' or '.join(RAY_FRONTENDS)}")
+        for section in self.cfg.sections:
+            if not isinstance(section, (hm.Backend, hm.Listen)):
+                continue
+            name = section.name or ""
+            if _is_app_backend(name):
+                continue
+            stray = [s.name for s in section.servers.values() if _is_replica(s)]
+            if stray:
+                raise _layout_error(
+                    f"{section.keyword} {name}: replica servers ({', '.join(stray)}) outside "
+                    "an http-<app> or grpc-<app> backend"
+                )
+        backends = [b for b in self.cfg.backends.values() if _is_app_backend(b.name or "")]
+        return glob, self.cfg.defaults[0], backends
+
+    def run(self) -> None:
+        glob, defaults, backends = self._check_layout()
         primary = [b for b in backends if not (b.name or "").endswith(ROUTER_SUFFIX)]
-        names = self._names_from_frontend()
+        names = self._names_from_frontends()
         replicas = 0
         for be in primary:
-            replicas += sum(1 for s in be.servers.values() if self._is_replica(s))
+            replicas += sum(1 for s in be.servers.values() if _is_replica(s))
         self._global(glob, replicas)
-        self._defaults(defaults)
+        self._defaults(defaults, backends)
+        given = self.policy.given
         for be in backends:
-            self._set(be, "http-reuse", [self.policy.http_reuse], after=("log",))
+            if "http_reuse" in given:
+                reuse = self.policy.http_reuse
+                self._set_or_remove(be, "http-reuse", None if reuse is None else [reuse],
+                                    after=("log",))  # fmt: skip
             self._servers(be, names)
         for be in primary:
             self._health(be)
@@ -242,108 +332,145 @@ class _Patcher:
             self.warnings.append(f"no frontend {FRONTEND!r}: extra.frontend lines not added")
 
     def _global(self, glob: hm.Global, replicas: int) -> None:
-        p = self.policy
-        if p.maxconn is not None:
-            self._set(glob, "maxconn", [str(p.maxconn)])
+        p, given = self.policy, self.policy.given
+        if "maxconn" in given:
+            self._set_or_remove(glob, "maxconn", None if p.maxconn is None else [str(p.maxconn)])
         for keyword, rate, after in (
             ("maxconnrate", p.global_maxconnrate(replicas), ("maxconn",)),
             ("maxsessrate", p.global_maxsessrate(replicas), ("maxconnrate", "maxconn")),
         ):
-            if rate:
+            if keyword not in given:
+                continue
+            if rate is None:
+                self._remove(glob, glob.find(keyword))
+            elif rate:  # 0 (no replica yet) would mean "no limit": leave it out
                 self._set(glob, keyword, [str(rate)], after=after)
         self._extra(glob, p.extra.global_)
 
-    def _defaults(self, defaults: hm.Defaults) -> None:
-        p = self.policy
-        timeouts = defaults.timeouts
-        for kind, value in p.timeouts.items():
-            current = timeouts.get(kind)
+    def _timeouts(self, section: Proxy, only_existing: bool) -> None:
+        for kind, value in self.policy.timeouts.given_items():
+            current = section.timeouts.get(kind)
+            if value is None:
+                if current is not None:
+                    del section.timeouts[kind]
+                    self.changes.append(f"{_label(section)}: removed timeout {kind}")
+                continue
             if current is not None and Time.parse(value) == current:
                 continue
-            before = None if current is None else str(current)
-            timeouts[kind] = value
-            what = "added" if before is None else f"{before} ->"
-            self.changes.append(f"defaults: timeout {kind} {what} {value}")
-        if p.retries is not None:
-            self._set(defaults, "retries", [str(p.retries)], after=("retry-on",))
-        current_on = defaults.find("retry-on")
-        if not current_on or sorted(current_on[-1].args) != sorted(p.retry_on):
-            self._set(defaults, "retry-on", list(p.retry_on), after=("retries", "option"))
-        enabled = defaults.options.enabled("redispatch")
-        if bool(enabled) != p.redispatch:
-            defaults.options["redispatch"] = p.redispatch
-            state = "on" if p.redispatch else "off"
-            self.changes.append(f"defaults: option redispatch {state}")
-        balance = defaults.find("balance")
-        if not balance or balance[-1].args != p.balance.split():
-            self._set(defaults, "balance", p.balance.split())
-        self._extra(defaults, p.extra.defaults)
-        for be in self.cfg.backends.values():  # a backend's own balance would win
-            if be.find("balance") and be.find("balance")[-1].args != p.balance.split():
-                self._set(be, "balance", p.balance.split())
-        for be in self.cfg.backends.values():  # likewise its own timeouts
-            if not (be.name or "").startswith(HTTP_PREFIX):
+            if current is None and only_existing:
                 continue
-            for kind, value in p.timeouts.items():
-                current = be.timeouts.get(kind)
-                if current is not None and Time.parse(value) != current:
-                    be.timeouts[kind] = value
-                    self.changes.append(f"backend {be.name}: timeout {kind} {current} -> {value}")
+            section.timeouts[kind] = value
+            what = "added" if current is None else f"{current} ->"
+            self.changes.append(f"{_label(section)}: timeout {kind} {what} {value}")
+
+    def _defaults(self, defaults: hm.Defaults, backends: Sequence[Backend]) -> None:
+        p, given = self.policy, self.policy.given
+        if "timeouts" in given:
+            self._timeouts(defaults, only_existing=False)
+            for be in backends:  # a backend's own timeout would win
+                self._timeouts(be, only_existing=True)
+        if "retries" in given:
+            retries = None if p.retries is None else [str(p.retries)]
+            self._set_or_remove(defaults, "retries", retries, after=("retry-on",))
+        if "retry_on" in given:
+            current_on = defaults.find("retry-on")
+            if p.retry_on is None:
+                self._remove(defaults, current_on)
+            elif not current_on or sorted(current_on[-1].args) != sorted(p.retry_on):
+                self._set(defaults, "retry-on", list(p.retry_on), after=("retries", "option"))
+        if "redispatch" in given:
+            self._redispatch(defaults, p.redispatch)
+        if "balance" in given:
+            words = None if p.balance is None else p.balance.split()
+            balance = defaults.find("balance")
+            if words is None or not balance or balance[-1].args != words:
+                self._set_or_remove(defaults, "balance", words)
+            for be in backends:  # a backend's own balance would win
+                own = be.find("balance")
+                if own and (words is None or own[-1].args != words):
+                    self._set_or_remove(be, "balance", words)
+        self._extra(defaults, p.extra.defaults)
+
+    def _redispatch(self, defaults: hm.Defaults, wanted: bool | None) -> None:
+        if wanted is None:
+            if "redispatch" in defaults.options:
+                del defaults.options["redispatch"]
+                self.changes.append("defaults: removed option redispatch")
+            return
+        if bool(defaults.options.enabled("redispatch")) != wanted:
+            defaults.options["redispatch"] = wanted
+            self.changes.append(f"defaults: option redispatch {'on' if wanted else 'off'}")
 
     def _health(self, be: Backend) -> None:
+        if "health_check" not in self.policy.given:
+            return
         hc = self.policy.health_check
         chk = be.options.get("httpchk")
-        if chk is not None and not chk.negated:
-            if chk.arguments != [hc.method, hc.path]:
+        grpc = (be.name or "").startswith(GRPC_PREFIX)
+        if hc is None:
+            if chk is not None:
+                del be.options["httpchk"]
+                self.changes.append(f"backend {be.name}: removed option httpchk")
+            self._remove(be, [d for d in be.find("http-check") if d.args[:1] == ["expect"]])
+            return
+        if not grpc and ({"path", "method"} & hc.given):
+            if chk is None or chk.negated:
+                be.options["httpchk"] = [hc.method, hc.path]
+                self.changes.append(f"backend {be.name}: added option httpchk")
+            elif chk.arguments != [hc.method, hc.path]:
                 old = " ".join(chk.values)
                 chk.set_values([*chk.values[: len(chk.values) - len(chk.arguments)],
                                 hc.method, hc.path])  # fmt: skip
                 self.changes.append(f"backend {be.name}: {old!r} -> {' '.join(chk.values)!r}")
-            expects = [d for d in be.find("http-check") if d.args[:2] == ["expect", "status"]]
-            status = str(hc.expect_status)
-            if expects:
-                if expects[-1].args[2:] != [status]:
-                    old = " ".join(expects[-1].values)
-                    expects[-1].set_values(["http-check", "expect", "status", status])
-                    self.changes.append(f"backend {be.name}: {old!r} -> 'http-check expect "
-                                        f"status {status}'")  # fmt: skip
-            else:
-                new = typed_line(["http-check", "expect", "status", status])
-                _place(be, new, ("option",))
-                self.changes.append(f"backend {be.name}: added 'http-check expect status'")
+        has_check = (c := be.options.get("httpchk")) is not None and not c.negated
+        if not grpc and has_check and ("expect_status" in hc.given or chk is None):
+            self._set_expect(be, str(hc.expect_status))
+        self._default_server(be, hc)
+
+    def _set_expect(self, be: Backend, status: str) -> None:
+        expects = [d for d in be.find("http-check") if d.args[:2] == ["expect", "status"]]
+        if expects:
+            if expects[-1].args[2:] != [status]:
+                old = " ".join(expects[-1].values)
+                expects[-1].set_values(["http-check", "expect", "status", status])
+                self.changes.append(f"backend {be.name}: {old!r} -> 'http-check expect "
+                                    f"status {status}'")  # fmt: skip
+            return
+        new = typed_line(["http-check", "expect", "status", status])
+        _place(be, new, ("option",))
+        self.changes.append(f"backend {be.name}: added 'http-check expect status {status}'")
+
+    def _default_server(self, be: Backend, hc: HealthCheck) -> None:
+        fields = [f for f in ("inter", "fastinter", "downinter", "rise", "fall") if f in hc.given]
+        if not fields:
+            return
         ds = be.default_server
         if ds is None:
-            if not be.servers:
+            if not be.servers or all(getattr(hc, f) is None for f in fields):
                 return
-            ds = hm.DefaultServer()
-            be.default_server = ds
+            be.default_server = hm.DefaultServer()
             ds = be.default_server
             assert ds is not None
         before = ds.raw
-        for field in ("inter", "fastinter", "downinter"):
+        for field in fields:
             value = getattr(hc, field)
-            if value is not None and getattr(ds, field) != Time.parse(value):
-                setattr(ds, field, value)
-        for field in ("rise", "fall"):
-            value = getattr(hc, field)
-            if value is not None and getattr(ds, field) != value:
+            if field in ("inter", "fastinter", "downinter") and value is not None:
+                if getattr(ds, field) != Time.parse(value):
+                    setattr(ds, field, value)
+            elif getattr(ds, field) != value:
                 setattr(ds, field, value)
         if ds.raw != before:
             self.changes.append(f"backend {be.name}: {before.strip()!r} -> {ds.raw.strip()!r}")
 
     # -- servers ---------------------------------------------------------------
-    @staticmethod
-    def _is_replica(server: hm.Server) -> bool:
-        return server.name.startswith(SERVER_PREFIX) and not server.backup
-
-    def _names_from_frontend(self) -> dict[str, dict[str, str]]:
-        """``{backend: {"app": ..., "deployment": ...}}`` from Ray's metric var rules."""
+    def _names_from_frontends(self) -> dict[str, dict[str, str]]:
+        """``{backend: {"app": ..., "deployment": ...}}`` from Ray's frontends: the
+        metric var rules (HTTP) and the ``application`` header ACLs (gRPC)."""
         out: dict[str, dict[str, str]] = {}
         for fe in self.cfg.frontends.values():
             for rule in fe.http_request:
-                if rule.action != "set-var-fmt(txn.serve_app)" and rule.action != (
-                    "set-var-fmt(txn.serve_deployment)"
-                ):
+                if rule.action not in ("set-var-fmt(txn.serve_app)",
+                                       "set-var-fmt(txn.serve_deployment)"):  # fmt: skip
                     continue
                 cond = rule.condition
                 if cond is None or not rule.arguments:
@@ -355,6 +482,11 @@ class _Patcher:
                             key, _unescape_fmt(rule.arguments[0])
                         )
                         break
+            for acl in fe.acls:
+                words = acl.args
+                if (acl.name or "").startswith("is_" + GRPC_PREFIX) and words[1:4] == [
+                    "req.hdr(application)", "-m", "str"] and len(words) == 5:  # fmt: skip
+                    out.setdefault(words[0][3:], {}).setdefault("app", words[4])
         return out
 
     def _owner(self, be_name: str, server: str, names: Mapping[str, Mapping[str, str]]) -> _Owner:
@@ -378,11 +510,11 @@ class _Patcher:
             if server.startswith(prefix):
                 return _Owner(app_name, dep_name, self._mor(app_name, dep_name, True), True)
         # sanitised names only
-        safe_app = base[len(HTTP_PREFIX) :]
+        safe_app = safe_name(app_name) if app_name else base.split("-", 1)[1]
         body = server[len(SERVER_PREFIX) :]
         if safe_app and body.startswith(safe_app + "-"):
             body = body[len(safe_app) + 1 :]
-        deployment = body.rsplit("-", 1)[0] if "-" in body else body
+        deployment = body.rsplit("-", 1)[0] if "-" in body.rstrip("-") else body.rstrip("-")
         return _Owner(safe_app, deployment, self._mor(safe_app, deployment, False), False)
 
     def _mor(self, app: str, deployment: str, exact: bool) -> int | None:
@@ -402,10 +534,10 @@ class _Patcher:
         return _lookup(table, app, deployment, exact)
 
     def _maxconn(self, owner: _Owner) -> tuple[bool, int | None]:
-        """``(known, value)``: the server's ``maxconn``; ``known`` False: leave it."""
+        """``(known, value)``: the server's ``maxconn``; ``known`` False: unknown."""
         rule: ServerMaxconn | None = self.policy.server_maxconn_rule
         if rule is None:
-            return False, None
+            return True, None
         for key, value in rule.overrides.items():
             if key in (f"{owner.app}/{owner.deployment}", owner.deployment):
                 return True, value
@@ -420,39 +552,45 @@ class _Patcher:
         return True, rule.compute(dep)
 
     def _observe(self, server: hm.Server) -> None:
-        """The policy's traffic observation on a replica server (Ray renders the same
-        ``observe layer4 error-limit 3 on-error mark-down`` by default)."""
+        """The policy's traffic observation on a replica server that runs checks."""
         hc = self.policy.health_check
-        if hc.observe is not None and server.observe != hc.observe:
-            server.observe = hc.observe
-        if hc.error_limit is not None and server.error_limit != hc.error_limit:
-            server.error_limit = hc.error_limit
-        if hc.on_error is not None and server.on_error != hc.on_error:
-            server.on_error = hc.on_error
+        if "health_check" not in self.policy.given or server.track is not None:
+            return
+        for field, given in (("observe", "observe"), ("error_limit", "error_limit"),
+                             ("on_error", "on_error")):  # fmt: skip
+            if hc is None:
+                continue
+            if given in hc.given and getattr(server, field) != getattr(hc, field):
+                setattr(server, field, getattr(hc, field))
 
     def _servers(self, be: Backend, names: Mapping[str, Mapping[str, str]]) -> None:
         be_name = be.name or ""
-        unknown: list[str] = []
+        given = self.policy.given
         for server in be.servers.values():
-            if not self._is_replica(server):
+            if not _is_replica(server):
                 continue
             before = server.raw
-            owner = self._owner(be_name, server.name, names)
-            known, value = self._maxconn(owner)
-            if known:
-                if server.maxconn != value:
-                    server.maxconn = value
-            elif self.policy.server_maxconn_rule is not None:
-                unknown.append(server.name)
-            if self.policy.maxqueue is not None and server.maxqueue != self.policy.maxqueue:
+            if "server_maxconn_rule" in given:
+                owner = self._owner(be_name, server.name, names)
+                known, value = self._maxconn(owner)
+                if known:
+                    if server.maxconn != value:
+                        server.maxconn = value
+                else:
+                    label = f"{owner.app}/{owner.deployment}"
+                    self.missing.append(label)
+                    self.unpatched.append(f"{be_name}/{server.name}")
+            if "maxqueue" in given and server.maxqueue != self.policy.maxqueue:
                 server.maxqueue = self.policy.maxqueue
             self._observe(server)
             if server.raw != before:
                 self.changes.append(f"backend {be_name}: server {server.name}: "
                                     f"{before.strip()!r} -> {server.raw.strip()!r}")  # fmt: skip
-        if unknown:
+        unpatched = [s for s in self.unpatched if s.startswith(be_name + "/")]
+        if unpatched:
             self.warnings.append(
                 f"backend {be_name}: max_ongoing_requests unknown for "
-                f"{', '.join(unknown)}; their maxconn is left as Ray wrote it (pass a "
-                "snapshot or max_ongoing_requests, or use a fixed maxconn or an override)"
+                f"{', '.join(s.split('/', 1)[1] for s in unpatched)}; their maxconn is left "
+                "as Ray wrote it (give max_ongoing_requests, or use a fixed maxconn or an "
+                "override)"
             )

@@ -21,6 +21,17 @@ each replica ``server`` gets ``maxconn`` equal to its deployment's
 
 ``-`` and ``_`` are interchangeable in keys. An unknown key, at any level,
 raises :class:`PolicyError` naming the key and the file and line it is on.
+
+**The overlay rule.** A policy is an overlay: every key is either absent,
+a value, or ``null`` (``None`` in Python). Each class records the keys it
+was given in ``given``. Applied to the config Ray wrote
+(:func:`~.patch.patch_ray_config`), an absent key leaves Ray's directive
+exactly as Ray wrote it, a value sets it, and ``null`` removes it. Built from
+scratch (:func:`~.build.build_config`), an absent key takes the default shown
+on its field (the values Ray renders), and ``null`` leaves the directive out.
+The grouping keys ``global``, ``timeouts``, ``server`` and ``extra`` only hold
+other keys (``null`` there is the same as ``{}``); ``health_check: null``
+removes the HTTP health check (``option httpchk``, ``http-check expect``).
 """
 
 from __future__ import annotations
@@ -37,6 +48,8 @@ from typing import Any, Protocol, TypeVar
 import attrs
 
 __all__ = [
+    "TCP_CHECK",
+    "UNSET",
     "Extra",
     "HealthCheck",
     "Policy",
@@ -63,6 +76,54 @@ EXTRA_SECTIONS = ("global", "defaults", "frontend", "backend")
 
 Path_ = tuple[str | int, ...]
 T = TypeVar("T")
+
+
+class _Unset:
+    """The type of :data:`UNSET`."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+"""The default of every policy key: "not given". Replaced at construction by the
+key's own default, the key then left out of ``given``."""
+
+_STANDALONE = "haproxy_model.standalone_default"
+
+
+def _key(
+    default: Any = None,
+    *,
+    factory: Callable[[], Any] | None = None,
+    validator: Callable[[Any, attrs.Attribute[Any], Any], None] | None = None,
+) -> Any:
+    """An overlay key: ``UNSET`` until given, then its standalone ``default``."""
+
+    def check(inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
+        if validator is not None and value is not UNSET:
+            validator(inst, attr, value)
+
+    make = factory if factory is not None else (lambda: default)
+    return attrs.field(default=UNSET, validator=check, metadata={_STANDALONE: make})
+
+
+def _settle(inst: Any) -> None:
+    """Fill every key left ``UNSET`` with its default; record the others in ``given``."""
+    given = []
+    for field in attrs.fields(type(inst)):
+        make = field.metadata.get(_STANDALONE)
+        if make is None:
+            continue
+        if getattr(inst, field.name) is UNSET:
+            object.__setattr__(inst, field.name, make())
+        else:
+            given.append(field.name)
+    object.__setattr__(inst, "given", frozenset(given))
+
+
+def _given_field() -> Any:
+    return attrs.field(init=False, factory=frozenset, repr=False)
 
 
 class PolicyError(ValueError):
@@ -103,24 +164,38 @@ def _non_negative(_inst: object, attr: attrs.Attribute[Any], value: int | None) 
 
 @attrs.frozen(kw_only=True)
 class Timeouts:
-    """``timeout`` values as HAProxy time strings; ``None`` leaves one unset."""
+    """``timeout`` values as HAProxy time strings; ``None`` leaves one unset
+    (removes it from Ray's config, when given)."""
 
-    connect: str | None = attrs.field(default="5s", validator=_is_time)
-    client: str | None = attrs.field(default="3600s", validator=_is_time)
-    server: str | None = attrs.field(default=None, validator=_is_time)
-    http_request: str | None = attrs.field(default=None, validator=_is_time)
-    queue: str | None = attrs.field(default=None, validator=_is_time)
-    http_keep_alive: str | None = attrs.field(default=None, validator=_is_time)
-    tunnel: str | None = attrs.field(default=None, validator=_is_time)
+    connect: str | None = _key("5s", validator=_is_time)
+    client: str | None = _key("3600s", validator=_is_time)
+    server: str | None = _key(None, validator=_is_time)
+    http_request: str | None = _key(None, validator=_is_time)
+    queue: str | None = _key(None, validator=_is_time)
+    http_keep_alive: str | None = _key(None, validator=_is_time)
+    tunnel: str | None = _key(None, validator=_is_time)
+    given: frozenset[str] = _given_field()
+    """The keys this policy set (``None`` included); the others are defaults."""
+
+    def __attrs_post_init__(self) -> None:
+        _settle(self)
 
     def items(self) -> tuple[tuple[str, str], ...]:
         """``(haproxy_name, value)`` for every set timeout, e.g. ``("http-request", "30s")``."""
         out = []
         for field in attrs.fields(Timeouts):
             value = getattr(self, field.name)
-            if value is not None:
+            if isinstance(value, str):
                 out.append((field.name.replace("_", "-"), value))
         return tuple(out)
+
+    def given_items(self) -> tuple[tuple[str, str | None], ...]:
+        """``(haproxy_name, value or None)`` for every timeout the policy names."""
+        return tuple(
+            (f.name.replace("_", "-"), getattr(self, f.name))
+            for f in attrs.fields(Timeouts)
+            if f.name in self.given
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -156,19 +231,22 @@ class HealthCheck:
     not at its next failed check; a replica that died takes no more requests.
     """
 
-    path: str = "/-/healthz"
-    method: str = "GET"
-    expect_status: int = 200
-    inter: str | None = attrs.field(default="5s", validator=_is_time)
-    fastinter: str | None = attrs.field(default="250ms", validator=_is_time)
-    downinter: str | None = attrs.field(default="250ms", validator=_is_time)
-    rise: int | None = attrs.field(default=2, validator=_positive)
-    fall: int | None = attrs.field(default=2, validator=_positive)
-    observe: str | None = "layer4"
-    error_limit: int | None = attrs.field(default=3, validator=_positive)
-    on_error: str | None = "mark-down"
+    path: str = _key("/-/healthz")
+    method: str = _key("GET")
+    expect_status: int = _key(200)
+    inter: str | None = _key("5s", validator=_is_time)
+    fastinter: str | None = _key("250ms", validator=_is_time)
+    downinter: str | None = _key("250ms", validator=_is_time)
+    rise: int | None = _key(2, validator=_positive)
+    fall: int | None = _key(2, validator=_positive)
+    observe: str | None = _key("layer4")
+    error_limit: int | None = _key(3, validator=_positive)
+    on_error: str | None = _key("mark-down")
+    given: frozenset[str] = _given_field()
+    """The keys this policy set (``None`` included); the others are defaults."""
 
     def __attrs_post_init__(self) -> None:
+        _settle(self)
         if self.observe not in (None, "layer4", "layer7"):
             raise ValueError(f"observe must be layer4 or layer7, got {self.observe!r}")
         if self.on_error not in (None, *ON_ERROR_ACTIONS):
@@ -181,6 +259,13 @@ class HealthCheck:
             raise ValueError(f"method must be an upper-case HTTP method, got {self.method!r}")
         if not 100 <= self.expect_status <= 599:
             raise ValueError(f"expect_status must be 100..599, got {self.expect_status}")
+
+
+TCP_CHECK = HealthCheck(
+    inter=None, fastinter=None, downinter=None, rise=None, fall=None,
+    observe=None, error_limit=None, on_error=None,
+)  # fmt: skip
+"""The check tuning of ``health_check: null``: HAProxy's own defaults, no observation."""
 
 
 class _DeploymentLike(Protocol):
@@ -249,29 +334,34 @@ class Policy:
     ``server_maxconn_rule`` is ``None`` when servers get no ``maxconn``.
     """
 
-    maxconn: int | None = attrs.field(default=4096, validator=_positive)
-    maxconnrate: RateLimit | None = None
-    maxsessrate: RateLimit | None = None
-    timeouts: Timeouts = attrs.field(factory=Timeouts)
-    retries: int | None = attrs.field(default=None, validator=_non_negative)
-    retry_on: tuple[str, ...] = ("conn-failure",)
-    redispatch: bool = True
-    balance: str = "leastconn"
-    http_reuse: str = "always"
-    health_check: HealthCheck = attrs.field(factory=HealthCheck)
-    server_maxconn_rule: ServerMaxconn | None = attrs.field(factory=ServerMaxconn)
-    maxqueue: int | None = attrs.field(default=None, validator=_non_negative)
+    maxconn: int | None = _key(4096, validator=_positive)
+    maxconnrate: RateLimit | None = _key(None)
+    maxsessrate: RateLimit | None = _key(None)
+    timeouts: Timeouts = _key(factory=Timeouts)
+    retries: int | None = _key(None, validator=_non_negative)
+    retry_on: tuple[str, ...] | None = _key(("conn-failure",))
+    redispatch: bool | None = _key(True)
+    balance: str | None = _key("leastconn")
+    http_reuse: str | None = _key("always")
+    health_check: HealthCheck | None = _key(factory=HealthCheck)
+    server_maxconn_rule: ServerMaxconn | None = _key(factory=ServerMaxconn)
+    maxqueue: int | None = _key(None, validator=_non_negative)
     extra: Extra = attrs.field(factory=Extra)
     source: str = attrs.field(default="<defaults>", eq=False)
+    given: frozenset[str] = _given_field()
+    """The keys this policy set (``None`` included); the others are defaults."""
 
     def __attrs_post_init__(self) -> None:
-        bad = [w for w in self.retry_on if w not in RETRY_ON_KEYWORDS]
-        if bad or not self.retry_on:
-            raise ValueError(f"retry_on: unknown keyword(s) {bad or self.retry_on!r}")
-        algorithm = re.split(r"[\s(]", self.balance, maxsplit=1)[0]
-        if algorithm not in BALANCE_ALGORITHMS:
-            raise ValueError(f"balance: unknown algorithm {algorithm!r}")
-        if self.http_reuse not in HTTP_REUSE_MODES:
+        _settle(self)
+        if self.retry_on is not None:
+            bad = [w for w in self.retry_on if w not in RETRY_ON_KEYWORDS]
+            if bad or not self.retry_on:
+                raise ValueError(f"retry_on: unknown keyword(s) {bad or self.retry_on!r}")
+        if self.balance is not None:
+            algorithm = re.split(r"[\s(]", self.balance, maxsplit=1)[0]
+            if algorithm not in BALANCE_ALGORITHMS:
+                raise ValueError(f"balance: unknown algorithm {algorithm!r}")
+        if self.http_reuse is not None and self.http_reuse not in HTTP_REUSE_MODES:
             raise ValueError(f"http_reuse: must be one of {sorted(HTTP_REUSE_MODES)}")
 
     def server_maxconn(self, deployment: _DeploymentLike) -> int | None:
@@ -279,6 +369,10 @@ class Policy:
         if self.server_maxconn_rule is None:
             return None
         return self.server_maxconn_rule.compute(deployment)
+
+    def check_tuning(self) -> HealthCheck:
+        """The health check's tuning for servers (:data:`TCP_CHECK` without one)."""
+        return TCP_CHECK if self.health_check is None else self.health_check
 
     def global_maxconnrate(self, replicas: int) -> int | None:
         """``global maxconnrate`` for ``replicas`` servers in total."""
@@ -456,33 +550,50 @@ def _rate(sec: _Section, name: str) -> RateLimit | None:
     return _check(sec.ctx, path, RateLimit, fixed=fixed, per_replica=per)
 
 
+def _keys(cls: type) -> list[str]:
+    """The overlay keys of ``cls`` (its fields with a standalone default)."""
+    return [f.name for f in attrs.fields(cls) if _STANDALONE in f.metadata]
+
+
+def _group(top: _Section, name: str, allowed: Iterable[str]) -> _Section:
+    """A grouping key (``global``, ``server``...): ``null`` reads as ``{}``."""
+    value = top.get(name)
+    return _Section({} if value is None else value, top.at(name), top.ctx, allowed)
+
+
 def _timeouts(value: Any, path: Path_, ctx: _Ctx) -> Timeouts:
-    names = [f.name for f in attrs.fields(Timeouts)]
-    sec = _Section(value, path, ctx, names)
-    base = Timeouts()
-    kwargs = {n: _time(sec, n, getattr(base, n)) for n in names}
+    names = _keys(Timeouts)
+    sec = _Section({} if value is None else value, path, ctx, names)
+    kwargs = {n: _time(sec, n, None) for n in names if sec.has(n)}
     return _check(ctx, path, Timeouts, **kwargs)
 
 
+def _not_null(sec: _Section, name: str, hint: str) -> None:
+    if sec.has(name) and sec.get(name) is None:
+        raise sec.ctx.error(sec.at(name), f"{_dotted(sec.at(name))} cannot be null ({hint})")
+
+
 def _health(value: Any, path: Path_, ctx: _Ctx) -> HealthCheck:
-    names = [f.name for f in attrs.fields(HealthCheck)]
-    sec = _Section(value, path, ctx, names)
-    base = HealthCheck()
-    kwargs: dict[str, Any] = {
-        "path": _str(sec, "path", base.path),
-        "method": _str(sec, "method", base.method),
-        "expect_status": _int(sec, "expect_status", base.expect_status, nullable=False),
-        "rise": _int(sec, "rise", base.rise),
-        "fall": _int(sec, "fall", base.fall),
-        "observe": _str(sec, "observe", base.observe, nullable=True),
-        "error_limit": _int(sec, "error_limit", base.error_limit),
-        "on_error": _str(sec, "on_error", base.on_error, nullable=True),
+    sec = _Section(value, path, ctx, _keys(HealthCheck))
+    hint = "set health_check: null to remove the HTTP health check"
+    readers: dict[str, Callable[[], Any]] = {
+        "path": lambda: _str(sec, "path", None),
+        "method": lambda: _str(sec, "method", None),
+        "expect_status": lambda: _int(sec, "expect_status", None, nullable=False),
+        "rise": lambda: _int(sec, "rise", None),
+        "fall": lambda: _int(sec, "fall", None),
+        "observe": lambda: _str(sec, "observe", None, nullable=True),
+        "error_limit": lambda: _int(sec, "error_limit", None),
+        "on_error": lambda: _str(sec, "on_error", None, nullable=True),
+        "inter": lambda: _time(sec, "inter", None),
+        "fastinter": lambda: _time(sec, "fastinter", None),
+        "downinter": lambda: _time(sec, "downinter", None),
     }
-    for name in ("inter", "fastinter", "downinter"):
-        kwargs[name] = _time(sec, name, getattr(base, name))
+    for name in ("path", "method", "expect_status"):
+        _not_null(sec, name, hint)
+    kwargs = {name: read() for name, read in readers.items() if sec.has(name)}
     for name, checked in kwargs.items():
-        if sec.has(name):
-            _check(ctx, sec.at(name), HealthCheck, **{name: checked})
+        _check(ctx, sec.at(name), HealthCheck, **{name: checked})
     return _check(ctx, path, HealthCheck, **kwargs)
 
 
@@ -545,16 +656,57 @@ def _extra(value: Any, path: Path_, ctx: _Ctx) -> Extra:
 
 
 TOP_LEVEL = ("global", "timeouts", "retries", "retry_on", "redispatch", "balance",
-             "http_reuse", "health_check", "server", "extra")  # fmt: skip
+             "http_reuse", "health_check", "server", "extra", "remove")  # fmt: skip
+
+REMOVABLE = (
+    "global.maxconn", "global.maxconnrate", "global.maxsessrate",
+    *(f"timeouts.{name}" for name in _keys(Timeouts)),
+    "retries", "retry_on", "redispatch", "balance", "http_reuse", "health_check",
+    *(f"health_check.{name}" for name in _keys(HealthCheck)
+      if name not in ("path", "method", "expect_status")),
+    "server.maxconn", "server.maxqueue",
+)  # fmt: skip
+"""The keys ``remove`` may list: those whose ``null`` removes a directive."""
 
 
-def _parse_policy(data: Any, ctx: _Ctx) -> Policy:
-    top = _Section({} if data is None else data, (), ctx, TOP_LEVEL)
-    glob = _Section(
-        top.get("global", {}), top.at("global"), ctx, ("maxconn", "maxconnrate", "maxsessrate")
-    )
-    server = _Section(top.get("server", {}), top.at("server"), ctx, ("maxconn", "maxqueue"))
-    retry_on = top.get("retry_on", "conn-failure")
+def _apply_remove(data: Any, ctx: _Ctx) -> Any:
+    """``remove: [key, ...]`` (for TOML, which has no null) as ``key: null`` entries."""
+    if not isinstance(data, Mapping):
+        return data
+    raw_key = next((k for k in data if isinstance(k, str) and k.replace("-", "_") == "remove"),
+                   None)  # fmt: skip
+    if raw_key is None:
+        return data
+    items = data[raw_key]
+    out = {k: v for k, v in data.items() if k != raw_key}
+    if not isinstance(items, list):
+        raise ctx.error((raw_key,), 'remove must be a list of keys, e.g. ["global.maxconn"]')
+    for i, item in enumerate(items):
+        where: Path_ = (raw_key, i)
+        if not isinstance(item, str) or item.replace("-", "_") not in REMOVABLE:
+            raise ctx.error(
+                where, f"remove[{i}]: {item!r} is not a key that can be removed "
+                f"(one of: {', '.join(REMOVABLE)})"
+            )  # fmt: skip
+        *parents, leaf = item.replace("-", "_").split(".")
+        node: dict[str, Any] = out
+        for part in parents:
+            found = next((k for k in node if k.replace("-", "_") == part), part)
+            child = node.get(found)
+            child = dict(child) if isinstance(child, Mapping) else {}
+            node[found] = child
+            node = child
+        existing = next((k for k in node if k.replace("-", "_") == leaf), None)
+        if existing is not None and node[existing] is not None:
+            raise ctx.error(where, f"{item!r} is both set and listed in remove")
+        node[existing or leaf] = None
+    return out
+
+
+def _retry_on(top: _Section) -> tuple[str, ...] | None:
+    retry_on, ctx = top.get("retry_on"), top.ctx
+    if retry_on is None:
+        return None
     if isinstance(retry_on, str):
         retry_on = retry_on.split()
     if isinstance(retry_on, list):  # YAML/TOML read a bare 503 as an int
@@ -568,36 +720,47 @@ def _parse_policy(data: Any, ctx: _Ctx) -> Policy:
             f"retry_on: unknown keyword(s) {bad or retry_on} "
             f"(expected: {', '.join(sorted(RETRY_ON_KEYWORDS))})",
         )
-    redispatch = top.get("redispatch", True)
-    if not isinstance(redispatch, bool):
-        raise ctx.error(
-            top.at("redispatch"), f"redispatch must be true or false, got {redispatch!r}"
+    return tuple(retry_on)
+
+
+def _redispatch(top: _Section) -> bool | None:
+    redispatch = top.get("redispatch")
+    if redispatch is not None and not isinstance(redispatch, bool):
+        raise top.ctx.error(
+            top.at("redispatch"), f"redispatch must be true, false or null, got {redispatch!r}"
         )
-    kwargs: dict[str, Any] = {
-        "maxconn": _int(glob, "maxconn", 4096),
-        "maxconnrate": _rate(glob, "maxconnrate"),
-        "maxsessrate": _rate(glob, "maxsessrate"),
-        "timeouts": _timeouts(top.get("timeouts", {}), top.at("timeouts"), ctx),
-        "retries": _int(top, "retries", None),
-        "retry_on": tuple(retry_on),
-        "redispatch": redispatch,
-        "balance": _str(top, "balance", "leastconn"),
-        "http_reuse": _str(top, "http_reuse", "always"),
-        "health_check": _health(top.get("health_check", {}), top.at("health_check"), ctx),
-        "server_maxconn_rule": _server_maxconn(server),
-        "maxqueue": _int(server, "maxqueue", None),
-        "extra": _extra(top.get("extra", {}), top.at("extra"), ctx),
-        "source": ctx.filename,
-    }
-    for name, path in (
-        ("maxconn", glob.at("maxconn")),
-        ("retries", top.at("retries")),
-        ("balance", top.at("balance")),
-        ("http_reuse", top.at("http_reuse")),
-        ("maxqueue", server.at("maxqueue")),
-    ):
-        _check(ctx, path, Policy, **{name: kwargs[name]})
-    return _check(ctx, (), Policy, **kwargs)
+    return redispatch
+
+
+def _parse_policy(data: Any, ctx: _Ctx) -> Policy:
+    data = _apply_remove(data, ctx)
+    top = _Section({} if data is None else data, (), ctx, TOP_LEVEL)
+    glob = _group(top, "global", ("maxconn", "maxconnrate", "maxsessrate"))
+    server = _group(top, "server", ("maxconn", "maxqueue"))
+    health = top.get("health_check")
+    candidates: list[tuple[_Section, str, str, Callable[[], Any]]] = [
+        (glob, "maxconn", "maxconn", lambda: _int(glob, "maxconn", None)),
+        (glob, "maxconnrate", "maxconnrate", lambda: _rate(glob, "maxconnrate")),
+        (glob, "maxsessrate", "maxsessrate", lambda: _rate(glob, "maxsessrate")),
+        (top, "timeouts", "timeouts",
+         lambda: _timeouts(top.get("timeouts"), top.at("timeouts"), ctx)),
+        (top, "retries", "retries", lambda: _int(top, "retries", None)),
+        (top, "retry_on", "retry_on", lambda: _retry_on(top)),
+        (top, "redispatch", "redispatch", lambda: _redispatch(top)),
+        (top, "balance", "balance", lambda: _str(top, "balance", None, nullable=True)),
+        (top, "http_reuse", "http_reuse", lambda: _str(top, "http_reuse", None, nullable=True)),
+        (top, "health_check", "health_check",
+         lambda: None if health is None else _health(health, top.at("health_check"), ctx)),
+        (server, "maxconn", "server_maxconn_rule", lambda: _server_maxconn(server)),
+        (server, "maxqueue", "maxqueue", lambda: _int(server, "maxqueue", None)),
+    ]  # fmt: skip
+    kwargs: dict[str, Any] = {}
+    for sec, key, name, read in candidates:
+        if sec.has(key):
+            kwargs[name] = read()
+            _check(ctx, sec.at(key), Policy, **{name: kwargs[name]})
+    kwargs["extra"] = _extra(top.get("extra") or {}, top.at("extra"), ctx)
+    return _check(ctx, (), Policy, source=ctx.filename, **kwargs)
 
 
 # --------------------------------------------------------------------------- files

@@ -181,7 +181,8 @@ class _Backend:
 def membership_mode(policy: Policy, membership: Membership = "auto") -> Literal["dynamic", "slots"]:
     """The membership mode ``membership`` resolves to under ``policy``."""
     if membership == "auto":
-        algorithm = re.split(r"[\s(]", policy.balance.strip(), maxsplit=1)[0]
+        balance = policy.balance or "roundrobin"  # HAProxy's default
+        algorithm = re.split(r"[\s(]", balance.strip(), maxsplit=1)[0]
         return "dynamic" if algorithm in DYNAMIC_ALGORITHMS else "slots"
     if membership not in ("dynamic", "slots"):
         raise ValueError(f"membership must be 'auto', 'dynamic' or 'slots', got {membership!r}")
@@ -907,7 +908,7 @@ class Syncer:
         self._cmd().enable_health(be.name, srv.name)
 
     def _add_dynamic(self, be: _Backend, rep: str, host: str, port: int) -> None:
-        hc = self.policy.health_check
+        hc = self.policy.check_tuning()
         try:
             self._cmd().add_server(
                 be.name, rep, host, port,
