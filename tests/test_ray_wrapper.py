@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 import haproxy_model as hm
+from haproxy_model._net import free_port
 from haproxy_model.adapters.ray_serve import install_wrapper
 from haproxy_model.adapters.ray_serve.wrapper import (
     ENV_MAX_ONGOING,
@@ -33,7 +34,6 @@ from haproxy_model.adapters.ray_serve.wrapper import (
 )
 from haproxy_model.runtime import RuntimeClient
 
-OBSERVE = " observe layer4 error-limit 3 on-error mark-down"  # the policy's default, as Ray's
 POLICY_YAML = """\
 timeouts: {server: 45s, client: 120s, queue: 37s}
 server:
@@ -46,6 +46,9 @@ defaults
     mode http
     timeout connect 5s
     timeout client 3600s
+frontend http_frontend
+    bind 127.0.0.1:8000
+    default_backend http-default
 backend http-default
     http-reuse always
     option httpchk GET /-/healthz
@@ -56,10 +59,11 @@ backend http-default
 
 
 def _fake_haproxy(folder: Path) -> Path:
-    """A stand-in 'haproxy' that records its PID and argv, then exits 0."""
+    """A stand-in 'haproxy' that records its PID and argv, then exits 0 (``-c``: accepts)."""
     path = folder / "fake-haproxy"
     path.write_text(
         "#!/bin/sh\n"
+        '[ "$1" = -c ] && exit 0\n'
         'echo "$$" > "$(dirname "$0")/pid"\n'
         'for a in "$0" "$@"; do printf "%s\\n" "$a"; done > "$(dirname "$0")/argv"\n'
     )
@@ -124,8 +128,8 @@ def test_prepare_patches_and_keeps_argv(
     assert (binary, exec_argv) == (str(setup["fake"]), [str(setup["fake"]), *argv[1:]])
     text = setup["cfg"].read_text()
     assert "    timeout server 45s\n" in text and "    timeout client 120s\n" in text
-    assert f"127.0.0.1:30000 check maxconn 5{OBSERVE}\n" in text
-    assert "applied" in capsys.readouterr().err
+    assert "127.0.0.1:30000 check maxconn 5\n" in text
+    assert "INFO: " in capsys.readouterr().out  # stdout: Ray shows HAProxy's stderr first
     # the same again changes nothing
     prepare(argv, env)
     assert setup["cfg"].read_text() == text
@@ -141,8 +145,9 @@ def test_prepare_never_breaks_ray(
     for extra in ({}, {ENV_POLICY: str(bad)}, {ENV_POLICY: str(setup["dir"] / "missing.yaml")}):
         assert prepare(argv, {**env, **extra})[1] == [str(setup["fake"]), *argv[1:]]
         assert setup["cfg"].read_text() == RAY_CFG
-    err = capsys.readouterr().err
-    assert "is not set" in err and "bad.yaml:1" in err and "missing.yaml" in err
+    err = capsys.readouterr().out
+    assert "ERROR: $HAPROXY_MODEL_POLICY is not set" in err
+    assert "bad.yaml:1" in err and "missing.yaml" in err
     # a config HAProxy itself would refuse is left for HAProxy to report
     setup["cfg"].write_text("frontend x\n  bind :1\nbogus'\n")
     prepare(argv, {**env, ENV_POLICY: str(setup["policy"])})
@@ -174,7 +179,7 @@ def test_installed_wrapper_execs_in_place(setup: dict[str, Path], spaced: bool) 
     assert proc.returncode == 0, err
     assert int((setup["dir"] / "pid").read_text()) == proc.pid
     assert (setup["dir"] / "argv").read_text().splitlines() == [str(setup["fake"]), *args]
-    assert f"127.0.0.1:30000 check maxconn 32{OBSERVE}\n" in setup["cfg"].read_text()
+    assert "127.0.0.1:30000 check maxconn 32\n" in setup["cfg"].read_text()
 
 
 @pytest.mark.slow
@@ -189,22 +194,76 @@ def test_pass_through_to_real_haproxy(setup: dict[str, Path]) -> None:
     assert out.returncode == 0 and "HAProxy version 2.8" in out.stdout
     check = subprocess.run([str(wrapper), "-c", "-f", str(setup["cfg"])], env=env,
                            capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert check.returncode == 2, check.stdout + check.stderr  # valid, but no listener
-    assert "has no error" in check.stdout + check.stderr
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "Configuration file is valid" in check.stdout + check.stderr
     assert setup["cfg"].read_text() == RAY_CFG  # -c never patches
+
+
+def _install(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-m", "haproxy_model.adapters.ray_serve.wrapper", *args],
+        capture_output=True, text=True, timeout=60, cwd=cwd,
+    )  # fmt: skip
 
 
 def test_install_cli(tmp_path: Path) -> None:
     target = tmp_path / "w"
-    out = subprocess.run(
-        [sys.executable, "-m", "haproxy_model.adapters.ray_serve.wrapper", "--install-wrapper",
-         str(target), "--policy", "p.yaml", "--max-ongoing-requests", "8"],
-        capture_output=True, text=True, timeout=60, cwd=tmp_path,
-    )  # fmt: skip
+    (tmp_path / "p.yaml").write_text(POLICY_YAML)
+    out = _install("--install-wrapper", str(target), "--policy", "p.yaml",
+                   "--max-ongoing-requests", "8", cwd=tmp_path)  # fmt: skip
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == str(target)
+    assert out.stdout.strip() == str(target) and out.stderr == ""  # no RuntimeWarning
     text = target.read_text()
     assert str(tmp_path / "p.yaml") in text and "'8'" in text
+    # installing again over our own wrapper is fine
+    assert _install("--install-wrapper", str(target), "--policy", "p.yaml",
+                    cwd=tmp_path).returncode == 0  # fmt: skip
+
+
+def test_wrapper_help() -> None:
+    out = _install("--help", cwd=Path.cwd())
+    assert out.returncode == 0 and "--install-wrapper PATH --policy POLICY" in out.stdout
+    assert "RAY_SERVE_HAPROXY_BINARY_PATH" in out.stdout and out.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("missing policy", "cannot read the policy"),
+        ("invalid policy", r"invalid policy: .*bad\.yaml:2: .*server\.maxconn"),
+        ("no --policy", "usage: haproxy-model-ray-wrapper"),
+        ("unwritable path", "cannot write"),
+        ("real binary is the wrapper", "is itself a haproxy-model wrapper"),
+        ("real binary missing", "is not an executable file"),
+        ("path is the real binary", "exists and is not a haproxy-model wrapper"),
+        ("bad max_ongoing", "expected 'key=int'"),
+    ],
+)
+def test_install_refuses_bad_input(tmp_path: Path, case: str, expected: str) -> None:
+    """Each refusal: exit 2, one line naming the problem, nothing written."""
+    import re
+
+    (tmp_path / "p.yaml").write_text(POLICY_YAML)
+    (tmp_path / "bad.yaml").write_text("server:\n  maxconn: {ratio: lots}\n")
+    other = install_wrapper(tmp_path / "other-wrapper")
+    fake = _fake_haproxy(tmp_path)
+    target = str(tmp_path / "w")
+    args = {
+        "missing policy": [target, "--policy", "nope.yaml"],
+        "invalid policy": [target, "--policy", "bad.yaml"],
+        "no --policy": [target],
+        "unwritable path": [str(tmp_path / "no" / "such" / "dir" / "w"), "--policy", "p.yaml"],
+        "real binary is the wrapper": [target, "--policy", "p.yaml", "--real-binary", str(other)],
+        "real binary missing": [target, "--policy", "p.yaml", "--real-binary", "/nope/haproxy"],
+        "path is the real binary": [str(fake), "--policy", "p.yaml"],
+        "bad max_ongoing": [target, "--policy", "p.yaml", "--max-ongoing-requests", "a=b"],
+    }[case]
+    before = fake.read_text()
+    out = _install("--install-wrapper", *args, cwd=tmp_path)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert re.search(expected, out.stderr), out.stderr
+    assert "Traceback" not in out.stderr and not Path(target).exists()
+    assert fake.read_text() == before
 
 
 # ----------------------------------------------------------------- a real Serve app
@@ -248,15 +307,20 @@ def wrapped_serve() -> Iterator[Path]:
     (tmp / "policy.yaml").write_text(POLICY_YAML)
     wrapper = install_wrapper(tmp / "ray-haproxy")
     env = demo.haproxy_mode_env(tmp, metrics=True)
+    dashboard = free_port()
     env.update({
         "RAY_SERVE_HAPROXY_BINARY_PATH": str(wrapper),
         ENV_POLICY: str(tmp / "policy.yaml"),
-        ENV_MAX_ONGOING: f"{APP}/Echo=6,{QUEUE_APP}/SlowEcho=2",
+        # no max_ongoing_requests by hand: the wrapper asks Ray's dashboard
+        "RAY_DASHBOARD_ADDRESS": f"127.0.0.1:{dashboard}",
     })  # fmt: skip
     try:
         with pytest.MonkeyPatch.context() as mp:
             mp.delenv(ENV_REAL_BINARY, raising=False)
-            with demo.ray_serve_session(env=env, http_host="0.0.0.0") as http_port:
+            mp.delenv(ENV_MAX_ONGOING, raising=False)
+            with demo.ray_serve_session(
+                env=env, http_host="0.0.0.0", dashboard_port=dashboard
+            ) as http_port:
                 (tmp / "http_port").write_text(str(http_port))
                 yield tmp
     finally:
@@ -316,7 +380,7 @@ def test_real_serve_runs_the_patched_config(wrapped_serve: Path) -> None:
     cmdline = Path(f"/proc/{second}/cmdline").read_bytes().split(b"\0")
     assert b"-sf" in cmdline and b"-x" in cmdline
     assert cfg_path.read_text().count(" maxconn 3\n") == 2
-    logs = "".join(Path(p).read_text() for p in glob.glob(f"{sock}.*.stderr.log"))
+    logs = "".join(Path(p).read_text() for p in glob.glob(f"{sock}.*.std*.log"))
     assert "[haproxy-model wrapper]" in logs and "applied" in logs
 
 
@@ -372,7 +436,7 @@ def test_queued_requests_drain_through_the_new_replica(
         assert status == 200, body
         replica = json.loads(body)["replica"]
         by_replica[replica] = by_replica.get(replica, 0) + 1
-    logs = "".join(Path(p).read_text() for p in glob.glob(f"{sock}.*.stderr.log"))
+    logs = "".join(Path(p).read_text() for p in glob.glob(f"{sock}.*.std*.log"))
     handed = [line for line in logs.splitlines() if f"handover: add http-{QUEUE_APP}/" in line]
     counts = sorted(by_replica.values(), reverse=True)
     report(f"{n} x {delay}s queued, scale 1 -> 2: cleared in {took:.1f}s (one replica alone "

@@ -15,6 +15,8 @@ Importing this package does not import Ray; only :func:`discover` needs it
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .build import build_config
 from .discovery import discover
 from .patch import PatchError, PatchResult, patch_ray_config, patch_ray_config_report
@@ -30,7 +32,20 @@ from .snapshot import (
     server_name,
 )
 from .sync import Syncer, SyncError, SyncEvent
-from .wrapper import install_wrapper
+
+if TYPE_CHECKING:
+    from .wrapper import install_wrapper
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so `python -m haproxy_model.adapters.ray_serve.wrapper`
+    # does not find its module already imported (runpy's RuntimeWarning).
+    if name == "install_wrapper":
+        from .wrapper import install_wrapper
+
+        return install_wrapper
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Application",

@@ -150,13 +150,18 @@ def demo_policy() -> Policy:
 
 @contextlib.contextmanager
 def ray_serve_session(
-    *, env: Mapping[str, str] | None = None, num_cpus: int = 2, http_host: str = "127.0.0.1"
+    *,
+    env: Mapping[str, str] | None = None,
+    num_cpus: int = 2,
+    http_host: str = "127.0.0.1",
+    dashboard_port: int | None = None,
 ) -> Iterator[int]:
     """Start a local Ray and Serve (HTTP on ``http_host`` and a free port); yield that port.
 
     ``env`` (default :data:`RAY_ENV`) is set before ``ray.init`` so every Ray
-    process inherits it, and restored afterwards. Serve and Ray are shut down
-    on exit, whatever happens.
+    process inherits it, and restored afterwards. With ``dashboard_port`` Ray's
+    dashboard (and its REST API) listens on that port of 127.0.0.1. Serve and
+    Ray are shut down on exit, whatever happens.
     """
     import ray
 
@@ -169,7 +174,12 @@ def ray_serve_session(
         ray.init(
             address="local",
             num_cpus=num_cpus,
-            include_dashboard=False,
+            include_dashboard=dashboard_port is not None,
+            **(
+                {}
+                if dashboard_port is None
+                else {"dashboard_host": "127.0.0.1", "dashboard_port": dashboard_port}
+            ),
             log_to_driver=False,
             configure_logging=False,
         )

@@ -70,7 +70,14 @@ from .build import FRONTEND, parse_line, typed_line
 from .policy import HealthCheck, Policy, ServerMaxconn
 from .snapshot import REPLICA_ACTOR_PREFIX, ServeSnapshot, replica_actor_name, safe_name
 
-__all__ = ["PatchError", "PatchResult", "patch_ray_config", "patch_ray_config_report"]
+__all__ = [
+    "PatchError",
+    "PatchResult",
+    "merge_max_ongoing",
+    "patch_ray_config",
+    "patch_ray_config_report",
+    "ray_version",
+]
 
 HTTP_PREFIX = "http-"
 GRPC_PREFIX = "grpc-"
@@ -155,6 +162,22 @@ def patch_ray_config_report(
         missing_max_ongoing_requests=tuple(sorted(set(patcher.missing))),
         unpatched_servers=tuple(patcher.unpatched),
     )
+
+
+def merge_max_ongoing(explicit: MaxOngoing, discovered: Mapping[str, int]) -> MaxOngoing:
+    """``discovered`` (``"app/deployment"`` keys, from Ray) with ``explicit`` winning
+    per deployment; an int ``explicit`` wins for every deployment."""
+    if isinstance(explicit, int):
+        return explicit
+    merged = dict(discovered)
+    for key in list(merged):
+        app, _, deployment = key.partition("/")
+        value = None if explicit is None else _lookup(explicit, app, deployment, True)
+        if value is not None:
+            merged[key] = value
+    for key, value in (explicit or {}).items():
+        merged.setdefault(key, value)
+    return merged
 
 
 def ray_version() -> str | None:

@@ -12,7 +12,9 @@ this wrapper and each run:
    never this wrapper, nor any file carrying its marker);
 3. if the arguments hold exactly one ``-f <file>`` and none of ``-c``, ``-v``,
    ``-vv``: applies :func:`~.patch.patch_ray_config` to the file (under Ray's
-   own ``<cfg>.lock`` flock) and replaces it atomically when it changed;
+   own ``<cfg>.lock`` flock) and replaces it atomically when it changed; then
+   runs the real ``haproxy -c`` on it, and if HAProxy refuses the patched file
+   but accepts Ray's, puts Ray's back (an ERROR line says why);
 4. on a reload (``-sf``/``-st``), hands the new file's replica servers to the
    process being replaced (:func:`~.handover.hand_over` over its admin socket,
    ``-x``), so the requests queued there drain through the new replicas too
@@ -20,20 +22,29 @@ this wrapper and each run:
 5. ``os.execv``'s the real binary with exactly the arguments it was given, so
    Ray tracks (and later signals, ``-sf``) the same PID.
 
-Any other invocation passes through untouched. Any error while patching is
-logged to stderr (Ray keeps it in ``admin.sock.<pid>.<n>.stderr.log``) and the
-real binary still runs on the unpatched file: the wrapper never stops Ray's
-HAProxy from starting.
+Any other invocation passes through untouched. The wrapper never stops Ray's
+HAProxy from starting: a missing or invalid policy, an unreachable dashboard or
+a patch HAProxy refuses is logged as an ERROR and HAProxy runs on Ray's file.
 
-No snapshot is taken: discovering one means connecting to the cluster from a
-process that must start HAProxy within Ray's 30 s readiness limit, at every
-reload. Ratio ``maxconn`` rules therefore need ``max_ongoing_requests``:
+**Where its lines go.** Ray shows the tail of HAProxy's *stderr* when HAProxy
+fails to start, so the wrapper writes its own lines (``[haproxy-model wrapper]
+INFO|WARNING|ERROR: ...``) to *stdout*: HAProxy's ALERT lines are then what Ray
+shows first. Ray keeps both per start in ``admin.sock.<pid>.<n>.stdout.log`` /
+``.stderr.log`` under its HAProxy folder; ``$HAPROXY_MODEL_LOG`` names a file
+the lines are also appended to.
+
+**max_ongoing_requests.** Ratio ``maxconn`` rules need each deployment's
+``max_ongoing_requests``. Explicit values win, per deployment:
 ``$HAPROXY_MODEL_MAX_ONGOING_REQUESTS`` is an int for every deployment or
-``app/Deployment=64,Other=8``; ``fixed`` rules and overrides need nothing.
+``app/Deployment=64,Other=8``. The rest is asked of Ray's dashboard
+(:mod:`.dashboard`; ``$RAY_DASHBOARD_ADDRESS``), with a 1.5 s timeout and a
+cache beside Ray's config, so a reload inside Ray's 30 s readiness window never
+waits on it twice. When it still cannot be found, those servers get no
+``maxconn`` and one ERROR line names them and says why.
 
 Install (Ray needs one executable path)::
 
-    python -m haproxy_model.adapters.ray_serve.wrapper --install-wrapper /opt/ray-haproxy \\
+    haproxy-model-ray-wrapper --install-wrapper /opt/ray-haproxy \\
         --policy /etc/haproxy-policy.yaml
     export RAY_SERVE_HAPROXY_BINARY_PATH=/opt/ray-haproxy   # before `ray start`
 
@@ -55,11 +66,14 @@ from pathlib import Path
 from typing import NoReturn
 
 __all__ = [
+    "ENV_CHECK",
     "ENV_HANDOVER",
+    "ENV_LOG",
     "ENV_MAX_ONGOING",
     "ENV_POLICY",
     "ENV_REAL_BINARY",
     "MARKER",
+    "InstallError",
     "config_to_patch",
     "install_wrapper",
     "main",
@@ -72,16 +86,56 @@ ENV_POLICY = "HAPROXY_MODEL_POLICY"
 ENV_REAL_BINARY = "HAPROXY_MODEL_REAL_BINARY"
 ENV_MAX_ONGOING = "HAPROXY_MODEL_MAX_ONGOING_REQUESTS"
 ENV_HANDOVER = "HAPROXY_MODEL_HANDOVER"
+ENV_LOG = "HAPROXY_MODEL_LOG"
+ENV_CHECK = "HAPROXY_MODEL_CHECK"
 MARKER = "haproxy-model ray-serve haproxy wrapper"
 """Written into every installed wrapper; a file holding it is never run as HAProxy."""
+CACHE_NAME = ".haproxy-model-max-ongoing.json"
+"""The dashboard answer cache, beside Ray's config file."""
+DASHBOARD_TIMEOUT_S = 1.5
 
 PASS_THROUGH_FLAGS = frozenset({"-c", "-v", "-vv"})
 _LOG_PREFIX = "[haproxy-model wrapper]"
 _SHEBANG_MAX = 120
 
+USAGE = f"""\
+usage: haproxy-model-ray-wrapper HAPROXY-ARGS...
+       haproxy-model-ray-wrapper --install-wrapper PATH --policy POLICY
+           [--real-binary HAPROXY] [--max-ongoing-requests M] [--no-handover]
 
-def _log(message: str) -> None:
-    print(f"{_LOG_PREFIX} {message}", file=sys.stderr, flush=True)
+A stand-in for HAProxy that Ray Serve's HAProxy mode runs
+(RAY_SERVE_HAPROXY_BINARY_PATH): it applies a haproxy-model policy to the
+config Ray wrote, then execs the real HAProxy with the same arguments.
+
+--install-wrapper PATH       write an executable wrapper at PATH (checks the
+                             policy and the real binary first)
+--policy POLICY              the policy file (YAML, TOML or JSON)
+--real-binary HAPROXY        the real haproxy (default: ray-haproxy's, else PATH)
+--max-ongoing-requests M     '64' or 'app/Dep=64,Other=8' (default: ask Ray's dashboard)
+--no-handover                do not hand new replicas to the process being replaced
+
+Environment (wins over what was baked in at install): {ENV_POLICY},
+{ENV_REAL_BINARY}, {ENV_MAX_ONGOING}, {ENV_HANDOVER}=0, {ENV_LOG} (also append
+the wrapper's lines to this file), {ENV_CHECK}=0 (skip the haproxy -c check),
+RAY_DASHBOARD_ADDRESS.
+
+Exit status: the real HAProxy's (the wrapper execs it); 127 when no real HAProxy
+is found; for --install-wrapper: 0 written, 2 refused (the reason on stderr).
+"""
+
+
+class InstallError(ValueError):
+    """The wrapper cannot be installed as asked (the message says why)."""
+
+
+def _log(message: str, level: str = "INFO", env: Mapping[str, str] | None = None) -> None:
+    """One wrapper line on stdout (Ray shows HAProxy's stderr first), and in $HAPROXY_MODEL_LOG."""
+    line = f"{_LOG_PREFIX} {level}: {message}"
+    print(line, flush=True)
+    target = (os.environ if env is None else env).get(ENV_LOG)
+    if target:
+        with contextlib.suppress(OSError), open(target, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
 
 
 def config_to_patch(args: Sequence[str]) -> str | None:
@@ -188,28 +242,123 @@ def _ray_lock(cfg_path: str) -> Iterator[None]:
         fh.close()
 
 
+def resolve_max_ongoing(
+    result_missing: Sequence[str],
+    explicit: int | Mapping[str, int] | None,
+    cache_path: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+) -> tuple[int | Mapping[str, int] | None, str | None]:
+    """``(max_ongoing_requests, problem)``: ``explicit`` merged over Ray's dashboard.
+
+    The dashboard is asked only when ``result_missing`` names deployments and
+    ``explicit`` is not one number for all; ``problem`` says why it could not
+    help (``None`` when it answered).
+    """
+    from .dashboard import DashboardError, MaxOngoingCache, dashboard_address
+    from .patch import merge_max_ongoing
+
+    if not result_missing or isinstance(explicit, int):
+        return explicit, None
+    env = os.environ if env is None else env
+    try:
+        found, _where = MaxOngoingCache(Path(cache_path)).get(
+            address=dashboard_address(env), timeout=DASHBOARD_TIMEOUT_S
+        )
+    except DashboardError as exc:
+        return explicit, str(exc)
+    return merge_max_ongoing(explicit, found), None
+
+
+def _check_config(binary: str, cfg_path: str) -> tuple[bool, str]:
+    """``(accepted, HAProxy's ALERT lines)`` from ``binary -c -f cfg_path``."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            [binary, "-c", "-f", cfg_path],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=20,
+            cwd=os.path.dirname(os.path.abspath(cfg_path)),
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return True, f"could not run {binary} -c: {exc}"  # not a verdict on the file
+    output = proc.stdout + proc.stderr
+    alerts = [line for line in output.splitlines() if "ALERT" in line]
+    return proc.returncode == 0, "; ".join(alerts[:3]) or output.strip()[-500:]
+
+
 def patch_file(
-    cfg_path: str, policy_path: str, max_ongoing: int | Mapping[str, int] | None = None
+    cfg_path: str,
+    policy_path: str,
+    max_ongoing: int | Mapping[str, int] | None = None,
+    *,
+    binary: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> bool:
-    """Apply the policy at ``policy_path`` to ``cfg_path`` in place; True if it changed."""
+    """Apply the policy at ``policy_path`` to ``cfg_path`` in place; True if it changed.
+
+    With ``binary``, the patched file is checked with ``binary -c`` and Ray's
+    own text is put back when only the patched one is refused.
+    """
     from haproxy_model.files import read_text, write_text_atomic
 
     from .patch import patch_ray_config_report
     from .policy import Policy
 
+    env = os.environ if env is None else env
     policy = Policy.from_file(policy_path)
     with _ray_lock(cfg_path):
         text = read_text(cfg_path)
         result = patch_ray_config_report(
             text, None, policy, max_ongoing_requests=max_ongoing, filename=cfg_path
         )
+        problem = None
+        if result.missing_max_ongoing_requests:
+            cache = Path(cfg_path).parent / CACHE_NAME
+            merged, problem = resolve_max_ongoing(
+                result.missing_max_ongoing_requests, max_ongoing, cache, env
+            )
+            if merged is not max_ongoing:
+                result = patch_ray_config_report(
+                    text, None, policy, max_ongoing_requests=merged, filename=cfg_path
+                )
+        if result.unpatched_servers:
+            _log(
+                f"no maxconn on {', '.join(result.unpatched_servers)}: max_ongoing_requests "
+                f"unknown for {', '.join(result.missing_max_ongoing_requests)} "
+                f"({problem or 'the dashboard does not list them'}); give it in "
+                f"${ENV_MAX_ONGOING} (e.g. 'app/Deployment=64') or make Ray's dashboard "
+                "reachable ($RAY_DASHBOARD_ADDRESS)",
+                "ERROR",
+                env,
+            )
         for warning in result.warnings:
-            _log(f"warning: {warning}")
+            if "max_ongoing_requests unknown" not in warning:
+                _log(warning, "WARNING", env)
         if result.text == text:
-            _log(f"{cfg_path}: policy {policy_path} changes nothing")
+            _log(f"{cfg_path}: policy {policy_path} changes nothing", env=env)
+            return False
+        short = _fd_shortfall(result.text, try_raise=True)
+        if short and _fd_shortfall(text) is None:
+            _log(f"{short}; running Ray's config unpatched", "ERROR", env)
             return False
         write_text_atomic(cfg_path, result.text)
-    _log(f"{cfg_path}: applied {policy_path} ({len(result.changes)} edits)")
+        if binary is not None and env.get(ENV_CHECK, "1") != "0":
+            accepted, alerts = _check_config(binary, cfg_path)
+            if not accepted:
+                write_text_atomic(cfg_path, text)
+                if _check_config(binary, cfg_path)[0]:
+                    _log(
+                        f"HAProxy refuses {cfg_path} as patched by {policy_path} ({alerts}); "
+                        "running Ray's config unpatched",
+                        "ERROR",
+                        env,
+                    )
+                    return False
+                write_text_atomic(cfg_path, result.text)  # Ray's own fails too: not ours
+    _log(f"{cfg_path}: applied {policy_path} ({len(result.changes)} edits)", env=env)
     return True
 
 
@@ -226,26 +375,57 @@ def prepare(
     """
     env = os.environ if env is None else env
     baked = baked or {}
+    merged_env = {**baked, **env}
     self_paths = [argv[0] if argv else "", env.get("RAY_SERVE_HAPROXY_BINARY_PATH", "")]
     binary = real_binary(env, self_paths=self_paths, baked=baked)
     args = list(argv[1:])
     cfg_path = config_to_patch(args)
-    policy_path = env.get(ENV_POLICY) or baked.get(ENV_POLICY)
+    policy_path = merged_env.get(ENV_POLICY)
     if cfg_path is not None:
         if not policy_path:
-            _log(f"${ENV_POLICY} is not set: running {binary} on the unpatched file")
+            _log(f"${ENV_POLICY} is not set: running {binary} on Ray's unpatched config",
+                 "ERROR", merged_env)  # fmt: skip
         else:
             try:
-                max_ongoing = parse_max_ongoing(
-                    env.get(ENV_MAX_ONGOING) or baked.get(ENV_MAX_ONGOING)
-                )
-                patch_file(cfg_path, policy_path, max_ongoing)
+                max_ongoing = parse_max_ongoing(merged_env.get(ENV_MAX_ONGOING))
+                patch_file(cfg_path, policy_path, max_ongoing, binary=binary, env=merged_env)
             except Exception as exc:  # never keep Ray's HAProxy from starting
-                _log(f"error: not patching {cfg_path}: {type(exc).__name__}: {exc}")
-        handover = env.get(ENV_HANDOVER) or baked.get(ENV_HANDOVER) or "1"
-        if handover != "0":
+                _log(f"not patching {cfg_path}: {_describe(exc)}; running Ray's config "
+                     "unpatched", "ERROR", merged_env)  # fmt: skip
+        warn_fd_limit(cfg_path, merged_env)
+        if merged_env.get(ENV_HANDOVER, "1") != "0":
             hand_over_file(cfg_path, args)
     return binary, [binary, *args]
+
+
+def _fd_shortfall(text: str, *, try_raise: bool = False) -> str | None:
+    from haproxy_model.api import parse
+
+    from .fd_limit import fd_shortfall
+
+    return fd_shortfall(parse(text), try_raise=try_raise)
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for an error: the policy's own ``file:line: message`` as it is."""
+    from .policy import PolicyError
+
+    if isinstance(exc, (PolicyError, ValueError, OSError)):
+        return str(exc) if not isinstance(exc, OSError) else f"{exc.strerror}: {exc.filename}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def warn_fd_limit(cfg_path: str, env: Mapping[str, str] | None = None) -> None:
+    """A WARNING when the config's global maxconn needs more file descriptors than
+    ``ulimit -n`` allows (HAProxy's own estimate, :mod:`.fd_limit`)."""
+    from haproxy_model.files import read_text
+
+    try:
+        message = _fd_shortfall(read_text(cfg_path), try_raise=True)
+    except Exception:  # a file HAProxy will report on itself
+        return
+    if message:
+        _log(message, "WARNING", env)
 
 
 def hand_over_file(cfg_path: str, args: Sequence[str]) -> list[str]:
@@ -261,11 +441,11 @@ def hand_over_file(cfg_path: str, args: Sequence[str]) -> list[str]:
         cfg = load(cfg_path)
         sock = admin_socket(args, cfg)
         if sock is None:
-            _log("handover: no admin socket (-x or 'stats socket ... level admin')")
+            _log("handover: no admin socket (-x or 'stats socket ... level admin')", "WARNING")
             return []
         done = hand_over(cfg, sock)
     except Exception as exc:  # the old process may be gone: never block the reload
-        _log(f"handover: skipped: {type(exc).__name__}: {exc}")
+        _log(f"handover: skipped: {type(exc).__name__}: {exc}", "WARNING")
         return []
     for line in done:
         _log(f"handover: {line}")
@@ -275,12 +455,15 @@ def hand_over_file(cfg_path: str, args: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None, *, baked: Mapping[str, str] | None = None) -> int:
     """The wrapper's entry point: patch, then exec the real HAProxy (never returns then)."""
     argv = list(sys.argv if argv is None else argv)
-    if len(argv) >= 3 and argv[1] == "--install-wrapper":
+    if len(argv) == 2 and argv[1] in ("--help", "-h"):
+        print(USAGE, end="")
+        return 0
+    if len(argv) >= 2 and argv[1] == "--install-wrapper":
         return _install_cli(argv[2:])
     try:
         binary, exec_argv = prepare(argv, baked=baked)
     except FileNotFoundError as exc:
-        _log(f"error: {exc}")
+        print(f"{_LOG_PREFIX} ERROR: {exc}", file=sys.stderr, flush=True)
         return 127
     _exec(binary, exec_argv)
 
@@ -309,18 +492,45 @@ def install_wrapper(
     ``$HAPROXY_MODEL_MAX_ONGOING_REQUESTS`` (the environment wins);
     ``handover=False`` bakes in ``$HAPROXY_MODEL_HANDOVER=0``. The file is
     written atomically with mode 0755.
+
+    Raises :class:`InstallError` (and writes nothing) when the policy is
+    missing or invalid (its ``file:line`` in the message), ``real_binary`` is
+    not an executable HAProxy or is itself a wrapper, ``path`` is the real
+    binary, or ``path`` cannot be written; :class:`~.policy.PolicyError` is
+    kept as the cause.
     """
     from haproxy_model.files import write_text_atomic
+
+    from .policy import Policy, PolicyError
 
     python = python or sys.executable
     target = Path(path).absolute()
     baked: dict[str, str] = {}
     if policy is not None:
+        try:
+            Policy.from_file(Path(policy))
+        except PolicyError as exc:
+            raise InstallError(f"invalid policy: {exc}") from exc
+        except OSError as exc:
+            raise InstallError(f"cannot read the policy {policy}: {exc.strerror}") from exc
         baked[ENV_POLICY] = str(Path(policy).absolute())
     if real_binary is not None:
-        baked[ENV_REAL_BINARY] = str(Path(real_binary).absolute())
+        real = str(Path(real_binary).absolute())
+        if not _executable(real):
+            raise InstallError(f"the real binary {real} is not an executable file")
+        if _is_wrapper(real):
+            raise InstallError(f"the real binary {real} is itself a haproxy-model wrapper")
+        baked[ENV_REAL_BINARY] = real
+    if os.path.exists(target) and not _is_wrapper(str(target)):
+        raise InstallError(
+            f"{target} exists and is not a haproxy-model wrapper (is it the real HAProxy?); "
+            "choose another path"
+        )
     if max_ongoing_requests is not None:
-        parse_max_ongoing(max_ongoing_requests)  # fail now, not at Ray's start-up
+        try:
+            parse_max_ongoing(max_ongoing_requests)  # fail now, not at Ray's start-up
+        except ValueError as exc:
+            raise InstallError(str(exc)) from None
         baked[ENV_MAX_ONGOING] = max_ongoing_requests
     if not handover:
         baked[ENV_HANDOVER] = "0"
@@ -341,34 +551,44 @@ def install_wrapper(
             f"{exports}"
             f'exec {shlex.quote(python)} -m haproxy_model.adapters.ray_serve.wrapper "$@"\n'
         )
-    write_text_atomic(target, text)
-    mode = os.stat(target).st_mode
-    os.chmod(target, stat.S_IMODE(mode) | 0o755)
+    try:
+        write_text_atomic(target, text)
+        mode = os.stat(target).st_mode
+        os.chmod(target, stat.S_IMODE(mode) | 0o755)
+    except OSError as exc:
+        raise InstallError(f"cannot write {target}: {exc.strerror}") from None
     return target
 
 
 def _install_cli(args: Sequence[str]) -> int:
-    """``--install-wrapper PATH [--policy P] [--real-binary B] [--max-ongoing-requests M]
-    [--no-handover]``."""
-    path, rest = args[0], list(args[1:])
-    handover = "--no-handover" not in rest
-    rest = [a for a in rest if a != "--no-handover"]
-    options: dict[str, str] = {}
-    names = {"--policy": "policy", "--real-binary": "real_binary",
-             "--max-ongoing-requests": "max_ongoing_requests"}  # fmt: skip
-    while rest:
-        flag = rest.pop(0)
-        if flag not in names or not rest:
-            _log(f"usage: --install-wrapper PATH [{' X] ['.join(names)} X] [--no-handover]")
-            return 2
-        options[names[flag]] = rest.pop(0)
-    written = install_wrapper(
-        path,
-        policy=options.get("policy"),
-        real_binary=options.get("real_binary"),
-        max_ongoing_requests=options.get("max_ongoing_requests"),
-        handover=handover,
+    """``--install-wrapper PATH --policy P [--real-binary B] [--max-ongoing-requests M]
+    [--no-handover]``; 0 written, 2 refused."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="haproxy-model-ray-wrapper --install-wrapper", add_help=False
     )
+    parser.add_argument("path")
+    parser.add_argument("--policy", required=True)
+    parser.add_argument("--real-binary")
+    parser.add_argument("--max-ongoing-requests")
+    parser.add_argument("--no-handover", action="store_true")
+    try:
+        opts = parser.parse_args(list(args))
+    except SystemExit:
+        print(USAGE, file=sys.stderr, end="")
+        return 2
+    try:
+        written = install_wrapper(
+            opts.path,
+            policy=opts.policy,
+            real_binary=opts.real_binary,
+            max_ongoing_requests=opts.max_ongoing_requests,
+            handover=not opts.no_handover,
+        )
+    except InstallError as exc:
+        print(f"haproxy-model-ray-wrapper: error: {exc}", file=sys.stderr)
+        return 2
     print(written)
     return 0
 
