@@ -67,10 +67,15 @@ def estimate_maxsock(cfg: hm.Config) -> int | None:
                 section.keyword == "global" and line.values[:2] == ["stats", "socket"]
             ):
                 listeners += 1
-            elif line.keyword in ("server", "server-template") and section.keyword != "peers":
-                if ("check" in line.args or section_check) and "no-check" not in line.args:
-                    checked += _server_count(line)
+            elif _runs_checks(line, section.keyword, section_check):
+                checked += _server_count(line)
     return 2 * maxconn + 2 * maxpipes + 3 * nbthread + listeners + checked + FIXED_RESERVE
+
+
+def _runs_checks(line: Directive, section: str, default_check: bool) -> bool:
+    if line.keyword not in ("server", "server-template") or section == "peers":
+        return False
+    return ("check" in line.args or default_check) and "no-check" not in line.args
 
 
 def _server_count(line: Directive) -> int:
