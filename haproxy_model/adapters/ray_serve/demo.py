@@ -175,11 +175,8 @@ def ray_serve_session(
             address="local",
             num_cpus=num_cpus,
             include_dashboard=dashboard_port is not None,
-            **(
-                {}
-                if dashboard_port is None
-                else {"dashboard_host": "127.0.0.1", "dashboard_port": dashboard_port}
-            ),
+            dashboard_host="127.0.0.1",
+            dashboard_port=dashboard_port,
             log_to_driver=False,
             configure_logging=False,
         )
