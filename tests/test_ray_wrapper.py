@@ -345,6 +345,12 @@ def _deploy(replicas: int) -> None:
     serve.run(Echo.bind(), name=APP, route_prefix=PREFIX)
 
 
+def _wrapper_lines(sock: str) -> str:
+    """The wrapper's lines in Ray's per-start HAProxy logs (for failure messages)."""
+    logs = "".join(Path(p).read_text() for p in sorted(glob.glob(f"{sock}.*.std*.log")))
+    return "\n".join(line for line in logs.splitlines() if "haproxy-model" in line)
+
+
 def _replica_rows(sock: str, n: int) -> list[dict[str, str]]:
     rows = [
         row
@@ -362,7 +368,7 @@ def test_real_serve_runs_the_patched_config(wrapped_serve: Path) -> None:
     sock = _wait_for(lambda: glob.glob(f"{wrapped_serve}/*/admin.sock")[0], 60, "admin.sock")
     cfg_path = Path(sock).with_name("haproxy.cfg")
     rows = _wait_for(lambda: _replica_rows(sock, 1), 90, "one replica server in show stat")
-    assert [r["slim"] for r in rows] == ["3"]  # ratio 0.5 x max_ongoing_requests 6
+    assert [r["slim"] for r in rows] == ["3"], _wrapper_lines(sock)  # 0.5 x max_ongoing 6
     text = cfg_path.read_text()
     assert "    timeout server 45s\n" in text and "    timeout client 120s\n" in text
     assert "    timeout queue 37s\n" in text and " maxconn 3\n" in text

@@ -37,7 +37,9 @@ VERSIONS = (
 )  # fmt: skip
 SCENARIOS = ("default", "tuned", "grpc", "router", "draining", "no-replicas")
 PIP = ("-m", "pip", "install", "--disable-pip-version-check", "-q")
-_DIAG = re.compile(r"^\[(ALERT|WARNING)\]\s+(?:\(\d+\)\s+)?:\s*(.*)$")
+_DIAG = re.compile(r"^\[(ALERT|WARNING)\]\s+(?:\(\d+\)\s+)?:\s*(?:config\s*:\s*)?(.*)$")
+# Summary lines that only repeat a non-zero exit code.
+_NOISE = ("Error(s) found in configuration file", "Fatal errors found in configuration")
 
 
 def log(msg: str) -> None:
@@ -127,7 +129,7 @@ def check(binary: str, cfg: Path, aliases: dict[str, str]) -> dict[str, Any]:
     messages = []
     for line in (res.stdout + res.stderr).splitlines():
         m = _DIAG.match(line.strip())
-        if m:
+        if m and not m.group(2).startswith(_NOISE):
             text = m.group(2)
             for path, alias in aliases.items():
                 text = text.replace(path, alias)

@@ -11,6 +11,11 @@ Where the dashboard is: ``$RAY_DASHBOARD_ADDRESS`` (``http://host:port`` or
 ``host:port``, the variable Ray's own job CLI reads), else the host of the
 cluster this node belongs to (``/tmp/ray/ray_current_cluster``, written by
 ``ray start``) on port 8265, else ``127.0.0.1:8265``.
+
+Ray (2.60 on) protects the dashboard with a token by default; the query sends
+``Authorization: Bearer <token>`` with the token Ray itself reads:
+``$RAY_AUTH_TOKEN``, else the file ``$RAY_AUTH_TOKEN_PATH``, else
+``~/.ray/auth_token``.
 """
 
 from __future__ import annotations
@@ -65,6 +70,22 @@ def dashboard_address(
     return f"http://{host}:{DEFAULT_DASHBOARD_PORT}"
 
 
+def auth_token(env: Mapping[str, str] | None = None) -> str | None:
+    """Ray's authentication token, looked up as Ray does (see the module doc)."""
+    env = os.environ if env is None else env
+    token = (env.get("RAY_AUTH_TOKEN") or "").strip()
+    if token:
+        return token
+    paths = [env.get("RAY_AUTH_TOKEN_PATH") or "", str(Path.home() / ".ray" / "auth_token")]
+    for path in paths:
+        if path:
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                token = Path(path).read_text(encoding="utf-8").strip()
+                if token:
+                    return token
+    return None
+
+
 def parse_applications(payload: Any) -> dict[str, int]:
     """``{"app/deployment": max_ongoing_requests}`` from the endpoint's JSON."""
     if not isinstance(payload, Mapping):
@@ -88,24 +109,34 @@ def parse_applications(payload: Any) -> dict[str, int]:
 
 
 def fetch_max_ongoing_requests(
-    address: str | None = None, *, timeout: float = 2.0
+    address: str | None = None, *, timeout: float = 2.0, token: str | None = None
 ) -> dict[str, int]:
     """Ask the dashboard at ``address`` (default :func:`dashboard_address`).
 
     Returns ``{"app/deployment": max_ongoing_requests}`` (empty when Serve runs
-    no application). Raises :class:`DashboardError` with the address and the
-    reason when it cannot be reached in ``timeout`` seconds or answers badly.
+    no application). ``token`` defaults to :func:`auth_token`. Raises
+    :class:`DashboardError` with the address and the reason when it cannot be
+    reached in ``timeout`` seconds or answers badly.
     """
     base = address or dashboard_address()
     if "://" not in base:
         base = f"http://{base}"
     url = base.rstrip("/") + ENDPOINT
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    headers = {"Accept": "application/json"}
+    token = token or auth_token()
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read()
     except urllib.error.HTTPError as exc:
         message = f"Ray's dashboard at {base} answered {exc.code} {exc.reason}"
+        if exc.code in (401, 403):
+            message += (
+                " (Ray's token authentication: give the cluster's token in $RAY_AUTH_TOKEN "
+                "or $RAY_AUTH_TOKEN_PATH, or in ~/.ray/auth_token)"
+            )
         raise DashboardError(message) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
