@@ -11,7 +11,8 @@ With ``global maxconn`` set, HAProxy computes ``maxsock`` and raises
             + 3 * nbthread           # a poller and a wake-up pipe per thread
             + listeners              # every bind line and stats socket
             + checked servers        # a health check holds a socket
-            + 20                     # HAProxy's fixed reserve
+            + stats maxconn          # the CLI's own connections (10 unless set), with a socket
+            + 10                     # HAProxy's fixed reserve
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from haproxy_model.nodes import Directive
 __all__ = ["estimate_maxsock", "fd_shortfall", "raise_fd_limit"]
 
 SPLICE_OPTIONS = frozenset({"splice-auto", "splice-request", "splice-response"})
-FIXED_RESERVE = 20
+FIXED_RESERVE = 10
+CLI_MAXCONN = 10
+"""The stats socket's connection limit unless ``stats maxconn`` sets one."""
 
 
 def _int_setting(section: hm.Section, keyword: str) -> int | None:
@@ -56,6 +59,7 @@ def estimate_maxsock(cfg: hm.Config) -> int | None:
         maxpipes = maxconn // 4 if uses_splice else 0
     listeners = checked = 0
     defaults_check = False
+    cli, sockets = CLI_MAXCONN, 0
     for section in cfg.sections:
         lines = [n for n in section.body if isinstance(n, Directive)]
         own = [d for d in lines if d.keyword == "default-server"]
@@ -63,13 +67,17 @@ def estimate_maxsock(cfg: hm.Config) -> int | None:
         if section.keyword == "defaults":
             defaults_check = section_check
         for line in lines:
-            if line.keyword == "bind" or (
-                section.keyword == "global" and line.values[:2] == ["stats", "socket"]
-            ):
+            if section.keyword == "global" and line.values[:2] == ["stats", "maxconn"]:
+                cli = int(line.values[2]) if line.values[2:3] and line.values[2].isdigit() else cli
+            if section.keyword == "global" and line.values[:2] == ["stats", "socket"]:
+                listeners += 1
+                sockets += 1
+            elif line.keyword == "bind":
                 listeners += 1
             elif _runs_checks(line, section.keyword, section_check):
                 checked += _server_count(line)
-    return 2 * maxconn + 2 * maxpipes + 3 * nbthread + listeners + checked + FIXED_RESERVE
+    fixed = listeners + checked + (cli if sockets else 0) + FIXED_RESERVE
+    return 2 * maxconn + 2 * maxpipes + 3 * nbthread + fixed
 
 
 def _runs_checks(line: Directive, section: str, default_check: bool) -> bool:
