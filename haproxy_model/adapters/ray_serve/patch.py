@@ -334,9 +334,21 @@ class _Patcher:
         glob, defaults, backends = self._check_layout()
         primary = [b for b in backends if not (b.name or "").endswith(ROUTER_SUFFIX)]
         names = self._names_from_frontends()
-        replicas = 0
+        replicas = templates = 0
         for be in primary:
-            replicas += sum(1 for s in be.servers.values() if _is_replica(s))
+            for server in be.servers.values():
+                if _is_replica(server) and isinstance(server, hm.ServerTemplate):
+                    templates += 1
+                elif _is_replica(server):
+                    replicas += 1
+        per_replica = [r for r in (self.policy.maxconnrate, self.policy.maxsessrate)
+                       if r is not None and r.per_replica is not None]  # fmt: skip
+        if templates and per_replica:
+            self.warnings.append(
+                "replicas are server-template slots filled at run time: per-replica "
+                f"maxconnrate/maxsessrate count the {replicas} replica server lines only "
+                "(use a fixed rate, or set it at run time: set rate-limit connections global)"
+            )
         self._global(glob, replicas)
         self._defaults(defaults, backends)
         given = self.policy.given
@@ -529,9 +541,9 @@ class _Patcher:
                     app_name = app.name
                     dep_name = dep_name or app.ingress_deployment
         if app_name is not None and dep_name is not None:
-            prefix = safe_name(replica_actor_name(app_name, dep_name, ""))
-            if server.startswith(prefix):
-                return _Owner(app_name, dep_name, self._mor(app_name, dep_name, True), True)
+            # Ray's backend holds its application's ingress replicas only (named after
+            # them, or `server-template` slots): the frontend's rules name the owner.
+            return _Owner(app_name, dep_name, self._mor(app_name, dep_name, True), True)
         # sanitised names only
         safe_app = safe_name(app_name) if app_name else base.split("-", 1)[1]
         body = server[len(SERVER_PREFIX) :]
