@@ -68,7 +68,7 @@ from haproxy_model.values import Time
 
 from .build import FRONTEND, parse_line, typed_line
 from .policy import HealthCheck, Policy, ServerMaxconn
-from .snapshot import REPLICA_ACTOR_PREFIX, ServeSnapshot, replica_actor_name, safe_name
+from .snapshot import REPLICA_ACTOR_PREFIX, ServeSnapshot, safe_name
 
 __all__ = [
     "PatchError",
