@@ -458,3 +458,17 @@ def test_observe_defaults_and_null() -> None:
     assert (hc.observe, hc.error_limit, hc.on_error) == ("layer4", 3, "mark-down")  # as Ray
     off = Policy.from_mapping({"health_check": {"observe": None, "on_error": None}}).health_check
     assert (off.observe, off.on_error) == (None, None)
+
+
+def test_readme_policy_table_is_generated() -> None:
+    """README's policy-key table is what the attrs classes say (refresh: python -m
+    haproxy_model.adapters.ray_serve.policy_table --write README.md)."""
+    from haproxy_model.adapters.ray_serve.policy_table import README_END, README_START, policy_table
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    start = readme.index(README_START) + len(README_START)
+    assert readme[start : readme.index(README_END)] == "\n" + policy_table()
+    table = policy_table()
+    for key in ("global.maxconn", "timeouts.http-request", "health_check.path", "server.maxconn",
+                "retry_on", "extra.backend", "remove"):  # fmt: skip
+        assert f"| {key} |" in table

@@ -92,11 +92,16 @@ key's own default, the key then left out of ``given``."""
 _STANDALONE = "haproxy_model.standalone_default"
 
 
+WRITES = "haproxy_model.writes"
+"""Field metadata: the directive a key writes (the README's policy table shows it)."""
+
+
 def _key(
     default: Any = None,
     *,
     factory: Callable[[], Any] | None = None,
     validator: Callable[[Any, attrs.Attribute[Any], Any], None] | None = None,
+    writes: str = "",
 ) -> Any:
     """An overlay key: ``UNSET`` until given, then its standalone ``default``."""
 
@@ -105,7 +110,7 @@ def _key(
             validator(inst, attr, value)
 
     make = factory if factory is not None else (lambda: default)
-    return attrs.field(default=UNSET, validator=check, metadata={_STANDALONE: make})
+    return attrs.field(default=UNSET, validator=check, metadata={_STANDALONE: make, WRITES: writes})
 
 
 def _settle(inst: Any) -> None:
@@ -167,13 +172,17 @@ class Timeouts:
     """``timeout`` values as HAProxy time strings; ``None`` leaves one unset
     (removes it from Ray's config, when given)."""
 
-    connect: str | None = _key("5s", validator=_is_time)
-    client: str | None = _key("3600s", validator=_is_time)
-    server: str | None = _key(None, validator=_is_time)
-    http_request: str | None = _key(None, validator=_is_time)
-    queue: str | None = _key(None, validator=_is_time)
-    http_keep_alive: str | None = _key(None, validator=_is_time)
-    tunnel: str | None = _key(None, validator=_is_time)
+    connect: str | None = _key("5s", validator=_is_time, writes="`timeout connect` in `defaults`")
+    client: str | None = _key("3600s", validator=_is_time, writes="`timeout client` in `defaults`")
+    server: str | None = _key(None, validator=_is_time, writes="`timeout server` in `defaults`")
+    http_request: str | None = _key(
+        None, validator=_is_time, writes="`timeout http-request` in `defaults`"
+    )
+    queue: str | None = _key(None, validator=_is_time, writes="`timeout queue` in `defaults`")
+    http_keep_alive: str | None = _key(
+        None, validator=_is_time, writes="`timeout http-keep-alive` in `defaults`"
+    )
+    tunnel: str | None = _key(None, validator=_is_time, writes="`timeout tunnel` in `defaults`")
     given: frozenset[str] = _given_field()
     """The keys this policy set (``None`` included); the others are defaults."""
 
@@ -231,17 +240,29 @@ class HealthCheck:
     not at its next failed check; a replica that died takes no more requests.
     """
 
-    path: str = _key("/-/healthz")
-    method: str = _key("GET")
-    expect_status: int = _key(200)
-    inter: str | None = _key("5s", validator=_is_time)
-    fastinter: str | None = _key("250ms", validator=_is_time)
-    downinter: str | None = _key("250ms", validator=_is_time)
-    rise: int | None = _key(2, validator=_positive)
-    fall: int | None = _key(2, validator=_positive)
-    observe: str | None = _key("layer4")
-    error_limit: int | None = _key(3, validator=_positive)
-    on_error: str | None = _key("mark-down")
+    path: str = _key(
+        "/-/healthz", writes="the path of `option httpchk METHOD PATH` (HTTP backends)"
+    )
+    method: str = _key("GET", writes="the method of `option httpchk METHOD PATH`")
+    expect_status: int = _key(200, writes="`http-check expect status N`")
+    inter: str | None = _key(
+        "5s", validator=_is_time, writes="`inter` on each backend's `default-server`"
+    )
+    fastinter: str | None = _key(
+        "250ms", validator=_is_time, writes="`fastinter` on `default-server`"
+    )
+    downinter: str | None = _key(
+        "250ms", validator=_is_time, writes="`downinter` on `default-server`"
+    )
+    rise: int | None = _key(2, validator=_positive, writes="`rise` on `default-server`")
+    fall: int | None = _key(2, validator=_positive, writes="`fall` on `default-server`")
+    observe: str | None = _key(
+        "layer4", writes="`observe` on replica servers that run checks (not `track` ones)"
+    )
+    error_limit: int | None = _key(
+        3, validator=_positive, writes="`error-limit` on replica servers that run checks"
+    )
+    on_error: str | None = _key("mark-down", writes="`on-error` on replica servers that run checks")
     given: frozenset[str] = _given_field()
     """The keys this policy set (``None`` included); the others are defaults."""
 
@@ -334,18 +355,34 @@ class Policy:
     ``server_maxconn_rule`` is ``None`` when servers get no ``maxconn``.
     """
 
-    maxconn: int | None = _key(4096, validator=_positive)
-    maxconnrate: RateLimit | None = _key(None)
-    maxsessrate: RateLimit | None = _key(None)
-    timeouts: Timeouts = _key(factory=Timeouts)
-    retries: int | None = _key(None, validator=_non_negative)
-    retry_on: tuple[str, ...] | None = _key(("conn-failure",))
-    redispatch: bool | None = _key(True)
-    balance: str | None = _key("leastconn")
-    http_reuse: str | None = _key("always")
-    health_check: HealthCheck | None = _key(factory=HealthCheck)
-    server_maxconn_rule: ServerMaxconn | None = _key(factory=ServerMaxconn)
-    maxqueue: int | None = _key(None, validator=_non_negative)
+    maxconn: int | None = _key(4096, validator=_positive, writes="`maxconn` in `global`")
+    maxconnrate: RateLimit | None = _key(
+        None, writes="`maxconnrate` in `global` (`per_replica`: times the replica servers)"
+    )
+    maxsessrate: RateLimit | None = _key(
+        None, writes="`maxsessrate` in `global` (`per_replica`: times the replica servers)"
+    )
+    timeouts: Timeouts = _key(factory=Timeouts, writes="the `timeout` lines below")
+    retries: int | None = _key(None, validator=_non_negative, writes="`retries` in `defaults`")
+    retry_on: tuple[str, ...] | None = _key(("conn-failure",), writes="`retry-on` in `defaults`")
+    redispatch: bool | None = _key(
+        True, writes="`option redispatch` / `no option redispatch` in `defaults`"
+    )
+    balance: str | None = _key(
+        "leastconn", writes="`balance` in `defaults` (and where a backend sets its own)"
+    )
+    http_reuse: str | None = _key("always", writes="`http-reuse` in each application backend")
+    health_check: HealthCheck | None = _key(
+        factory=HealthCheck,
+        writes="the HTTP health check (`null`: removes `option httpchk` and `http-check expect`)",
+    )
+    server_maxconn_rule: ServerMaxconn | None = _key(
+        factory=ServerMaxconn,
+        writes="`maxconn` on every replica `server`/`server-template`, from `max_ongoing_requests`",
+    )
+    maxqueue: int | None = _key(
+        None, validator=_non_negative, writes="`maxqueue` on every replica server"
+    )
     extra: Extra = attrs.field(factory=Extra)
     source: str = attrs.field(default="<defaults>", eq=False)
     given: frozenset[str] = _given_field()
