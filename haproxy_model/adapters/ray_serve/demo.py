@@ -316,7 +316,10 @@ def burst(
 class Load:
     """``concurrency`` clients sending requests back to back until :meth:`stop`.
 
-    Bounded: at most ``max_requests`` in all and ``max_seconds`` of sending.
+    Bounded: at most ``max_requests`` in all and ``max_seconds`` of sending. Each
+    client starts a request at most every ``min_interval`` seconds, so requests
+    that fail at once (nothing listening) do not use up the count in an instant:
+    a load meant to last a given time lasts it.
     """
 
     def __init__(
@@ -329,8 +332,10 @@ class Load:
         max_requests: int = 2000,
         max_seconds: float = 90.0,
         timeout: float = 40.0,
+        min_interval: float = 0.0,
     ) -> None:
         self.host, self.port, self.path = host, port, path
+        self.min_interval = min_interval
         self.concurrency = concurrency
         self.max_requests = max_requests
         self.max_seconds = max_seconds
@@ -361,9 +366,13 @@ class Load:
                 if self._sent >= self.max_requests:
                     return
                 self._sent += 1
+            began = time.monotonic()
             result = get(self.host, self.port, self.path, timeout=self.timeout)
             with self._lock:
                 self.results.append(result)
+            rest = self.min_interval - (time.monotonic() - began)
+            if rest > 0:
+                self._stop.wait(rest)
 
     def stop(self) -> list[Result]:
         """Stop sending, wait for the requests in flight, return every result."""
