@@ -27,7 +27,13 @@ For each proxy in turn, with the load going through that proxy only:
   (the wrapper also hands the new replica to the old process before Ray's
   reload, :mod:`haproxy_model.adapters.ray_serve.handover`).
 
-Not a test: it prints a table (and ``--json`` writes the numbers). About 3
+Then **node kill**: two Ray nodes on one machine (one replica each, both nodes'
+HAProxies patched by the wrapper), the standalone HAProxy beside the head under a
+bounded load (4 clients), and the worker node killed: requests before, between the
+kill and HAProxy marking its server down, and after; failures (in flight at the kill
+or later) and reloads (:mod:`haproxy_model.adapters.ray_serve.two_nodes`).
+
+Not a test: it prints a table (and ``--json`` writes the numbers). About 4
 minutes on 2 cores. ``python benchmarks/bench_ray_churn.py``
 """
 
@@ -202,7 +208,7 @@ RAY_VARIANTS = ("ray", "ray+maxconn", "ray+maxconn+handover")
 def use_variant(tmp: Path, variant: str) -> None:
     """(Re)write the wrapper Ray runs as its HAProxy for one of :data:`RAY_VARIANTS`."""
     policy = tmp / "policy.json"
-    policy.write_text('{"timeouts": {"queue": "30s"}}\n')
+    policy.write_text('{"timeouts": {"queue": "30s"}, "server": {"maxconn": {"ratio": 1.0}}}\n')
     install_wrapper(
         tmp / "haproxy-wrapper",
         policy=None if variant == "ray" else policy,
@@ -264,6 +270,28 @@ def measure(tmp: Path, proxy_port: int, haproxy: str | None) -> dict[str, Any]:
     return results
 
 
+def node_kill() -> dict[str, Any]:
+    """The worker node of a two-node cluster killed under load (see the module doc)."""
+    from haproxy_model.adapters.ray_serve.two_nodes import kill_node_under_load, two_nodes
+
+    folder = Path(tempfile.mkdtemp(prefix="rmn-", dir="/tmp"))  # short: unix socket paths
+    try:
+        (folder / "policy.yaml").write_text("server:\n  maxconn: {ratio: 0.5}\n")
+        with two_nodes(folder, folder / "policy.yaml") as nodes:
+            kill = kill_node_under_load(nodes, folder / "ours")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "before": kill.before,
+        "kill_to_down": kill.during,
+        "after": kill.after,
+        "down_after_s": round(kill.down_after_s, 2),
+        "failed_in_flight": kill.failed_in_flight,
+        "failed_later": kill.failed_later,
+        "reloads": kill.reloads,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--haproxy", help="HAProxy binary for the syncer (default: PATH)")
@@ -277,6 +305,9 @@ def main() -> int:
         with ray_haproxy_mode(tmp / "ray") as proxy_port:
             print(f"Ray and Serve up after {time.monotonic() - t_start:.0f}s", flush=True)
             results = measure(tmp, proxy_port, args.haproxy)
+        print("-- node kill: two nodes, the worker killed under load", flush=True)
+        results["node_kill"] = node_kill()
+        print(f"   {results['node_kill']}", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     results["total_s"] = round(time.monotonic() - t_start, 1)
@@ -310,6 +341,12 @@ def _table(r: dict[str, Any]) -> None:
         cells = (b["clear_s"], b["new_replica_running_s"], b["one_shared_queue_s"])
         print(f"{variant:<24}{cells[0]!s:<9}{cells[1]!s:<13}{cells[2]!s:<11}"
               f"{b['requests_per_replica']!s:<14}{b['failures']}")  # fmt: skip
+    k = r["node_kill"]
+    print("\nworker node killed under load (two nodes, standalone HAProxy beside the head)")
+    print(f"requests before {k['before']}, kill -> server down ({k['down_after_s']}s) "
+          f"{k['kill_to_down']}, after {k['after']}")  # fmt: skip
+    print(f"failed: {k['failed_in_flight']} in flight at the kill, {k['failed_later']} later; "
+          f"reloads {k['reloads']}")  # fmt: skip
 
 
 if __name__ == "__main__":

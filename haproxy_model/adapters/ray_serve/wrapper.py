@@ -337,8 +337,12 @@ def patch_file(
         for warning in result.warnings:
             if "max_ongoing_requests unknown" not in warning:
                 _log(warning, "WARNING", env)
+        note = (
+            "" if "server_maxconn_rule" in policy.given
+            else "; the policy names no server.maxconn: replica servers keep Ray's (no maxconn)"
+        )  # fmt: skip
         if result.text == text:
-            _log(f"{cfg_path}: policy {policy_path} changes nothing", env=env)
+            _log(f"{cfg_path}: policy {policy_path} changes nothing{note}", env=env)
             return False
         short = _fd_shortfall(result.text, try_raise=True)
         if short and _fd_shortfall(text) is None:
@@ -358,7 +362,7 @@ def patch_file(
                     )
                     return False
                 write_text_atomic(cfg_path, result.text)  # Ray's own fails too: not ours
-    _log(f"{cfg_path}: applied {policy_path} ({len(result.changes)} edits)", env=env)
+    _log(f"{cfg_path}: applied {policy_path} ({len(result.changes)} edits){note}", env=env)
     return True
 
 
