@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -46,21 +45,6 @@ def cluster() -> Iterator[Any]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _wait(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-        except (OSError, RuntimeError, ValueError, KeyError, IndexError) as exc:
-            last = exc
-        else:
-            if last:
-                return last
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
-
-
 def _replica_slims(sock: str) -> list[str]:
     from haproxy_model.adapters.ray_serve.two_nodes import APP
 
@@ -77,12 +61,14 @@ def test_every_nodes_haproxy_is_patched(cluster: Any) -> None:
     from haproxy_model.adapters.ray_serve.two_nodes import APP, PREFIX
 
     tmp: Path = cluster.folder
-    socks = _wait(lambda: sorted(glob.glob(f"{tmp}/*/admin.sock"))
-                  if len(glob.glob(f"{tmp}/*/admin.sock")) == 2 else None,
-                  120, "an HAProxy admin socket per node")  # fmt: skip
+    socks = demo.wait_for(lambda: sorted(glob.glob(f"{tmp}/*/admin.sock"))
+                          if len(glob.glob(f"{tmp}/*/admin.sock")) == 2 else None,
+                          120, "an HAProxy admin socket per node", poll=0.5)  # fmt: skip
     for sock in socks:
-        slims = _wait(lambda s=sock: _replica_slims(s) if len(_replica_slims(s)) == 2 else None,
-                      120, f"2 replica servers in {sock}")  # fmt: skip
+        slims = demo.wait_for(
+            lambda s=sock: _replica_slims(s) if len(_replica_slims(s)) == 2 else None,
+            120, f"2 replica servers in {sock}", poll=0.5,
+        )  # fmt: skip
         logs = "".join(Path(p).read_text() for p in glob.glob(f"{sock}.*.std*.log"))
         assert slims == ["3", "3"], logs
         cfg = hm.load(Path(sock).with_name("haproxy.cfg"))
