@@ -9,7 +9,16 @@ from haproxy_model.api import dump, dumps, load, parse
 from haproxy_model.config import Config
 from haproxy_model.convert import from_dict, to_dict
 from haproxy_model.diagnostics import Diagnostic
-from haproxy_model.errors import ParseError
+from haproxy_model.errors import (
+    Error,
+    FileError,
+    InvalidType,
+    InvalidValue,
+    MissingFile,
+    NotFound,
+    OperationFailed,
+    ParseError,
+)
 from haproxy_model.files import FileChangedError
 from haproxy_model.model.directives import (
     Acl,
@@ -83,15 +92,19 @@ __all__ = [
     "Defaults",
     "Diagnostic",
     "Directive",
+    "Error",
     "Errorfile",
     "FcgiApp",
     "FileChangedError",
+    "FileError",
     "Frontend",
     "Global",
     "HAProxyRuntimeError",
     "Header",
     "HttpCheck",
     "HttpErrors",
+    "InvalidType",
+    "InvalidValue",
     "Line",
     "Listen",
     "Log",
@@ -100,6 +113,9 @@ __all__ = [
     "Mailers",
     "Marker",
     "Message",
+    "MissingFile",
+    "NotFound",
+    "OperationFailed",
     "Option",
     "ParseError",
     "Peers",

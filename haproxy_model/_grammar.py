@@ -15,6 +15,8 @@ from pathlib import Path
 
 import lark
 
+from haproxy_model.errors import MissingFile
+
 GRAMMAR_NAME = "haproxy.lark"
 
 
@@ -26,7 +28,7 @@ def grammar_text() -> str:
     checkout = Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_NAME
     if checkout.is_file():
         return checkout.read_text(encoding="utf-8")
-    raise FileNotFoundError(
+    raise MissingFile(
         f"cannot find {GRAMMAR_NAME}: neither in the installed package nor at {checkout}"
     )
 

@@ -6,6 +6,7 @@ import gc
 from pathlib import Path
 
 from haproxy_model.config import Config
+from haproxy_model.errors import InvalidType
 from haproxy_model.files import (
     FileState,
     PathLike,
@@ -22,7 +23,7 @@ from haproxy_model.render import dumps
 def parse(text: str, *, filename: str = "<string>") -> Config:
     """Parse a configuration text.  Raises :class:`ParseError` on text HAProxy would refuse."""
     if not isinstance(text, str):
-        raise TypeError(f"parse() takes a str, not {type(text).__name__}")
+        raise InvalidType(f"parse() takes a str, not {type(text).__name__}")
     # A parse allocates many small objects and no cycles: the cyclic garbage
     # collector would only rescan them (a third of the time on large files).
     collecting = gc.isenabled()
@@ -68,6 +69,8 @@ def dump(cfg: Config, path: PathLike, *, force: bool = False, backup: bool = Fal
     ``renameat2`` a change landing between that last check and the rename is
     overwritten.
     """
+    if not isinstance(cfg, Config):
+        raise InvalidType(f"dump() takes a Config, not {type(cfg).__name__}")
     expected = None if force else cfg.source
     state = write_text_atomic(path, dumps(cfg), backup=backup, expected=expected)
     if cfg.source is None or cfg.source.path == state.path:

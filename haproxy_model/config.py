@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 import attrs
 
+from haproxy_model.errors import InvalidType
 from haproxy_model.files import FileState
 from haproxy_model.model import typed_sections as ts
 from haproxy_model.model.config_views import (
@@ -45,7 +46,7 @@ class Config:
                     body.append(Blank(""))
                 body.append(section)
         elif sections:
-            raise TypeError("give either sections or body, not both")
+            raise InvalidType("give either sections or body, not both")
         self.body = body
         self.filename = filename
         #: what the file held when it was loaded (``hm.load``); ``hm.dump`` checks it

@@ -83,7 +83,7 @@ import cattrs
 from haproxy_model import _grammar
 from haproxy_model.api import parse
 from haproxy_model.config import Config
-from haproxy_model.errors import ParseError
+from haproxy_model.errors import Error, InvalidType, InvalidValue, ParseError
 from haproxy_model.lexer import MAX_LINE_LENGTH, MAX_NESTING, MAX_WORDS
 from haproxy_model.nodes import Conditional, Directive, Line, Node, ScopeLine, meaningful
 from haproxy_model.sections import Section
@@ -102,7 +102,7 @@ converter = cattrs.Converter()
 def to_dict(cfg: Config) -> dict[str, Any]:
     """The configuration as JSON-ready plain data (see the module docstring)."""
     if not isinstance(cfg, Config):
-        raise TypeError(f"to_dict() takes a Config, not {type(cfg).__name__}")
+        raise InvalidType(f"to_dict() takes a Config, not {type(cfg).__name__}")
     result: dict[str, Any] = converter.unstructure(cfg)
     return result
 
@@ -112,7 +112,16 @@ def from_dict(data: Mapping[str, Any]) -> Config:
 
     Raises :class:`ValueError` naming the path of the first bad item.
     """
-    result: Config = converter.structure(data, Config)
+    try:
+        result: Config = converter.structure(data, Config)
+    except Error:
+        raise
+    except Exception as exc:  # cattrs' error groups: say where, as one line
+        import cattrs
+
+        messages = cattrs.transform_error(exc) if isinstance(exc, cattrs.BaseValidationError) \
+            else [str(exc)]  # fmt: skip
+        raise InvalidValue(f"from_dict(): {'; '.join(messages)}") from exc
     return result
 
 
@@ -282,7 +291,7 @@ def _unstructure_section(section: Section) -> dict[str, Any]:
 def _unstructure_conditional(cond: Conditional) -> dict[str, Any]:
     kinds = [branch.kind for branch in cond.branches]
     if not kinds or kinds[0] != ".if" or ".if" in kinds[1:] or ".else" in kinds[1:-1]:
-        raise ValueError(f"cannot convert a .if block whose branches are {kinds}")
+        raise InvalidValue(f"cannot convert a .if block whose branches are {kinds}")
     first, *rest = cond.branches
     out: dict[str, Any] = {
         "if": _line_words(first.line)[1:],
@@ -304,7 +313,7 @@ def _unstructure_scope(line: ScopeLine) -> dict[str, Any]:
 
 
 def _unstructure_line(line: Line) -> NoReturn:
-    raise ValueError(f"cannot convert a {type(line).__name__} line: {line.raw!r}")
+    raise InvalidValue(f"cannot convert a {type(line).__name__} line: {line.raw!r}")
 
 
 converter.register_unstructure_hook(Config, _unstructure_config)
@@ -319,7 +328,7 @@ converter.register_unstructure_hook(Line, _unstructure_line)
 
 
 def _fail(path: str, message: str) -> NoReturn:
-    raise ValueError(f"{path}: {message}" if path else message)
+    raise InvalidValue(f"{path}: {message}" if path else message)
 
 
 def _join(path: str, key: str) -> str:

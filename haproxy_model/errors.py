@@ -1,6 +1,59 @@
-"""The one error type a bad configuration text raises."""
+"""haproxy-model's exceptions: one family under :class:`Error`.
+
+Every exception the library raises on purpose is an :class:`Error`, so
+``except haproxy_model.Error`` catches them all; each also keeps the built-in
+base it always had (``ParseError`` is a ``ValueError``, a missing server a
+``KeyError``...), so older ``except ValueError`` code keeps working.
+"""
 
 from __future__ import annotations
+
+__all__ = [
+    "Error",
+    "FileError",
+    "InvalidType",
+    "InvalidValue",
+    "IsADirectory",
+    "MissingFile",
+    "NotFound",
+    "OperationFailed",
+    "ParseError",
+]
+
+
+class Error(Exception):
+    """The base of every exception haproxy-model raises on purpose."""
+
+
+class InvalidValue(Error, ValueError):
+    """A value haproxy-model refuses: the wrong kind, or one HAProxy cannot carry."""
+
+
+class InvalidType(Error, TypeError):
+    """An argument of the wrong type, or a missing required argument."""
+
+
+class NotFound(Error, KeyError):
+    """No such section, server, option or timeout (a ``KeyError``, for mappings)."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; ours reads as a sentence
+        return str(self.args[0]) if self.args else ""
+
+
+class FileError(Error, OSError):
+    """A file that cannot be read or written as asked (a directory, no permission...)."""
+
+
+class IsADirectory(FileError, IsADirectoryError):
+    """A folder was given where a file is needed."""
+
+
+class MissingFile(FileError, FileNotFoundError):
+    """A file or program haproxy-model needs (a config, the ``haproxy`` binary...) is missing."""
+
+
+class OperationFailed(Error, RuntimeError):
+    """An operation could not be carried out in the state things are in."""
 
 
 def _printable(text: str) -> str:
@@ -8,7 +61,7 @@ def _printable(text: str) -> str:
     return "".join(ch if ch == "\t" or (ch.isprintable() and ch != "\x7f") else "?" for ch in text)
 
 
-class ParseError(ValueError):
+class ParseError(Error, ValueError):
     """A configuration text HAProxy would not read.
 
     ``line`` and ``column`` are 1-based; ``column`` counts characters.

@@ -18,6 +18,7 @@ import errno
 import functools
 import hashlib
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -25,6 +26,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import attrs
+
+from haproxy_model.errors import (
+    Error,
+    FileError,
+    InvalidType,
+    InvalidValue,
+    IsADirectory,
+    MissingFile,
+)
 
 if sys.platform != "win32":
     import fcntl
@@ -39,7 +49,7 @@ PathLike = str | os.PathLike[str]
 MAX_FILE_SIZE = 256 * 1024 * 1024
 
 
-class FileChangedError(RuntimeError):
+class FileChangedError(Error, RuntimeError):
     """The file on disk changed since it was loaded; writing would lose that change."""
 
 
@@ -61,24 +71,28 @@ class FileState:
 
 def read_bytes(path: PathLike) -> bytes:
     """Read a file's bytes with clear errors (directory, missing, unreadable, too large)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidType(f"a path is a str or a PathLike, not {type(path).__name__}")
     p = Path(path)
+    if "\x00" in str(p):
+        raise FileError(f"{str(p)!r}: a path cannot hold a NUL byte")
     if p.is_dir():
-        raise IsADirectoryError(f"{p}: is a directory, not a configuration file")
+        raise IsADirectory(f"{p}: is a directory, not a configuration file")
     try:
         size = p.stat().st_size
         if size > MAX_FILE_SIZE:
-            raise ValueError(
+            raise InvalidValue(
                 f"{p}: {size} bytes is larger than the {MAX_FILE_SIZE} bytes a configuration "
                 "may have"
             )
         with p.open("rb") as fh:
             data = fh.read(MAX_FILE_SIZE + 1)
     except FileNotFoundError:
-        raise FileNotFoundError(f"{p}: no such file") from None
-    except PermissionError:
-        raise PermissionError(f"{p}: permission denied") from None
+        raise MissingFile(f"{p}: no such file") from None
+    except OSError as exc:
+        raise FileError(f"{p}: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_SIZE:
-        raise ValueError(f"{p}: larger than the {MAX_FILE_SIZE} bytes a configuration may have")
+        raise InvalidValue(f"{p}: larger than the {MAX_FILE_SIZE} bytes a configuration may have")
     return data
 
 
@@ -92,7 +106,7 @@ def encode(text: str) -> bytes:
     try:
         return text.encode(ENCODING, ERRORS)
     except UnicodeEncodeError as exc:
-        raise ValueError(
+        raise InvalidValue(
             f"character {text[exc.start]!r} at index {exc.start} cannot be written to a file"
         ) from None
 
@@ -325,39 +339,127 @@ def _place_new(tmp: str, target: Path) -> bool:
     return True
 
 
+_TEMP_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+
+
+def _temp_pattern(target: Path) -> re.Pattern[str]:
+    """The names of this module's temporaries beside ``target``: ``.<name>.XXXXXXXX.tmp``."""
+    return re.compile(rf"\.{re.escape(target.name)}\.[{_TEMP_CHARS}]{{8}}\.tmp")
+
+
 def _write_temp(target: Path, data: bytes, like: os.stat_result | None) -> tuple[int, str]:
     """A temporary file beside ``target`` holding ``data``, synced and locked: (fd, name).
 
     It gets ``like``'s mode and owner (where allowed), or the default mode of a
     new file.  The lock makes a writer that opens it once renamed in wait until
-    we are done with it.
+    we are done with it, and tells :func:`remove_stale_temps` it is alive.  Where
+    the filesystem has ``O_TMPFILE`` the file is written unnamed and given its
+    name only once complete, so a writer killed while writing leaves nothing.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=_folder(target))
+    folder = _folder(target)
+    remove_stale_temps(target)
+    fd = _open_unnamed(folder)
+    if fd is None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    else:
+        tmp = ""
     try:
         _flock(fd)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
         os.fsync(fd)
-        _copy_mode(tmp, like)
+        _copy_mode(fd, like)
+        if not tmp:
+            tmp = _link_unnamed(fd, target)
     except BaseException:
         os.close(fd)
-        os.unlink(tmp)
+        if tmp:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
         raise
     return fd, tmp
 
 
-def _copy_mode(name: str, like: os.stat_result | None) -> None:
-    """Give ``name`` the mode and owner of ``like``, or the default mode of a new file."""
+def _open_unnamed(folder: Path) -> int | None:
+    """An unnamed file in ``folder`` (``O_TMPFILE``), or None where there is none."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        return os.open(folder, flag | os.O_RDWR, 0o600)
+    except OSError:  # EOPNOTSUPP, EISDIR on old kernels, EINVAL...: name it from the start
+        return None
+
+
+def _link_unnamed(fd: int, target: Path) -> str:
+    """Give the unnamed file ``fd`` a temporary name beside ``target`` and return it."""
+    import secrets
+
+    folder = _folder(target)
+    # a directory fd makes Python call linkat(..., AT_SYMLINK_FOLLOW): link() itself
+    # would link the /proc magic link, not the file it stands for
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        for _ in range(100):
+            base = f".{target.name}.{''.join(secrets.choice(_TEMP_CHARS) for _ in range(8))}.tmp"
+            try:
+                os.link(f"/proc/self/fd/{fd}", base, dst_dir_fd=dir_fd, follow_symlinks=True)
+                return str(folder / base)
+            except FileExistsError:
+                continue
+    finally:
+        os.close(dir_fd)
+    raise FileExistsError(f"no free temporary name beside {target}")
+
+
+def remove_stale_temps(target: PathLike) -> list[str]:
+    """Remove the temporaries a killed writer left beside ``target``; return their names.
+
+    Only files of this module's own naming pattern, and only those no live writer
+    holds: every writer keeps its temporary locked until it is gone, so a file
+    whose lock can be taken has no writer left.
+    """
+    target = Path(target)
+    pattern = _temp_pattern(target)
+    removed: list[str] = []
+    if sys.platform == "win32":
+        return removed
+    try:
+        entries = list(os.scandir(_folder(target)))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not pattern.fullmatch(entry.name) or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)  # a live writer holds it (or there are no locks here): leave it
+            continue
+        try:
+            _remove_if_ours(entry.path, fd)
+            removed.append(entry.path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _copy_mode(fd: int, like: os.stat_result | None) -> None:
+    """Give the file ``fd`` the mode and owner of ``like``, or the default mode of a new file."""
     if like is None:
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(name, 0o666 & ~umask)
+        os.fchmod(fd, 0o666 & ~umask)
         return
-    os.chmod(name, stat.S_IMODE(like.st_mode))
-    if hasattr(os, "chown"):
+    os.fchmod(fd, stat.S_IMODE(like.st_mode))
+    if hasattr(os, "fchown"):
         with contextlib.suppress(PermissionError):
-            os.chown(name, like.st_uid, like.st_gid)
+            os.fchown(fd, like.st_uid, like.st_gid)
 
 
 @functools.cache

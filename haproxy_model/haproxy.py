@@ -42,6 +42,7 @@ import attrs
 
 from haproxy_model.config import Config
 from haproxy_model.diagnostics import Diagnostic, Severity
+from haproxy_model.errors import InvalidType, InvalidValue, MissingFile
 from haproxy_model.files import ENCODING, ERRORS, PathLike
 from haproxy_model.nodes import Directive, Line
 from haproxy_model.positions import column_of_word
@@ -104,11 +105,11 @@ def parse_version(text: str) -> tuple[str, str]:
     """``(version, full_version)`` from ``haproxy -v`` output; ValueError if absent."""
     m = _VERSION_RE.search(text)
     if m is None:
-        raise ValueError("no 'HAProxy version ...' line")
+        raise InvalidValue("no 'HAProxy version ...' line")
     full = m["full"]
     numeric = _NUMERIC_RE.match(full)
     if numeric is None:
-        raise ValueError(f"version {full!r} does not start with a number")
+        raise InvalidValue(f"version {full!r} does not start with a number")
     return numeric.group(), full
 
 
@@ -123,9 +124,9 @@ def probe(path: PathLike) -> Binary:
     """
     p = os.path.abspath(os.fspath(path))
     if not os.path.isfile(p):
-        raise FileNotFoundError(f"{p}: no such file")
+        raise MissingFile(f"{p}: no such file")
     if not os.access(p, os.X_OK):
-        raise FileNotFoundError(f"{p}: not executable")
+        raise MissingFile(f"{p}: not executable")
     st = os.stat(p)
     key = (p, st.st_mtime_ns, st.st_size, st.st_ino)
     cached = _probe_cache.get(key)
@@ -140,15 +141,15 @@ def probe(path: PathLike) -> Binary:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise ValueError(f"{p}: '-v' did not answer within {VERSION_TIMEOUT:g}s") from None
+        raise InvalidValue(f"{p}: '-v' did not answer within {VERSION_TIMEOUT:g}s") from None
     except OSError as exc:
-        raise FileNotFoundError(f"{p}: cannot run ({exc.strerror or exc})") from None
+        raise MissingFile(f"{p}: cannot run ({exc.strerror or exc})") from None
     out = (proc.stdout + proc.stderr).decode(ENCODING, "replace")
     try:
         version, full = parse_version(out)
     except ValueError:
         first = out.strip().splitlines()[0] if out.strip() else f"exit status {proc.returncode}"
-        raise ValueError(f"{p}: not HAProxy ('-v' printed {first!r})") from None
+        raise InvalidValue(f"{p}: not HAProxy ('-v' printed {first!r})") from None
     binary = Binary(path=p, version=version, full_version=full)
     _probe_cache[key] = binary
     return binary
@@ -343,7 +344,7 @@ def run_check(
         cfg = _try_parse(data, filename)
         default_cwd = os.path.dirname(os.path.abspath(filename))
     else:
-        raise TypeError(f"check() takes a Config or a path, not {type(cfg_or_path).__name__}")
+        raise InvalidType(f"check() takes a Config or a path, not {type(cfg_or_path).__name__}")
     run_dir = os.fspath(cwd) if cwd is not None else default_cwd
 
     with tempfile.TemporaryDirectory(prefix="haproxy-model-check-") as tmp:
@@ -376,7 +377,7 @@ def _read_config_bytes(filename: str) -> bytes:
         return p.read_bytes()
     except FileNotFoundError:
         hint = " (to check text, pass hm.parse(text))" if "\n" in filename else ""
-        raise FileNotFoundError(f"{filename}: no such file{hint}") from None
+        raise MissingFile(f"{filename}: no such file{hint}") from None
 
 
 def _try_parse(data: bytes, filename: str) -> Config | None:
@@ -409,7 +410,7 @@ def _run(exe: Binary, path: str, *, cwd: str, timeout: float, filename: str) -> 
         )
     except FileNotFoundError as exc:
         missing = exe.path if exc.filename in (None, exe.path) else cwd
-        raise FileNotFoundError(f"{missing}: no such file or directory") from None
+        raise MissingFile(f"{missing}: no such file or directory") from None
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

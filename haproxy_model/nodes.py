@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Union
 
 import attrs
 
+from haproxy_model.errors import InvalidType, InvalidValue
 from haproxy_model.lexer import LineParts, split_parts
 from haproxy_model.words import Decoded, Word, decode, quote, value_of
 
@@ -65,7 +66,7 @@ class Comment(Line):
     def from_text(cls, text: str, *, indent: str = "") -> Comment:
         """A comment line ``# text`` (``text`` must not contain a line break)."""
         if "\n" in text or "\r" in text:
-            raise ValueError("comment: a comment cannot contain a line break")
+            raise InvalidValue("comment: a comment cannot contain a line break")
         return cls(f"{indent}# {text}" if text else f"{indent}#")
 
     @property
@@ -103,7 +104,7 @@ class Directive(Line):
     ) -> Directive:
         """Build a directive from word values, quoting each one as needed (a Word as it is)."""
         if not values:
-            raise ValueError("a directive needs at least a keyword")
+            raise InvalidValue("a directive needs at least a keyword")
         raws = [quote(v, field=f"word {i + 1}") for i, v in enumerate(values)]
         line = cls(indent + " ".join(raws), newline=newline)
         if comment is not None:
@@ -184,7 +185,7 @@ class Directive(Line):
             parts.trailing = ""
         else:
             if "\n" in text or "\r" in text:
-                raise ValueError("comment: a comment cannot contain a line break")
+                raise InvalidValue("comment: a comment cannot contain a line break")
             parts.comment = f"# {text}" if text else "#"
             if not parts.trailing:
                 parts.trailing = " "
@@ -238,7 +239,7 @@ class Directive(Line):
     def set_values(self, values: Sequence[str | Word]) -> None:
         """Replace all words; words that stay keep their spelling and the blanks before them."""
         if not values:
-            raise ValueError("a directive needs at least a keyword")
+            raise InvalidValue("a directive needs at least a keyword")
         parts = self.parts()
         old_values = [value_of(w) for w in parts.words]
         old = list(zip(["", *parts.separators], parts.words, strict=True))
@@ -348,6 +349,8 @@ def iter_lines(nodes: Sequence[Node]) -> Iterator[Line]:
     """Every line under ``nodes`` in file order (conditional markers included)."""
     from haproxy_model.sections import Section
 
+    if isinstance(nodes, (str, bytes)) or not isinstance(nodes, Sequence):
+        raise InvalidType(f"iter_lines() takes a sequence of nodes, not {type(nodes).__name__}")
     stack: list[Iterator[Node]] = [iter(nodes)]
     while stack:
         for node in stack[-1]:
@@ -358,9 +361,11 @@ def iter_lines(nodes: Sequence[Node]) -> Iterator[Line]:
                 yield node.header
                 stack.append(iter(node.body))
                 break
-            else:
+            elif isinstance(node, Conditional):
                 stack.append(_conditional_items(node))
                 break
+            else:
+                raise InvalidType(f"not a node of a configuration: {type(node).__name__}")
         else:
             stack.pop()
 

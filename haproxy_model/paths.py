@@ -33,6 +33,7 @@ import attrs
 
 from haproxy_model import _grammar
 from haproxy_model.config import Config
+from haproxy_model.errors import Error
 from haproxy_model.lexer import diagnose, patterns, split_parts
 from haproxy_model.model import line_options
 from haproxy_model.model.directives import (
@@ -72,7 +73,7 @@ _INDEX = re.compile(r"^(?P<words>.*?)\s*\[(?P<index>\d+)\]\s*$", re.S)
 FIRST_BY_DEFAULT = frozenset(("global", "defaults"))
 
 
-class PathError(ValueError):
+class PathError(Error, ValueError):
     """A PATH that is malformed (``usage`` True) or names nothing / several things."""
 
     def __init__(self, message: str, *, usage: bool = False) -> None:
@@ -260,7 +261,7 @@ def resolve(cfg: Config, path: str | Address) -> Target:
 # -- reading and editing through a PATH ------------------------------------------
 
 
-class EditError(ValueError):
+class EditError(Error, ValueError):
     """A KEY or VALUE that cannot be applied (a bad value, a flag given a value...)."""
 
 

@@ -59,6 +59,8 @@ from typing import Literal
 
 import attrs
 
+from haproxy_model.errors import Error, InvalidValue
+
 __all__ = [
     "AdminState",
     "HAProxyRuntimeError",
@@ -86,7 +88,7 @@ _RECV_SIZE = 65536
 # -- errors ----------------------------------------------------------------------
 
 
-class HAProxyRuntimeError(Exception):
+class HAProxyRuntimeError(Error):
     """HAProxy refused a runtime API command.
 
     ``command`` is the command line sent (without the master CLI's ``@`` prefix)
@@ -137,7 +139,7 @@ def parse_address(address: str | os.PathLike[str], *, master: bool = False) -> R
         master = True
         text = text[len("master@") :]
     if not text:
-        raise ValueError("empty runtime API address")
+        raise InvalidValue("empty runtime API address")
     if text.startswith("unix@"):
         return RuntimeAddress(path=text[len("unix@") :], master=master)
     if text.startswith("abns@"):
@@ -153,11 +155,11 @@ def parse_address(address: str | os.PathLike[str], *, master: bool = False) -> R
 def _tcp_address(text: str, original: object, master: bool) -> RuntimeAddress:
     m = _HOST_PORT_RE.fullmatch(text)
     if m is None:
-        raise ValueError(f"{original!r}: expected host:port")
+        raise InvalidValue(f"{original!r}: expected host:port")
     host = m["v6"] or m["host"] or "127.0.0.1"
     port = int(m["port"])
     if not 0 < port < 65536:
-        raise ValueError(f"{original!r}: port {port} out of range")
+        raise InvalidValue(f"{original!r}: port {port} out of range")
     return RuntimeAddress(host=host, port=port, master=master)
 
 
@@ -172,7 +174,7 @@ _PROCESS_RE = re.compile(r"@?(?P<sel>!?\d+|master)")
 def _name(value: object, what: str) -> str:
     """A proxy or server name (or ``#<id>``), as HAProxy accepts them."""
     if not isinstance(value, str) or not _NAME_RE.fullmatch(value):
-        raise ValueError(
+        raise InvalidValue(
             f"invalid {what} name {value!r}: use letters, digits, '-', '_', '.', ':' or '#<id>'"
         )
     return value
@@ -181,10 +183,10 @@ def _name(value: object, what: str) -> str:
 def _word(value: object, what: str) -> str:
     """One command word: no blank, ';', backslash, control character or '<<'."""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError(f"invalid {what} {value!r}: expected a string or an integer")
+        raise InvalidValue(f"invalid {what} {value!r}: expected a string or an integer")
     text = str(value)
     if not text or _FORBIDDEN_RE.search(text):
-        raise ValueError(
+        raise InvalidValue(
             f"invalid {what} {text!r}: empty, or holds a blank, ';', '\\\\', "
             "a control character or '<<'"
         )
@@ -193,13 +195,13 @@ def _word(value: object, what: str) -> str:
 
 def _count(value: object, what: str, *, minimum: int = 0) -> str:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"invalid {what} {value!r}: expected an integer >= {minimum}")
+        raise InvalidValue(f"invalid {what} {value!r}: expected an integer >= {minimum}")
     return str(value)
 
 
 def _port(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
-        raise ValueError(f"invalid port {value!r}: expected an integer in 1..65535")
+        raise InvalidValue(f"invalid port {value!r}: expected an integer in 1..65535")
     return str(value)
 
 
@@ -210,9 +212,11 @@ def _server(backend: str, server: str) -> str:
 def _check_command(command: str) -> str:
     """A raw command line: one command, no newline, no unescaped ';', no payload marker."""
     if not isinstance(command, str):
-        raise ValueError(f"command must be a string, not {type(command).__name__}")
+        raise InvalidValue(f"command must be a string, not {type(command).__name__}")
     if any(ch in command for ch in "\n\r\x00"):
-        raise ValueError(f"command {command!r} holds a newline or NUL: send one command at a time")
+        raise InvalidValue(
+            f"command {command!r} holds a newline or NUL: send one command at a time"
+        )
     escaped = False
     for ch in command:
         if escaped:
@@ -220,16 +224,16 @@ def _check_command(command: str) -> str:
         elif ch == "\\":
             escaped = True
         elif ch == ";":
-            raise ValueError(
+            raise InvalidValue(
                 f"command {command!r} holds an unescaped ';' (a second command): "
                 "send one command at a time"
             )
     if not command.strip():
-        raise ValueError("empty command")
+        raise InvalidValue("empty command")
     if command.split()[0] in ("prompt", "quit"):
-        raise ValueError(f"{command!r}: the client manages the session itself (persistent=True)")
+        raise InvalidValue(f"{command!r}: the client manages the session itself (persistent=True)")
     if command.rstrip().endswith("<<"):
-        raise ValueError(f"command {command!r} ends with '<<': pass the payload as payload=")
+        raise InvalidValue(f"command {command!r} ends with '<<': pass the payload as payload=")
     return command.strip()
 
 
@@ -238,24 +242,24 @@ def _check_payload(payload: str) -> str:
     while lines and lines[-1] == "":
         lines.pop()
     if not lines:
-        raise ValueError("empty payload")
+        raise InvalidValue("empty payload")
     if any(line.strip() == "" for line in lines):
-        raise ValueError("payload holds an empty line (it would end the payload)")
+        raise InvalidValue("payload holds an empty line (it would end the payload)")
     if any(ch in payload for ch in "\r\x00"):
-        raise ValueError("payload holds a carriage return or NUL")
+        raise InvalidValue("payload holds a carriage return or NUL")
     return "\n".join(lines)
 
 
 def _process_prefix(process: int | str) -> str:
     if isinstance(process, bool):
-        raise ValueError(f"invalid process {process!r}")
+        raise InvalidValue(f"invalid process {process!r}")
     if isinstance(process, int):
         if process < 0:
-            raise ValueError(f"invalid process {process!r}")
+            raise InvalidValue(f"invalid process {process!r}")
         return f"@{process}"
     m = _PROCESS_RE.fullmatch(process)
     if m is None:
-        raise ValueError(f"invalid process {process!r}: expected 1, '!<pid>' or 'master'")
+        raise InvalidValue(f"invalid process {process!r}: expected 1, '!<pid>' or 'master'")
     return "@" + m["sel"]
 
 
@@ -367,7 +371,7 @@ def parse_stat(text: str) -> list[StatRow]:
         return []
     header = lines[0]
     if not header.startswith("#"):
-        raise ValueError(f"'show stat' output has no '# pxname,...' header: {header[:80]!r}")
+        raise InvalidValue(f"'show stat' output has no '# pxname,...' header: {header[:80]!r}")
     names = next(csv.reader([header.lstrip("# ")]))
     rows: list[StatRow] = []
     for cells in csv.reader(lines[1:]):
@@ -455,7 +459,7 @@ def parse_servers_state(text: str) -> list[ServerState]:
         cells = line.split()
         if not names:  # the format version line
             if len(cells) == 1 and cells[0] != "1":
-                raise ValueError(f"unsupported 'show servers state' format {cells[0]!r}")
+                raise InvalidValue(f"unsupported 'show servers state' format {cells[0]!r}")
             continue
         fields = dict(zip(names, cells, strict=False))
 
@@ -572,12 +576,12 @@ class RuntimeClient:
         process: int | str | None = None,
     ) -> None:
         if not timeout > 0:
-            raise ValueError(f"timeout must be positive, not {timeout!r}")
+            raise InvalidValue(f"timeout must be positive, not {timeout!r}")
         self.address = parse_address(address, master=master)
         self.timeout = float(timeout)
         self.persistent = persistent
         if process is not None and not self.address.master:
-            raise ValueError("process= only applies to the master CLI (a master@ address)")
+            raise InvalidValue("process= only applies to the master CLI (a master@ address)")
         self.process: int | str = 1 if process is None else process
         self._prefix = _process_prefix(self.process) + " " if self.address.master else ""
         self._sock: socket.socket | None = None
@@ -604,7 +608,7 @@ class RuntimeClient:
     def with_process(self, process: int | str) -> RuntimeClient:
         """A client for the same master CLI whose worker commands go to ``process``."""
         if not self.address.master:
-            raise ValueError("with_process() needs the master CLI (a master@ address)")
+            raise InvalidValue("with_process() needs the master CLI (a master@ address)")
         return RuntimeClient(
             str(self.address), timeout=self.timeout, persistent=self.persistent, process=process
         )
@@ -744,7 +748,7 @@ class RuntimeClient:
     def execute_master(self, command: str, *, timeout: float | None = None) -> str:
         """Send a command to the master process itself (``show proc``, ``reload``...)."""
         if not self.address.master:
-            raise ValueError("execute_master() needs the master CLI (a master@ address)")
+            raise InvalidValue("execute_master() needs the master CLI (a master@ address)")
         command = _check_command(command)
         return self._finish(command, self._send(command, command, timeout=timeout, payload=None))
 
@@ -799,7 +803,7 @@ class RuntimeClient:
     def show_proc(self) -> list[ProcessInfo]:
         """The master CLI's ``show proc``: master, workers, old workers, programs."""
         if not self.address.master:
-            raise ValueError("show proc needs the master CLI (a master@ address)")
+            raise InvalidValue("show proc needs the master CLI (a master@ address)")
         return parse_proc(self.execute_master("show proc"))
 
     def get_weight(self, backend: str, server: str) -> tuple[int, int]:
@@ -826,20 +830,20 @@ class RuntimeClient:
     def set_server_state(self, backend: str, server: str, state: AdminState) -> None:
         """``set server <b>/<s> state ready|drain|maint``."""
         if state not in ("ready", "drain", "maint"):
-            raise ValueError(f"invalid state {state!r}: expected 'ready', 'drain' or 'maint'")
+            raise InvalidValue(f"invalid state {state!r}: expected 'ready', 'drain' or 'maint'")
         self._expect_empty(f"set server {_server(backend, server)} state {state}")
 
     def set_server_health(self, backend: str, server: str, health: HealthState) -> None:
         """``set server <b>/<s> health up|stopping|down``."""
         if health not in ("up", "stopping", "down"):
-            raise ValueError(f"invalid health {health!r}: expected 'up', 'stopping' or 'down'")
+            raise InvalidValue(f"invalid health {health!r}: expected 'up', 'stopping' or 'down'")
         self._expect_empty(f"set server {_server(backend, server)} health {health}")
 
     def set_server_weight(self, backend: str, server: str, weight: int | str) -> None:
         """``set server <b>/<s> weight <n>|<n>%`` (0..256, or a percentage)."""
         if isinstance(weight, str):
             if not re.fullmatch(r"\d+%", weight):
-                raise ValueError(f"invalid weight {weight!r}: expected an integer or 'N%'")
+                raise InvalidValue(f"invalid weight {weight!r}: expected an integer or 'N%'")
             text = weight
         else:
             text = _count(weight, "weight")
@@ -922,7 +926,7 @@ class RuntimeClient:
         for key, value in options.items():
             keyword = key.replace("_", "-")
             if not _KEYWORD_RE.fullmatch(keyword):
-                raise ValueError(f"invalid server keyword {key!r}")
+                raise InvalidValue(f"invalid server keyword {key!r}")
             if value is True:
                 words.append(keyword)
             elif value is False or value is None:

@@ -10,6 +10,8 @@ import re
 
 import attrs
 
+from haproxy_model.errors import InvalidType, InvalidValue
+
 _TIME = re.compile(r"(\d+)(us|ms|s|m|h|d)?")
 _TIME_UNITS_MS = {"us": 0.001, "ms": 1, "": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
 _TIME_UNITS_MS["d"] = 86_400_000
@@ -30,14 +32,16 @@ class Time:
         if isinstance(value, Time):
             return value
         if isinstance(value, bool):
-            raise TypeError("a time cannot be a bool")
+            raise InvalidType("a time cannot be a bool")
         if isinstance(value, int):
             if value < 0:
-                raise ValueError(f"a time cannot be negative: {value}")
+                raise InvalidValue(f"a time cannot be negative: {value}")
             return cls(str(value))
+        if not isinstance(value, str):
+            raise InvalidType(f"a time is a string or an int, not {type(value).__name__}")
         text = value.strip()
         if _TIME.fullmatch(text) is None:
-            raise ValueError(
+            raise InvalidValue(
                 f"not an HAProxy time: {value!r} (a number with an optional unit: "
                 "us, ms, s, m, h, d; a bare number is milliseconds)"
             )
@@ -84,14 +88,14 @@ class Size:
         if isinstance(value, Size):
             return value
         if isinstance(value, bool):
-            raise TypeError("a size cannot be a bool")
+            raise InvalidType("a size cannot be a bool")
         if isinstance(value, int):
             if value < 0:
-                raise ValueError(f"a size cannot be negative: {value}")
+                raise InvalidValue(f"a size cannot be negative: {value}")
             return cls(str(value))
         text = value.strip()
         if _SIZE.fullmatch(text) is None:
-            raise ValueError(f"not an HAProxy size: {value!r} (a number with k, m or g)")
+            raise InvalidValue(f"not an HAProxy size: {value!r} (a number with k, m or g)")
         return cls(text)
 
     @property

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import attrs
 
 from haproxy_model import _grammar
+from haproxy_model.errors import InvalidType, InvalidValue
 
 _SIMPLE_ESCAPES = {" ": " ", "\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 
@@ -104,7 +105,7 @@ def _pieces(raw: str) -> Iterator[tuple[str, bool]]:
     while pos < end:
         m = word_pieces.match(raw, pos)
         if m is None:
-            raise ValueError(f"not a valid HAProxy word: {raw!r}")
+            raise InvalidValue(f"not a valid HAProxy word: {raw!r}")
         pos = m.end()
         if m.lastgroup != "dq":
             yield _literal(m.lastgroup, m.group()), False
@@ -112,7 +113,7 @@ def _pieces(raw: str) -> Iterator[tuple[str, bool]]:
         while True:
             d = dq_pieces.match(raw, pos)
             if d is None:
-                raise ValueError(f"not a valid HAProxy word: {raw!r}")
+                raise InvalidValue(f"not a valid HAProxy word: {raw!r}")
             pos = d.end()
             if d.lastgroup == "end":
                 break
@@ -145,7 +146,7 @@ def _check_safe(text: str, field: str) -> None:
     """Refuse what no configuration line can carry: a line break or a NUL."""
     bad = _UNSAFE.search(text)
     if bad is not None:
-        raise ValueError(
+        raise InvalidValue(
             f"{field}: {bad.group()!r} at index {bad.start()} cannot be written into a "
             "configuration line"
         )
@@ -164,9 +165,9 @@ def quote(value: str | Word, *, field: str = "value") -> str:
     if isinstance(value, Word):
         return _one_word(value.raw, field)
     if not isinstance(value, str):
-        raise TypeError(f"{field}: expected a string, got {type(value).__name__}")
+        raise InvalidType(f"{field}: expected a string, got {type(value).__name__}")
     if value == "":
-        raise ValueError(f"{field}: HAProxy cannot take an empty word")
+        raise InvalidValue(f"{field}: HAProxy cannot take an empty word")
     _check_safe(value, field)
     if _bare_word().fullmatch(value):
         return value
@@ -179,12 +180,12 @@ def quote(value: str | Word, *, field: str = "value") -> str:
 def _one_word(raw: str, field: str) -> str:
     """``raw`` if it reads as exactly one word in a line, else ``ValueError`` naming ``field``."""
     if not isinstance(raw, str):
-        raise TypeError(f"{field}: a Word's raw text must be a string, got {type(raw).__name__}")
+        raise InvalidType(f"{field}: a Word's raw text must be a string, got {type(raw).__name__}")
     _check_safe(raw, field)
     # followed by a blank, as in a line: a trailing lone backslash would swallow it
     m = _grammar.compiled("WORD").match(raw + " ")
     if m is None or m.end() != len(raw):
-        raise ValueError(f"{field}: {raw!r} is not exactly one HAProxy word")
+        raise InvalidValue(f"{field}: {raw!r} is not exactly one HAProxy word")
     return raw
 
 
@@ -198,7 +199,7 @@ def check_name(value: str, *, field: str = "name") -> str:
     and ``:`` only.  Returns the name; raises ``ValueError`` naming ``field``.
     """
     if not isinstance(value, str) or not _NAME.fullmatch(value):
-        raise ValueError(
+        raise InvalidValue(
             f"{field}: {value!r} is not a valid HAProxy name (letters, digits, '.', '_', "
             "'-' and ':' only)"
         )
@@ -240,17 +241,19 @@ class Word:
         is not ``[A-Za-z_][A-Za-z0-9_]*``.
         """
         if not isinstance(name, str) or not _ENV_NAME.fullmatch(name):
-            raise ValueError(
+            raise InvalidValue(
                 f"environment variable name {name!r}: letters, digits and '_' only, "
                 "not starting with a digit"
             )
         if default is None:
             return cls(f'"${{{name}}}"')
         if not isinstance(default, str):
-            raise TypeError(f"default of ${name}: expected a string, got {type(default).__name__}")
+            raise InvalidType(
+                f"default of ${name}: expected a string, got {type(default).__name__}"
+            )
         bad = _NOT_IN_DEFAULT.search(default)
         if bad is not None:
-            raise ValueError(
+            raise InvalidValue(
                 f"default of ${name}: {bad.group()!r} at index {bad.start()} cannot be part of "
                 "a variable's default (HAProxy reads a default up to the first '}')"
             )
@@ -296,7 +299,11 @@ class Word:
 
 def text_of(value: str | Word) -> str:
     """The value HAProxy reads from a string or a :class:`Word` (references as written)."""
-    return value.value if isinstance(value, Word) else value
+    if isinstance(value, Word):
+        return value.value
+    if not isinstance(value, str):
+        raise InvalidType(f"expected a string or a Word, got {type(value).__name__}")
+    return value
 
 
 def concat(*parts: str | Word, field: str = "value") -> str | Word:
@@ -335,7 +342,7 @@ def cut(word: Word, start: int, end: int | None = None) -> str | Word:
             literal.append(text[max(lo, start) - lo : min(hi, stop) - lo])
             continue
         if lo < start or hi > stop:
-            raise ValueError(f"{word.raw}: cannot cut inside the reference {text}")
+            raise InvalidValue(f"{word.raw}: cannot cut inside the reference {text}")
         flush()
         raws.append(f'"{text}"')
     if not raws:

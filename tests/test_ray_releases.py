@@ -42,7 +42,7 @@ def replica_servers(cfg: hm.Config) -> list[tuple[str, hm.Server]]:
     return [
         (be.name or "", s)
         for be in cfg.backends.values()
-        for s in be.servers.values()
+        for s in [*be.servers.values(), *be.server_templates.values()]
         if s.name.startswith("SERVE_REPLICA_") and not s.backup
     ]
 

@@ -356,3 +356,53 @@ def test_file_created_while_writing_a_deleted_one_is_checked(
     monkeypatch.setattr(files, "_write_temp", real)
     hm.dump(cfg, path)
     assert "maxconn 5" in path.read_text()
+
+
+@pytest.mark.slow
+def test_fifty_kills_leave_no_temporary_file(tmp_path: Path) -> None:
+    """50 writers SIGKILLed at random moments: with O_TMPFILE the temporary has no name
+    until it is complete, and the next write removes any one a writer left (only files
+    of dump's own pattern whose writer is gone): 0 leftovers."""
+    target = tmp_path / "haproxy.cfg"
+    new_text = tmp_path / "new.txt"
+    new_text.write_text(NEW)
+    target.write_text(OLD)
+    (tmp_path / ".haproxy.cfg.notours.tmp").write_text("x")  # not our pattern: kept
+    rng = random.Random(99)
+    left_by_kills = 0
+    for _ in range(50):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(target), str(new_text)],
+                                stdout=subprocess.PIPE, text=True)  # fmt: skip
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.05))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert target.read_text() in (OLD, NEW)
+        left_by_kills = max(left_by_kills, len(list(tmp_path.glob(".haproxy.cfg.*.tmp"))) - 1)
+        hm.dump(hm.parse(OLD), target, force=True)  # the next write cleans up
+        ours = [
+            p.name
+            for p in tmp_path.glob(".haproxy.cfg.*.tmp")
+            if p.name != ".haproxy.cfg.notours.tmp"
+        ]
+        assert ours == [], ours
+    assert (tmp_path / ".haproxy.cfg.notours.tmp").exists()
+    print(f"most temporaries left by one kill before the next write: {left_by_kills}")
+
+
+def test_a_live_writers_temporary_is_never_removed(tmp_path: Path) -> None:
+    """remove_stale_temps leaves a temporary whose writer still holds its lock."""
+    target = tmp_path / "haproxy.cfg"
+    live = tmp_path / ".haproxy.cfg.abcdefgh.tmp"
+    stale = tmp_path / ".haproxy.cfg.stale123.tmp"
+    live.write_text("writing")
+    stale.write_text("left by a killed writer")
+    fd = os.open(live, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        removed = files.remove_stale_temps(target)
+        assert removed == [str(stale)] and live.exists() and not stale.exists()
+    finally:
+        os.close(fd)
+    assert files.remove_stale_temps(target) == [str(live)]

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from haproxy_model.api import dump, parse
 from haproxy_model.config import Config
-from haproxy_model.errors import ParseError
+from haproxy_model.errors import Error, ParseError
 from haproxy_model.files import (
     ENCODING,
     ERRORS,
@@ -33,7 +33,7 @@ USAGE = 2
 STDIN = "-"
 
 
-class CliError(Exception):
+class CliError(Error):
     """An error the command reports as ``haproxy-model: error: ...`` and exits with."""
 
     def __init__(self, message: str, status: int = USAGE) -> None:

@@ -25,6 +25,8 @@ from typing import Any
 
 import attrs
 
+from haproxy_model.errors import InvalidValue
+
 #: Prefixes HAProxy accepts before a directive ("no option httplog").
 PREFIXES = ("no", "default")
 
@@ -159,7 +161,7 @@ class KeywordTable:
 
     def _check_version(self, version: str | None) -> None:
         if version is not None and version not in self.inputs:
-            raise ValueError(f"unknown version {version!r}; the table has {self.versions}")
+            raise InvalidValue(f"unknown version {version!r}; the table has {self.versions}")
 
     def get(self, kind: str, name: str) -> Keyword | None:
         """The keyword ``name`` of ``kind``, if documented."""
@@ -235,7 +237,7 @@ class KeywordTable:
             return (section,)
         if section in self.kinds.get("section", {}):
             return ()  # a documented section without keywords of its own
-        raise ValueError(f"unknown section {section!r}")
+        raise InvalidValue(f"unknown section {section!r}")
 
     @functools.cached_property
     def _index(self) -> Mapping[str, Mapping[str, tuple[Keyword, ...]]]:

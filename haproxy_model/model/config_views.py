@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
+from haproxy_model.errors import InvalidType, InvalidValue, NotFound
 from haproxy_model.model import edit
 from haproxy_model.model.typed_sections import Defaults
 from haproxy_model.nodes import Blank, Node, iter_lines
@@ -78,7 +79,7 @@ def remove_section(cfg: Config, section: Section) -> None:
     """
     found = edit.locate(cfg.body, section)
     if found is None:
-        raise ValueError("that section is not in this configuration")
+        raise InvalidValue("that section is not in this configuration")
     container, index = found
     was_last = edit.last_line(section).newline == ""
     end = index + 1
@@ -118,7 +119,7 @@ class SectionMap(Mapping[str, S], Generic[S]):
             if section.name == name:
                 return section
         names = ", ".join(repr(s.name) for s in self._items()) or "none"
-        raise KeyError(f"no {self._label} named {name!r} (there are: {names})")
+        raise NotFound(f"no {self._label} named {name!r} (there are: {names})")
 
     def __iter__(self) -> Iterator[str]:
         return iter([s.name for s in self._items() if s.name is not None])
@@ -129,9 +130,9 @@ class SectionMap(Mapping[str, S], Generic[S]):
     def add(self, section: S) -> S:
         """Add a section of this kind (after the last one of its kind)."""
         if not isinstance(section, self._cls):
-            raise TypeError(f"expected a {self._cls.__name__}, got {type(section).__name__}")
+            raise InvalidType(f"expected a {self._cls.__name__}, got {type(section).__name__}")
         if section.name is not None and section.name in self:
-            raise ValueError(f"a {self._label} named {section.name!r} already exists")
+            raise InvalidValue(f"a {self._label} named {section.name!r} already exists")
         add_section(self._cfg, section)
         return section
 
@@ -162,7 +163,7 @@ class DefaultsList(Sequence[Defaults]):
                 if section.name == key:
                     return section
             names = ", ".join(repr(s.name) for s in items if s.name) or "none"
-            raise KeyError(f"no defaults section named {key!r} (named ones: {names})")
+            raise NotFound(f"no defaults section named {key!r} (named ones: {names})")
         return items[key]
 
     def __len__(self) -> int:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import attrs
 
+from haproxy_model.errors import InvalidType
 from haproxy_model.model import line_options
 from haproxy_model.nodes import DEFAULT_INDENT, Directive
 from haproxy_model.values import Size, Time, is_size, is_time
@@ -96,7 +97,7 @@ class FlagField(OptionField[bool]):
 
     def __set__(self, obj: OptionsLine, value: bool | Word | None) -> None:
         if isinstance(value, Word):
-            raise TypeError(f"{self.option} is a flag: set True or False, not a word")
+            raise InvalidType(f"{self.option} is a flag: set True or False, not a word")
         if value:
             obj.set_option(self.option, True)
         else:
@@ -111,7 +112,7 @@ class IntField(OptionField[int]):
 
     def render(self, value: int) -> str:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{self.option}: expected an int, got {value!r}")
+            raise InvalidType(f"{self.option}: expected an int, got {value!r}")
         return str(value)
 
 
@@ -164,7 +165,7 @@ class OptionsLine(Directive):
         """Adopt a parsed line (``raw``), or build one from ``words()`` conventionally."""
         if raw is not None:
             if fields_given:
-                raise TypeError("give either a raw line or fields, not both")
+                raise InvalidType("give either a raw line or fields, not both")
             self.__attrs_init__(raw, newline=newline)
             return
         built = Directive.from_values(words(), indent=indent, comment=comment, newline=newline)
@@ -194,7 +195,7 @@ class OptionsLine(Directive):
         """Set an option in place, or append it at the end of the line (True: a flag)."""
         word = None if value is True else value
         if isinstance(word, bool):
-            raise TypeError(f"{name}: set True or a value (remove_option drops it)")
+            raise InvalidType(f"{name}: set True or a value (remove_option drops it)")
         values, spans = self._spans()
         found = [s for s in spans if s.name == name]
         if not found:
@@ -304,7 +305,7 @@ class Server(OptionsLine):
     ) -> None:
         def words() -> list[str | Word]:
             if name is None or address is None:
-                raise TypeError(f"{self.KEYWORD}: name and address are required")
+                raise InvalidType(f"{self.KEYWORD}: name and address are required")
             check_name(name, field="name")
             addr = join_address(address, port)
             quote(addr, field="address")
@@ -459,7 +460,7 @@ class ServerTemplate(Server):
     ) -> None:
         def words() -> list[str | Word]:
             if name is None or count is None or address is None:
-                raise TypeError("server-template: name (prefix), count and address are required")
+                raise InvalidType("server-template: name (prefix), count and address are required")
             addr = join_address(address, port)
             number = count if isinstance(count, Word) else str(count)
             return [self.KEYWORD, name, number, addr, *self._option_words(options)]

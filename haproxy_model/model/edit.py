@@ -11,6 +11,7 @@ from haproxy_model.nodes import (
     Blank,
     Comment,
     Conditional,
+    Directive,
     Line,
     Node,
     iter_lines,
@@ -28,6 +29,36 @@ def indent_of(line: Line) -> str:
 def reindent(line: Line, indent: str) -> None:
     """Give ``line`` a new indentation, keeping the rest of its text."""
     line.raw = indent + line.raw.lstrip(_BLANKS)
+
+
+def align_words(line: Directive, like: Directive) -> None:
+    """Lay ``line``'s words out on ``like``'s columns, the one alignment routine for
+    inserted lines (replaced lines keep their own blanks, :meth:`Directive.set_values`).
+
+    Only when ``like`` is visibly aligned (a separator of a tab or several blanks):
+    each word then starts where ``like``'s word of the same rank starts, or one
+    blank after the previous word when there is no room; a tab-separated ``like``
+    lends its separators as they are.
+    """
+    ref, own = like.parts(), line.parts()
+    if not any(len(sep) > 1 or "\t" in sep for sep in ref.separators) or len(own.words) < 2:
+        return
+    columns, pos = [], len(ref.indent)
+    for i, word in enumerate(ref.words):
+        pos += len(ref.separators[i - 1]) if i else 0
+        columns.append(pos)
+        pos += len(word)
+    separators, pos = [], len(own.indent) + len(own.words[0])
+    for i, word in enumerate(own.words[1:], start=1):
+        if i - 1 < len(ref.separators) and "\t" in ref.separators[i - 1]:
+            sep = ref.separators[i - 1]
+        else:
+            target = columns[i] if i < len(columns) else pos + 1
+            sep = " " * max(1, target - pos)
+        separators.append(sep)
+        pos += len(sep) + len(word)
+    own.separators = separators
+    line.raw = own.render()
 
 
 def body_indent(section: Section) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar, overload
 
+from haproxy_model.errors import InvalidType
 from haproxy_model.model.directives import Server, int_or_text, time_or_text
 from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
 from haproxy_model.nodes import Directive
@@ -82,7 +83,7 @@ class IntSetting(Setting[int]):
 
     def write(self, value: int) -> list[str]:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{self.keyword}: expected an int, got {value!r}")
+            raise InvalidType(f"{self.keyword}: expected an int, got {value!r}")
         return [str(value)]
 
 
@@ -94,7 +95,7 @@ class StrSetting(Setting[str]):
 
     def write(self, value: str) -> list[str]:
         if not isinstance(value, str):
-            raise TypeError(f"{self.keyword}: expected a string, got {value!r}")
+            raise InvalidType(f"{self.keyword}: expected a string, got {value!r}")
         return [value]
 
 
@@ -148,5 +149,5 @@ class FlagSetting(Setting[bool]):
 
     def arguments(self, value: bool | Word) -> Sequence[str | Word]:
         if isinstance(value, Word):
-            raise TypeError(f"{self.keyword} is a flag: set True or False, not a word")
+            raise InvalidType(f"{self.keyword} is a flag: set True or False, not a word")
         return []

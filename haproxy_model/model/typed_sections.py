@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from haproxy_model.errors import InvalidType
 from haproxy_model.model.directives import (
     DIRECTIVE_CLASSES,
     Acl,
@@ -71,11 +72,11 @@ class TypedSection(Section):
     ) -> None:
         if header is not None:
             if name is not None or fields or from_ is not None:
-                raise TypeError("give either a parsed header or fields, not both")
+                raise InvalidType("give either a parsed header or fields, not both")
             self.__attrs_init__(header, body if body is not None else [], leading or [])
             return
         if self.NAMED and name is None and self.KEYWORD != "defaults":
-            raise TypeError(f"a {self.KEYWORD} section needs a name")
+            raise InvalidType(f"a {self.KEYWORD} section needs a name")
         words = [self.KEYWORD]
         if name is not None:
             words.append(check_name(name, field=f"{self.KEYWORD} name"))
@@ -86,7 +87,7 @@ class TypedSection(Section):
         self.__attrs_init__(built, body if body is not None else [], leading or [])
         for key, value in fields.items():
             if not hasattr(type(self), key) or key.startswith("_"):
-                raise TypeError(f"{type(self).__name__} has no field {key!r}")
+                raise InvalidType(f"{type(self).__name__} has no field {key!r}")
             setattr(self, key, value)
         for line in directives:
             self.add_directive(line)
@@ -257,7 +258,7 @@ class _BackendSide:
 
     @property
     def servers(self) -> ServerMap:
-        """The ``server`` lines by name."""
+        """The ``server`` lines by name (``server-template`` lines: :attr:`server_templates`)."""
         assert isinstance(self, Section)
         return ServerMap(self)
 
@@ -267,6 +268,12 @@ class _BackendSide:
         view = ServerMap(self)
         for server in servers:
             view.add(server)
+
+    @property
+    def server_templates(self) -> ServerMap:
+        """The ``server-template`` lines by prefix."""
+        assert isinstance(self, Section)
+        return ServerMap(self, templates=True)
 
     @property
     def default_server(self) -> DefaultServer | None:

@@ -9,8 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Generic, TypeVar
 
+from haproxy_model.errors import InvalidType, InvalidValue, NotFound
 from haproxy_model.model import edit
-from haproxy_model.model.directives import DefaultServer, Option, Server, Timeout, timeout_word
+from haproxy_model.model.directives import (
+    DefaultServer,
+    Option,
+    Server,
+    ServerTemplate,
+    Timeout,
+    timeout_word,
+)
 from haproxy_model.nodes import Conditional, Directive, Line, Node, iter_lines
 from haproxy_model.sections import Section
 from haproxy_model.values import Time
@@ -67,7 +75,7 @@ def remove_line(section: Section, line: Node) -> None:
     """Remove a line of the section (from a `.if` block too) with its comment block."""
     found = edit.locate(section.body, line)
     if found is None:
-        raise ValueError("that line is not in this section")
+        raise InvalidValue("that line is not in this section")
     container, _ = found
     edit.remove_with_comment(container, line)
     if not section.body and line_is_last(line):
@@ -80,38 +88,47 @@ def line_is_last(node: Node) -> bool:
 
 
 class ServerMap(MutableMapping[str, Server]):
-    """The servers of a proxy by name (``default-server`` lines excluded)."""
+    """The ``server`` lines of a proxy by name (``servers``), or with ``templates`` its
+    ``server-template`` lines by prefix (``server_templates``); ``default-server``
+    lines are in neither.
 
-    def __init__(self, section: Section) -> None:
+    Replacing a line (``servers["s1"] = Server(...)``) keeps its indentation, the blanks
+    before every word that stays, and its trailing comment; a new line goes after the
+    last line of its kind, its words aligned on that line's columns.
+    """
+
+    def __init__(self, section: Section, *, templates: bool = False) -> None:
         self._section = section
+        self._templates = templates
+        self._kind = "server-template" if templates else "server"
+
+    def _is_kind(self, node: object) -> bool:
+        return (
+            isinstance(node, Server)
+            and not isinstance(node, DefaultServer)
+            and isinstance(node, ServerTemplate) == self._templates
+        )
 
     def _servers(self) -> list[Server]:
-        return [
-            d
-            for d in iter_lines(self._section.body)
-            if isinstance(d, Server) and not isinstance(d, DefaultServer)
-        ]
+        return [d for d in iter_lines(self._section.body) if self._is_kind(d)]  # type: ignore[misc]
 
     def __getitem__(self, name: str) -> Server:
-        for line in iter_lines(self._section.body):
-            if (
-                isinstance(line, Server)
-                and not isinstance(line, DefaultServer)
-                and line.name == name
-            ):
+        for line in self._servers():
+            if line.name == name:
                 return line
         names = ", ".join(repr(s.name) for s in self._servers()) or "none"
-        raise KeyError(
-            f"no server {name!r} in {self._section.keyword} {self._section.name!r} "
-            f"(servers: {names})"
+        raise NotFound(
+            f"no {self._kind} {name!r} in {self._section.keyword} {self._section.name!r} "
+            f"({self._kind} lines: {names})"
         )
 
     def __setitem__(self, name: str, server: Server) -> None:
+        if not isinstance(server, Server) or not self._is_kind(server):
+            raise InvalidType(f"expected a {self._kind} line, got {type(server).__name__}")
         if server.name != name:
-            raise ValueError(f"server is named {server.name!r}, not {name!r}")
+            raise InvalidValue(f"{self._kind} is named {server.name!r}, not {name!r}")
         if name in self:
-            old = self[name]
-            old.raw = edit.indent_of(old) + server.raw.lstrip(" \t")
+            self[name].set_values([w.settable() for w in server.words])
         else:
             self.add(server)
 
@@ -128,23 +145,29 @@ class ServerMap(MutableMapping[str, Server]):
         return any(s.name == name for s in self._servers())
 
     def values(self) -> list[Server]:  # type: ignore[override]
-        """The servers in file order."""
+        """The lines in file order."""
         return self._servers()
 
     def items(self) -> list[tuple[str, Server]]:  # type: ignore[override]
-        """``(name, server)`` pairs in file order."""
+        """``(name, line)`` pairs in file order."""
         return [(s.name, s) for s in self._servers()]
 
     def add(self, server: Server) -> Server:
-        """Add a server line after the section's last server, indented like it."""
+        """Add a line after the section's last line of its kind, aligned like it."""
+        if not isinstance(server, Server) or not self._is_kind(server):
+            raise InvalidType(f"expected a {self._kind} line, got {type(server).__name__}")
         if server.name in self:
-            raise ValueError(f"server {server.name!r} already exists")
+            raise InvalidValue(f"{self._kind} {server.name!r} already exists")
         body = self._section.body
-        top = [i for i, n in enumerate(body) if isinstance(n, Server)]
-        if top:
-            add_line(self._section, server, top[-1], like=body[top[-1]])  # type: ignore[arg-type]
+        same = [i for i, n in enumerate(body) if self._is_kind(n)]
+        kin = same or [i for i, n in enumerate(body) if isinstance(n, Server)]
+        if kin:
+            like = body[kin[-1]]
+            assert isinstance(like, Server)
+            add_line(self._section, server, kin[-1], like=like)
+            edit.align_words(server, like)
         else:
-            add_line(self._section, server, insertion_point(self._section, "server"))
+            add_line(self._section, server, insertion_point(self._section, self._kind))
         return server
 
     def __repr__(self) -> str:
@@ -172,7 +195,7 @@ class TimeoutMap(MutableMapping[str, Time | str]):
         line = self._find(kind)
         if line is None:
             kinds = ", ".join(repr(t.kind) for t in self._lines()) or "none"
-            raise KeyError(f"no 'timeout {kind}' in this section (timeouts: {kinds})")
+            raise NotFound(f"no 'timeout {kind}' in this section (timeouts: {kinds})")
         return line.value
 
     def __setitem__(self, kind: str, value: Time | str | int | Word) -> None:
@@ -192,7 +215,7 @@ class TimeoutMap(MutableMapping[str, Time | str]):
     def __delitem__(self, kind: str) -> None:
         found = [t for t in self._lines() if t.kind == kind]
         if not found:
-            raise KeyError(f"no 'timeout {kind}' in this section")
+            raise NotFound(f"no 'timeout {kind}' in this section")
         for line in found:
             remove_line(self._section, line)
 
@@ -234,7 +257,7 @@ class OptionMap(MutableMapping[str, Option]):
         line = self._find(name)
         if line is None:
             names = ", ".join(repr(o.name) for o in self._lines()) or "none"
-            raise KeyError(f"no 'option {name}' in this section (options: {names})")
+            raise NotFound(f"no 'option {name}' in this section (options: {names})")
         return line
 
     def enabled(self, name: str) -> bool | None:
@@ -253,7 +276,7 @@ class OptionMap(MutableMapping[str, Option]):
         elif isinstance(value, (list, tuple)):
             words = ["option", name, *value]
         else:
-            raise TypeError(f"option {name}: expected True, False or a list of words")
+            raise InvalidType(f"option {name}: expected True, False or a list of words")
         line = self._find(name)
         if line is not None:
             _set_negation(line, words[0] == "no")
@@ -270,7 +293,7 @@ class OptionMap(MutableMapping[str, Option]):
     def __delitem__(self, name: str) -> None:
         found = [o for o in self._lines() if o.name == name]
         if not found:
-            raise KeyError(f"no 'option {name}' in this section")
+            raise NotFound(f"no 'option {name}' in this section")
         for line in found:
             remove_line(self._section, line)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from haproxy_model.config import Config
 from haproxy_model.diagnostics import Diagnostic
+from haproxy_model.errors import InvalidType
 from haproxy_model.validation import (
     acls,
     advice,
@@ -29,6 +30,10 @@ def validate(cfg: Config, *, version: str = "2.8", strict: bool = False) -> list
     Without ``strict``, keywords, options and sections that no manual documents
     are let through (HAProxy builds may add their own); with it they are errors.
     """
+    if not isinstance(cfg, Config):
+        raise InvalidType(f"validate() takes a Config, not {type(cfg).__name__}")
+    if not isinstance(version, str):
+        raise InvalidType(f"validate(version=...) takes a str such as '2.8', not {version!r}")
     ctx = Context(cfg, version, strict)
     keywords.check(ctx)
     references.check(ctx)

@@ -10,6 +10,7 @@ import attrs
 
 from haproxy_model.config import Config
 from haproxy_model.diagnostics import Diagnostic, Severity
+from haproxy_model.errors import InvalidValue
 from haproxy_model.keywords import Keyword, KeywordTable, load_table
 from haproxy_model.nodes import Branch, Conditional, Directive, Marker, Message, Node
 from haproxy_model.positions import Positions, column_of_word
@@ -158,7 +159,7 @@ class Context:
         self.cfg = cfg
         self.table: KeywordTable = load_table()
         if version not in self.table.versions:
-            raise ValueError(
+            raise InvalidValue(
                 f"unknown version {version!r}; known: {', '.join(self.table.versions)}"
             )
         self.version = version

@@ -16,6 +16,8 @@ from typing import Any
 
 import attrs
 
+from haproxy_model.errors import OperationFailed
+
 SUPPORTED_MIN = (2, 55)
 SUPPORTED_MAX = (2, 60)
 """Inclusive ``(major, minor)`` range of Ray releases this module accepts."""
@@ -51,13 +53,13 @@ def check_ray_version(version: str | None = None) -> str:
     lo = f"{SUPPORTED_MIN[0]}.{SUPPORTED_MIN[1]}"
     hi = f"{SUPPORTED_MAX[0]}.{SUPPORTED_MAX[1]}"
     if match is None or ".dev" in version:
-        raise RuntimeError(
+        raise OperationFailed(
             f"ray {version!r} is not supported by haproxy_model.adapters.ray_serve "
             f"(supported: ray {lo}.x to {hi}.x)"
         )
     found = (int(match.group(1)), int(match.group(2)))
     if not SUPPORTED_MIN <= found <= SUPPORTED_MAX:
-        raise RuntimeError(
+        raise OperationFailed(
             f"ray {version} is not supported by haproxy_model.adapters.ray_serve: "
             f"it relies on private Ray Serve APIs verified for ray {lo}.x to {hi}.x only"
         )
@@ -70,11 +72,11 @@ def _controller() -> Any:
     from ray.serve._private.constants import SERVE_CONTROLLER_NAME, SERVE_NAMESPACE
 
     if not ray.is_initialized():
-        raise RuntimeError("Ray is not initialised; call ray.init() first")
+        raise OperationFailed("Ray is not initialised; call ray.init() first")
     try:
         return ray.get_actor(SERVE_CONTROLLER_NAME, namespace=SERVE_NAMESPACE)
     except ValueError as exc:
-        raise RuntimeError("no Ray Serve controller is running in this cluster") from exc
+        raise OperationFailed("no Ray Serve controller is running in this cluster") from exc
 
 
 def serve_instance_details(timeout_s: float = 30.0) -> dict[str, Any]:
@@ -89,7 +91,7 @@ def serve_instance_details(timeout_s: float = 30.0) -> dict[str, Any]:
     ref = _controller().get_serve_instance_details.remote()
     details = ray.get(ref, timeout=timeout_s)
     if not isinstance(details, dict):
-        raise RuntimeError(
+        raise OperationFailed(
             f"unexpected get_serve_instance_details() result: {type(details).__name__}"
         )
     return details

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import haproxy_model as hm
+from haproxy_model.errors import InvalidValue
 from haproxy_model.model.directives import DIRECTIVE_CLASSES
 from haproxy_model.model.typed_sections import TypedSection
 from haproxy_model.nodes import Directive
@@ -65,7 +66,7 @@ def parse_line(text: str) -> Directive:
     (section,) = cfg.sections
     lines = [n for n in section.body if isinstance(n, Directive)]
     if len(lines) != 1 or len(section.body) != 1:
-        raise ValueError(f"not a single directive line: {text!r}")
+        raise InvalidValue(f"not a single directive line: {text!r}")
     return lines[0]
 
 
@@ -107,7 +108,7 @@ def _routed(snapshot: ServeSnapshot) -> list[Application]:
 def _split_bind(bind: str) -> tuple[str, str]:
     host, sep, port = bind.rpartition(":")
     if not sep or not port.isdigit():
-        raise ValueError(f"bind must be '<host>:<port>', got {bind!r}")
+        raise InvalidValue(f"bind must be '<host>:<port>', got {bind!r}")
     return host, port
 
 
@@ -133,7 +134,7 @@ def build_config(
     expose-fd listeners``.
     """
     if spare_slots < 0:
-        raise ValueError(f"spare_slots must be >= 0, got {spare_slots}")
+        raise InvalidValue(f"spare_slots must be >= 0, got {spare_slots}")
     host, port = _split_bind(bind)
     apps = _routed(snapshot)
     replicas = sum(

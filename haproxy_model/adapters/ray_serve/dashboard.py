@@ -32,6 +32,8 @@ from typing import Any
 
 import attrs
 
+from haproxy_model.errors import Error
+
 __all__ = [
     "DEFAULT_DASHBOARD_PORT",
     "ENV_DASHBOARD",
@@ -47,7 +49,7 @@ CURRENT_CLUSTER_FILE = "/tmp/ray/ray_current_cluster"
 ENDPOINT = "/api/serve/applications/"
 
 
-class DashboardError(RuntimeError):
+class DashboardError(Error, RuntimeError):
     """Ray's dashboard could not be asked, or gave no usable answer."""
 
 

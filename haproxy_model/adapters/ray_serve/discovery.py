@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+from haproxy_model.errors import OperationFailed
+
 from . import _ray_private
 from ._ray_private import ReplicaTarget
 from .snapshot import Application, Deployment, Replica, ServeSnapshot, replica_actor_name
@@ -63,7 +65,7 @@ def _deployment(
     """One :class:`Deployment` from its ``DeploymentDetails`` dict."""
     config = detail.get("deployment_config") or {}
     if "max_ongoing_requests" not in config:
-        raise RuntimeError(
+        raise OperationFailed(
             f"Serve did not report max_ongoing_requests for deployment {app_name}/{name}"
         )
     replicas: list[Replica] = []
@@ -207,7 +209,7 @@ def _check_ports(snapshot: ServeSnapshot) -> None:
             continue
         for rep in ingress.running_replicas:
             if rep.port is None:
-                raise RuntimeError(
+                raise OperationFailed(
                     f"replica {rep.actor_name} has no direct-ingress HTTP port; start Ray "
                     "with RAY_SERVE_ENABLE_HA_PROXY=1 (or RAY_SERVE_ENABLE_DIRECT_INGRESS=1) "
                     "in its environment"
@@ -232,7 +234,7 @@ def discover(
 
     version = _ray_private.check_ray_version()
     if not ray.is_initialized():
-        raise RuntimeError("Ray is not initialised; call ray.init() first")
+        raise OperationFailed("Ray is not initialised; call ray.init() first")
     statuses = _status_index(serve.status())
     if not statuses:
         return ServeSnapshot(applications=(), ray_version=version)

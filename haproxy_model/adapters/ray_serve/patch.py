@@ -61,6 +61,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 import haproxy_model as hm
+from haproxy_model.errors import Error
 from haproxy_model.model.typed_sections import Backend, Proxy, TypedSection
 from haproxy_model.model.views import add_line, insertion_point, top_directives
 from haproxy_model.nodes import Directive
@@ -90,7 +91,7 @@ SERVER_PREFIX = safe_name(REPLICA_ACTOR_PREFIX)  # "SERVE_REPLICA_"
 MaxOngoing = int | Mapping[str, int] | None
 
 
-class PatchError(ValueError):
+class PatchError(Error, ValueError):
     """Ray's file does not have a layout the patch knows (no ``defaults`` ...)."""
 
 
@@ -248,6 +249,15 @@ def _is_app_backend(name: str) -> bool:
     return name.startswith(APP_BACKEND_PREFIXES)
 
 
+def _server_lines(section: Backend | hm.Listen) -> list[hm.Server]:
+    """The ``server`` and ``server-template`` lines of a proxy, in file order."""
+    return [
+        line
+        for line in hm.iter_lines(section.body)
+        if isinstance(line, hm.Server) and not isinstance(line, hm.DefaultServer)
+    ]
+
+
 def _is_replica(server: hm.Server) -> bool:
     return server.name.startswith(SERVER_PREFIX) and not server.backup
 
@@ -321,7 +331,7 @@ class _Patcher:
             name = section.name or ""
             if _is_app_backend(name):
                 continue
-            stray = [s.name for s in section.servers.values() if _is_replica(s)]
+            stray = [s.name for s in _server_lines(section) if _is_replica(s)]
             if stray:
                 raise _layout_error(
                     f"{section.keyword} {name}: replica servers ({', '.join(stray)}) outside "
@@ -336,7 +346,7 @@ class _Patcher:
         names = self._names_from_frontends()
         replicas = templates = 0
         for be in primary:
-            for server in be.servers.values():
+            for server in _server_lines(be):
                 if _is_replica(server) and isinstance(server, hm.ServerTemplate):
                     templates += 1
                 elif _is_replica(server):
@@ -481,7 +491,7 @@ class _Patcher:
             return
         ds = be.default_server
         if ds is None:
-            if not be.servers or all(getattr(hc, f) is None for f in fields):
+            if not _server_lines(be) or all(getattr(hc, f) is None for f in fields):
                 return
             be.default_server = hm.DefaultServer()
             ds = be.default_server
@@ -601,7 +611,7 @@ class _Patcher:
     def _servers(self, be: Backend, names: Mapping[str, Mapping[str, str]]) -> None:
         be_name = be.name or ""
         given = self.policy.given
-        for server in be.servers.values():
+        for server in _server_lines(be):
             if not _is_replica(server):
                 continue
             before = server.raw

@@ -39,6 +39,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
@@ -46,6 +47,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import attrs
+
+from haproxy_model.errors import Error, InvalidValue
 
 __all__ = [
     "TCP_CHECK",
@@ -131,7 +134,7 @@ def _given_field() -> Any:
     return attrs.field(init=False, factory=frozenset, repr=False)
 
 
-class PolicyError(ValueError):
+class PolicyError(Error, ValueError):
     """A policy document that cannot be used.
 
     ``filename`` and ``line`` (1-based, ``None`` when unknown) say where;
@@ -154,17 +157,17 @@ class PolicyError(ValueError):
 
 def _is_time(_inst: object, attr: attrs.Attribute[Any], value: str | None) -> None:
     if value is not None and not TIME_RE.fullmatch(value):
-        raise ValueError(f"{attr.name}: {value!r} is not an HAProxy time (e.g. 500ms, 5s, 2m)")
+        raise InvalidValue(f"{attr.name}: {value!r} is not an HAProxy time (e.g. 500ms, 5s, 2m)")
 
 
 def _positive(_inst: object, attr: attrs.Attribute[Any], value: int | None) -> None:
     if value is not None and value < 1:
-        raise ValueError(f"{attr.name} must be >= 1, got {value}")
+        raise InvalidValue(f"{attr.name} must be >= 1, got {value}")
 
 
 def _non_negative(_inst: object, attr: attrs.Attribute[Any], value: int | None) -> None:
     if value is not None and value < 0:
-        raise ValueError(f"{attr.name} must be >= 0, got {value}")
+        raise InvalidValue(f"{attr.name} must be >= 0, got {value}")
 
 
 @attrs.frozen(kw_only=True)
@@ -216,7 +219,7 @@ class RateLimit:
 
     def __attrs_post_init__(self) -> None:
         if (self.fixed is None) == (self.per_replica is None):
-            raise ValueError("set exactly one of 'fixed' and 'per_replica'")
+            raise InvalidValue("set exactly one of 'fixed' and 'per_replica'")
 
     def resolve(self, replicas: int) -> int:
         """The rate for ``replicas`` servers."""
@@ -269,17 +272,17 @@ class HealthCheck:
     def __attrs_post_init__(self) -> None:
         _settle(self)
         if self.observe not in (None, "layer4", "layer7"):
-            raise ValueError(f"observe must be layer4 or layer7, got {self.observe!r}")
+            raise InvalidValue(f"observe must be layer4 or layer7, got {self.observe!r}")
         if self.on_error not in (None, *ON_ERROR_ACTIONS):
-            raise ValueError(
+            raise InvalidValue(
                 f"on_error must be one of {', '.join(ON_ERROR_ACTIONS)}, got {self.on_error!r}"
             )
         if not self.path.startswith("/") or re.search(r"\s", self.path):
-            raise ValueError(f"path must start with '/' and hold no spaces, got {self.path!r}")
+            raise InvalidValue(f"path must start with '/' and hold no spaces, got {self.path!r}")
         if not re.fullmatch(r"[A-Z]+", self.method):
-            raise ValueError(f"method must be an upper-case HTTP method, got {self.method!r}")
+            raise InvalidValue(f"method must be an upper-case HTTP method, got {self.method!r}")
         if not 100 <= self.expect_status <= 599:
-            raise ValueError(f"expect_status must be 100..599, got {self.expect_status}")
+            raise InvalidValue(f"expect_status must be 100..599, got {self.expect_status}")
 
 
 TCP_CHECK = HealthCheck(
@@ -318,12 +321,12 @@ class ServerMaxconn:
 
     def __attrs_post_init__(self) -> None:
         if not (math.isfinite(self.ratio) and self.ratio > 0):
-            raise ValueError(f"ratio must be > 0, got {self.ratio}")
+            raise InvalidValue(f"ratio must be > 0, got {self.ratio}")
         if self.cap is not None and self.cap < self.floor:
-            raise ValueError(f"cap ({self.cap}) is below floor ({self.floor})")
+            raise InvalidValue(f"cap ({self.cap}) is below floor ({self.floor})")
         for key, value in self.overrides.items():
             if value is not None and value < 1:
-                raise ValueError(f"override {key!r} must be >= 1 or null, got {value}")
+                raise InvalidValue(f"override {key!r} must be >= 1 or null, got {value}")
 
     def compute(self, deployment: _DeploymentLike) -> int | None:
         """The ``maxconn`` for each server of ``deployment``."""
@@ -393,13 +396,13 @@ class Policy:
         if self.retry_on is not None:
             bad = [w for w in self.retry_on if w not in RETRY_ON_KEYWORDS]
             if bad or not self.retry_on:
-                raise ValueError(f"retry_on: unknown keyword(s) {bad or self.retry_on!r}")
+                raise InvalidValue(f"retry_on: unknown keyword(s) {bad or self.retry_on!r}")
         if self.balance is not None:
             algorithm = re.split(r"[\s(]", self.balance, maxsplit=1)[0]
             if algorithm not in BALANCE_ALGORITHMS:
-                raise ValueError(f"balance: unknown algorithm {algorithm!r}")
+                raise InvalidValue(f"balance: unknown algorithm {algorithm!r}")
         if self.http_reuse is not None and self.http_reuse not in HTTP_REUSE_MODES:
-            raise ValueError(f"http_reuse: must be one of {sorted(HTTP_REUSE_MODES)}")
+            raise InvalidValue(f"http_reuse: must be one of {sorted(HTTP_REUSE_MODES)}")
 
     def server_maxconn(self, deployment: _DeploymentLike) -> int | None:
         """Per-server ``maxconn`` for the replicas of ``deployment`` (``None``: unset)."""
@@ -432,10 +435,17 @@ class Policy:
         return _parse_policy(data, ctx)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Policy:
+    def from_file(cls, path: str | os.PathLike[str]) -> Policy:
         """Load ``.yaml``/``.yml``, ``.toml`` or ``.json``; errors carry file and line."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise PolicyError(f"a policy path is a str or a PathLike, not {type(path).__name__}",
+                              filename="<policy>")  # fmt: skip
         path = Path(path)
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, ValueError) as exc:  # missing, a directory, not UTF-8, a NUL...
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise PolicyError(f"cannot read the policy: {reason}", filename=str(path)) from None
         filename = str(path)
         suffix = path.suffix.lower()
         if suffix in (".yaml", ".yml"):

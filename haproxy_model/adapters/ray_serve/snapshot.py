@@ -13,6 +13,8 @@ import re
 
 import attrs
 
+from haproxy_model.errors import NotFound
+
 __all__ = [
     "Application",
     "Deployment",
@@ -155,7 +157,7 @@ class Application:
         for dep in self.deployments:
             if dep.name == name:
                 return dep
-        raise KeyError(f"application {self.name!r} has no deployment {name!r}")
+        raise NotFound(f"application {self.name!r} has no deployment {name!r}")
 
     @property
     def ingress(self) -> Deployment | None:
@@ -180,7 +182,7 @@ class ServeSnapshot:
         for app in self.applications:
             if app.name == name:
                 return app
-        raise KeyError(f"no Serve application {name!r}")
+        raise NotFound(f"no Serve application {name!r}")
 
     @property
     def ingress_replicas(self) -> tuple[Replica, ...]:

@@ -102,6 +102,7 @@ import attrs
 
 import haproxy_model as hm
 from haproxy_model import haproxy as hx
+from haproxy_model.errors import Error, InvalidValue, OperationFailed
 from haproxy_model.files import write_text_atomic
 from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient, StatRow
 
@@ -133,7 +134,7 @@ _RUNTIME_ERRORS = (HAProxyRuntimeError, OSError, TimeoutError, ValueError)
 _SOCKET_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
 
 
-class SyncError(RuntimeError):
+class SyncError(Error, RuntimeError):
     """A configuration HAProxy rejected, or an HAProxy that would not start or reload."""
 
 
@@ -185,7 +186,7 @@ def membership_mode(policy: Policy, membership: Membership = "auto") -> Literal[
         algorithm = re.split(r"[\s(]", balance.strip(), maxsplit=1)[0]
         return "dynamic" if algorithm in DYNAMIC_ALGORITHMS else "slots"
     if membership not in ("dynamic", "slots"):
-        raise ValueError(f"membership must be 'auto', 'dynamic' or 'slots', got {membership!r}")
+        raise InvalidValue(f"membership must be 'auto', 'dynamic' or 'slots', got {membership!r}")
     return membership
 
 
@@ -267,9 +268,9 @@ class Syncer:
         prometheus: bool = True,
     ) -> None:
         if spare_slots < 0:
-            raise ValueError(f"spare_slots must be >= 0, got {spare_slots}")
+            raise InvalidValue(f"spare_slots must be >= 0, got {spare_slots}")
         if interval <= 0:
-            raise ValueError(f"interval must be > 0, got {interval}")
+            raise InvalidValue(f"interval must be > 0, got {interval}")
         self.workdir = Path(workdir).resolve()
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.config_path = self.workdir / "haproxy.cfg"
@@ -278,7 +279,7 @@ class Syncer:
         self.log_path = self.workdir / "haproxy.log"
         self.slots_path = self.workdir / "slots.json"
         if len(str(self.master_socket)) > _SOCKET_MAX:
-            raise ValueError(f"workdir {self.workdir} is too long for Unix socket paths")
+            raise InvalidValue(f"workdir {self.workdir} is too long for Unix socket paths")
         self.binary = hx.find(haproxy_binary)
         self.policy = policy
         self.membership: Membership = membership
@@ -466,7 +467,7 @@ class Syncer:
         """One tick: discover, then start, reload or apply runtime changes. Returns its events."""
         with self._lock:
             if self._closed:
-                raise RuntimeError("Syncer is closed")
+                raise OperationFailed("Syncer is closed")
             before = self._event_count
             self._tick()
             new = min(self._event_count - before, len(self.events))

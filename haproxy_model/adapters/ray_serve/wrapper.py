@@ -58,12 +58,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 import stat
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
+
+from haproxy_model.errors import Error, InvalidType, InvalidValue, MissingFile
 
 __all__ = [
     "ENV_CHECK",
@@ -94,6 +97,7 @@ CACHE_NAME = ".haproxy-model-max-ongoing.json"
 """The dashboard answer cache, beside Ray's config file."""
 DASHBOARD_TIMEOUT_S = 1.5
 
+_DIGITS = re.compile(r"[0-9]+")
 PASS_THROUGH_FLAGS = frozenset({"-c", "-v", "-vv"})
 _LOG_PREFIX = "[haproxy-model wrapper]"
 _SHEBANG_MAX = 120
@@ -124,7 +128,7 @@ is found; for --install-wrapper: 0 written, 2 refused (the reason on stderr).
 """
 
 
-class InstallError(ValueError):
+class InstallError(Error, ValueError):
     """The wrapper cannot be installed as asked (the message says why)."""
 
 
@@ -203,21 +207,23 @@ def real_binary(
             continue
         return path
     tried.append("PATH: no other haproxy")
-    raise FileNotFoundError("no real HAProxy binary found: " + "; ".join(tried))
+    raise MissingFile("no real HAProxy binary found: " + "; ".join(tried))
 
 
 def parse_max_ongoing(text: str | None) -> int | dict[str, int] | None:
     """``"64"`` -> 64; ``"app/Dep=64, Other=8"`` -> a mapping; empty -> None."""
+    if text is not None and not isinstance(text, str):
+        raise InvalidType(f"{ENV_MAX_ONGOING}: expected a string, got {type(text).__name__}")
     if text is None or not text.strip():
         return None
     text = text.strip()
-    if text.isdigit():
+    if _DIGITS.fullmatch(text):
         return int(text)
     out: dict[str, int] = {}
     for item in text.split(","):
         key, sep, value = item.strip().rpartition("=")
-        if not sep or not key.strip() or not value.strip().isdigit():
-            raise ValueError(f"{ENV_MAX_ONGOING}: expected 'key=int', got {item.strip()!r}")
+        if not sep or not key.strip() or not _DIGITS.fullmatch(value.strip()):
+            raise InvalidValue(f"{ENV_MAX_ONGOING}: expected 'key=int', got {item.strip()!r}")
         out[key.strip()] = int(value)
     return out
 
