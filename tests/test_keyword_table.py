@@ -382,3 +382,30 @@ def test_action_names_per_rule_set() -> None:
         assert "close" in table.actions("tcp-response content", version)
         # "expect-proxy layer4": the action is "expect-proxy".
         assert "expect-proxy" in table.actions("tcp-request connection", version)
+
+
+def test_grammar_table_and_typed_classes_agree_on_sections() -> None:
+    """One source per section keyword: the grammar's SECTION_KEYWORD is every section
+    keyword the table knows (manuals and sources), and each typed section class is one."""
+    from haproxy_model import _grammar
+    from haproxy_model.keywords import all_section_keywords, section_keywords
+    from haproxy_model.model.typed_sections import SECTION_CLASSES
+
+    assert _grammar.section_keywords() == all_section_keywords()
+    assert set(SECTION_CLASSES) <= all_section_keywords()
+    for version in ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3"):
+        assert "namespace_list" in section_keywords(version)  # registered in src/namespace.c
+        assert "healthcheck" not in section_keywords(version)  # only after 3.3
+
+
+def test_strict_knows_namespace_list() -> None:
+    import haproxy_model as hm
+
+    cfg = hm.parse("namespace_list\n    namespace blue\nglobal\n    maxconn 10\n")
+    codes = [d.code for d in hm.validate(cfg, version="2.6", strict=True)]
+    assert "unknown-section" not in codes
+    newer = hm.parse("healthcheck hc\n    type httpchk\n")
+    found = [
+        d for d in hm.validate(newer, version="3.3", strict=True) if d.code == "unknown-section"
+    ]
+    assert found, "healthcheck is newer than 3.3"

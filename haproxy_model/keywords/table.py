@@ -184,11 +184,18 @@ class KeywordTable:
         return tuple(sorted(found, key=lambda s: (order.index(s) if s in order else 99, s)))
 
     def section_keywords(self, version: str | None = None) -> frozenset[str]:
-        """Section keywords ("global", "backend", "userlist", ...)."""
+        """Section keywords ("global", "backend", "userlist", ...): the manual's, and those
+        HAProxy registers in its sources without a manual entry (:data:`REGISTERED_SECTIONS`)."""
         self._check_version(version)
-        return frozenset(
+        documented = {
             name for name, kw in self.kinds.get("section", {}).items() if kw.in_version(version)
-        )
+        }
+        registered = {
+            name
+            for name, versions in REGISTERED_SECTIONS.items()
+            if version is None or version in versions
+        }
+        return frozenset(documented | registered)
 
     def allowed_sections(
         self, keyword: str | Keyword, version: str | None = None
@@ -235,8 +242,8 @@ class KeywordTable:
             return ("proxy", "action")
         if section in self.kinds and section not in OPTION_KINDS and section != "section":
             return (section,)
-        if section in self.kinds.get("section", {}):
-            return ()  # a documented section without keywords of its own
+        if section in self.kinds.get("section", {}) or section in REGISTERED_SECTIONS:
+            return ()  # a section without keywords of its own in the manual
         raise InvalidValue(f"unknown section {section!r}")
 
     @functools.cached_property
@@ -346,6 +353,27 @@ def bind_options(version: str | None = None) -> frozenset[str]:
 def server_options(version: str | None = None) -> frozenset[str]:
     """Documented "server"/"default-server" line options (manual section 5.2)."""
     return load_table().options("server", version)
+
+
+REGISTERED_SECTIONS: dict[str, tuple[str, ...]] = {
+    # REGISTER_CONFIG_SECTION("namespace_list", ...) in src/namespace.c, every version
+    "namespace_list": ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3"),
+    # cfg_register_section() in src/flt_spoe.c: the sections of a SPOE configuration
+    # file (``filter spoe config <file>``), which is an HAProxy configuration file
+    "spoe-agent": ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3"),
+    "spoe-group": ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3"),
+    "spoe-message": ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3"),
+    # REGISTER_CONFIG_SECTION("healthcheck", ...) in src/tcpcheck.c: after 3.3 (3.4-dev)
+    "healthcheck": (),
+}
+"""Section keywords HAProxy registers in its sources but its manuals do not list as
+section keywords, with the table versions that have them (checked against the
+sources' ``REGISTER_CONFIG_SECTION``/``cfg_register_section`` calls)."""
+
+
+def all_section_keywords() -> frozenset[str]:
+    """Every section keyword any HAProxy knows: the table's, and those of newer versions."""
+    return load_table().section_keywords() | frozenset(REGISTERED_SECTIONS)
 
 
 def section_keywords(version: str | None = None) -> frozenset[str]:

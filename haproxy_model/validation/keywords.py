@@ -21,6 +21,7 @@ import functools
 from collections.abc import Sequence
 
 from haproxy_model.keywords import Keyword, KeywordTable
+from haproxy_model.keywords.table import REGISTERED_SECTIONS
 from haproxy_model.model import line_options
 from haproxy_model.model.typed_sections import TypedSection
 from haproxy_model.validation._context import (
@@ -55,11 +56,14 @@ def check(ctx: Context) -> None:
     for block in ctx.blocks:
         section = block.section
         if not isinstance(section, TypedSection):
-            if ctx.strict:
+            known = section.keyword in ctx.table.section_keywords(ctx.version)
+            if ctx.strict and not known:
+                newer = section.keyword in REGISTERED_SECTIONS
                 ctx.report(
                     "unknown-section",
                     "error",
-                    f"unknown section '{section.keyword}'",
+                    f"unknown section '{section.keyword}'"
+                    + (f" (HAProxy after {ctx.table.versions[-1]} has it)" if newer else ""),
                     section,
                 )
             continue
