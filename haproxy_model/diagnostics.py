@@ -15,7 +15,9 @@ class Diagnostic:
 
     ``line`` and ``column`` are 1-based (0 when the finding concerns the whole
     file); ``section`` is the header text of the section it concerns
-    (``"backend app"``), or None.
+    (``"backend app"``), or None. ``code`` names the check (``unknown-keyword``);
+    :attr:`rule` is its stable code (``HM102``, see
+    :mod:`haproxy_model.validation.registry`; ``""`` for HAProxy's own messages).
     """
 
     code: str
@@ -25,6 +27,13 @@ class Diagnostic:
     line: int = 0
     column: int = 0
     section: str | None = None
+
+    @property
+    def rule(self) -> str:
+        """The stable code of this diagnostic's check (``HM102``), or ``""``."""
+        from haproxy_model.validation.registry import code_of
+
+        return code_of(self.code)
 
     def __str__(self) -> str:
         where = f"{self.filename}:{self.line}:{self.column}" if self.line else self.filename

@@ -152,7 +152,7 @@ def test_check_parse_error_shows_place_and_caret_without_colour(tmp_path: Path) 
     r = run("check", bad)
     assert r.code == 2
     assert r.out.splitlines() == [
-        f'{bad}:4:31: error: unterminated double quote (") [parse-error]',
+        f'{bad}:4:31: error: unterminated double quote (") [HM001 parse-error]',
         '        http-request set-header X "abc',
         "                                  ^",
     ]

@@ -51,7 +51,7 @@ def add_parser(sub: Any) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="configuration file ('-': stdin)")
+    p.add_argument("files", nargs="*", metavar="FILE", help="configuration file ('-': stdin)")
     p.add_argument(
         "--version",
         dest="target_version",
@@ -66,8 +66,37 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--haproxy", action="store_true", help="also run the real `haproxy -c` on each file"
     )
+    p.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="only these checks: codes or names, comma-separated (HM102,rule-order); repeatable",
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        metavar="CODES",
+        help="leave these checks out (codes or names, comma-separated); repeatable. On one "
+        "line: a '# haproxy-model: ignore[HM102]' comment",
+    )
+    p.add_argument(
+        "--list-checks", action="store_true", help="print every check with its code and exit"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.set_defaults(run=run)
+
+
+def _codes(values: list[str] | None) -> list[str] | None:
+    """``--select``/``--ignore`` values as checked codes (a usage error names a bad one)."""
+    if values is None:
+        return None
+    from haproxy_model.validation.registry import rule
+
+    keys = [k.strip() for v in values for k in v.split(",") if k.strip()]
+    try:
+        return [rule(k).code for k in keys]
+    except ValueError as exc:
+        raise CliError(str(exc), USAGE) from None
 
 
 def _validator() -> Validator | None:
@@ -103,6 +132,7 @@ def _as_json(d: Diagnostic, origin: str) -> dict[str, object]:
         "column": d.column,
         "severity": d.severity,
         "code": d.code,
+        "rule": d.rule,
         "message": d.message,
         "section": d.section,
         "origin": origin,
@@ -110,6 +140,14 @@ def _as_json(d: Diagnostic, origin: str) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.list_checks:
+        from haproxy_model.validation.registry import catalogue
+
+        out(catalogue())
+        return OK
+    if not args.files:
+        raise CliError("check needs at least one FILE ('-': standard input)", USAGE)
+    select, ignore = _codes(args.select), _codes(args.ignore)
     validate = _validator()
     if validate is None:
         note("haproxy-model's own validation is not available in this installation")
@@ -152,7 +190,8 @@ def run(args: argparse.Namespace) -> int:
             found.append((_parse_diagnostic(exc), "parse"))
             status = max(status, USAGE)
         if cfg is not None and validate is not None:
-            kwargs: dict[str, object] = {"strict": args.strict}
+            kwargs: dict[str, object] = {"strict": args.strict, "select": select,
+                                         "ignore": ignore}  # fmt: skip
             if args.target_version:
                 kwargs["version"] = args.target_version
             try:
@@ -187,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
                     severity=d.severity,
                     message=d.message,
                     source_line=source,
-                    code=d.code,
+                    code=f"{d.rule} {d.code}" if d.rule else d.code,
                 )
             )
     if args.format == "json":

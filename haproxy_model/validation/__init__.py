@@ -8,9 +8,12 @@ modules of this package list theirs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from haproxy_model.config import Config
 from haproxy_model.diagnostics import Diagnostic
 from haproxy_model.errors import InvalidType
+from haproxy_model.nodes import Directive
 from haproxy_model.validation import (
     acls,
     advice,
@@ -19,16 +22,28 @@ from haproxy_model.validation import (
     missing,
     order,
     references,
+    registry,
     resolvers,
 )
 from haproxy_model.validation._context import Context
 
 
-def validate(cfg: Config, *, version: str = "2.8", strict: bool = False) -> list[Diagnostic]:
+def validate(
+    cfg: Config,
+    *,
+    version: str = "2.8",
+    strict: bool = False,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+) -> list[Diagnostic]:
     """Check ``cfg`` for HAProxy ``version`` (one of the keyword table's versions).
 
     Without ``strict``, keywords, options and sections that no manual documents
     are let through (HAProxy builds may add their own); with it they are errors.
+    ``select`` keeps only the checks named (codes such as ``HM102`` or names such
+    as ``unknown-keyword``), ``ignore`` drops those named; a line whose comment
+    says ``haproxy-model: ignore[HM102]`` (or just ``haproxy-model: ignore``)
+    gets no diagnostic of those checks (:mod:`.registry`).
     """
     if not isinstance(cfg, Config):
         raise InvalidType(f"validate() takes a Config, not {type(cfg).__name__}")
@@ -43,7 +58,23 @@ def validate(cfg: Config, *, version: str = "2.8", strict: bool = False) -> list
     resolvers.check(ctx)
     order.check(ctx)
     advice.check(ctx)
-    return sorted(ctx.found, key=lambda d: (d.line, d.column))
+    found = registry.filter_diagnostics(
+        ctx.found, select=select, ignore=ignore, silenced=_inline_ignores(cfg)
+    )
+    return sorted(found, key=lambda d: (d.line, d.column))
+
+
+def _inline_ignores(cfg: Config) -> dict[int, frozenset[str]]:
+    """``{line number: codes}`` of the ``# haproxy-model: ignore[...]`` comments."""
+    out: dict[int, frozenset[str]] = {}
+    for number, line in enumerate(cfg.lines(), start=1):
+        if "haproxy-model" not in line.raw:
+            continue
+        comment = line.comment if isinstance(line, Directive) else line.raw
+        codes = registry.inline_ignores(comment)
+        if codes is not None:
+            out[number] = codes
+    return out
 
 
 __all__ = ["validate"]
