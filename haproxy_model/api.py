@@ -29,12 +29,15 @@ def parse(text: str, *, filename: str = "<string>") -> Config:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return parse_fast(
+        cfg = parse_fast(
             text,
             filename=filename,
             make_section=make_section,
             directive_classes=DIRECTIVE_CLASSES,
+            make_document=Config,
         )
+        assert isinstance(cfg, Config)
+        return cfg
     finally:
         if collecting:
             gc.enable()

@@ -1,13 +1,11 @@
-"""The document: every node of a configuration file, in file order."""
+"""The configuration a user gets: the lossless :class:`~haproxy_model.document.Document`
+with typed views of its sections (``cfg.backends["app"]``, ``cfg.global_``...)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 import attrs
 
-from haproxy_model.errors import InvalidType
-from haproxy_model.files import FileState
+from haproxy_model.document import Document
 from haproxy_model.model import typed_sections as ts
 from haproxy_model.model.config_views import (
     DefaultsList,
@@ -15,47 +13,19 @@ from haproxy_model.model.config_views import (
     add_section,
     remove_section,
 )
-from haproxy_model.nodes import Blank, Conditional, Line, Node, iter_lines, meaningful
 from haproxy_model.sections import Section
+
+__all__ = ["Config"]
 
 
 @attrs.define(init=False, eq=False)
-class Config:
+class Config(Document):
     """A parsed or built HAProxy configuration.
 
     ``body`` holds the top-level nodes in file order: lines before the first
     section, sections, and `.if` blocks that contain sections.  ``sections``
     lists every section in file order, including those inside `.if` blocks.
     """
-
-    body: list[Node]
-    filename: str
-    source: FileState | None
-
-    def __init__(
-        self,
-        sections: Iterable[Section] = (),
-        *,
-        body: list[Node] | None = None,
-        filename: str = "<string>",
-    ) -> None:
-        if body is None:
-            body = []
-            for section in sections:
-                if body:
-                    body.append(Blank(""))
-                body.append(section)
-        elif sections:
-            raise InvalidType("give either sections or body, not both")
-        self.body = body
-        self.filename = filename
-        #: what the file held when it was loaded (``hm.load``); ``hm.dump`` checks it
-        self.source = None
-
-    @property
-    def sections(self) -> list[Section]:
-        """Every section in file order (looking into `.if` blocks)."""
-        return list(_iter_sections(self.body))
 
     # -- typed access --------------------------------------------------------
     @property
@@ -156,26 +126,3 @@ class Config:
     def remove(self, section: Section) -> None:
         """Remove a section and the comment lines directly above it."""
         remove_section(self, section)
-
-    def lines(self) -> Iterator[Line]:
-        """Every line of the file in order."""
-        return iter_lines(self.body)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Config):
-            return NotImplemented
-        return meaningful(self.body) == meaningful(other.body)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"<Config {self.filename!r}: {len(self.sections)} sections>"
-
-
-def _iter_sections(nodes: list[Node]) -> Iterator[Section]:
-    for node in nodes:
-        if isinstance(node, Section):
-            yield node
-        elif isinstance(node, Conditional):
-            for branch in node.branches:
-                yield from _iter_sections(branch.body)

@@ -27,13 +27,7 @@ class Diagnostic:
     line: int = 0
     column: int = 0
     section: str | None = None
-
-    @property
-    def rule(self) -> str:
-        """The stable code of this diagnostic's check (``HM102``), or ``""``."""
-        from haproxy_model.validation.registry import code_of
-
-        return code_of(self.code)
+    rule: str = ""
 
     def __str__(self) -> str:
         where = f"{self.filename}:{self.line}:{self.column}" if self.line else self.filename

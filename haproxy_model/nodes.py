@@ -14,16 +14,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Union
 
 import attrs
 
 from haproxy_model.errors import InvalidType, InvalidValue
 from haproxy_model.lexer import LineParts, split_parts
 from haproxy_model.words import Decoded, Word, decode, quote, value_of
-
-if TYPE_CHECKING:
-    from haproxy_model.sections import Section
 
 DEFAULT_INDENT = "    "
 
@@ -327,13 +323,74 @@ class Conditional:
     __hash__ = None  # type: ignore[assignment]
 
 
-Node = Union[Line, Conditional, "Section"]
+@attrs.define(eq=False, repr=False)
+class Header(Directive):
+    """The line that opens a section: ``backend app``, ``defaults base from x``."""
+
+
+@attrs.define(eq=False)
+class Section:
+    """A section: its header line, its body, and the comments right above it."""
+
+    header: Header
+    body: list[Node] = attrs.field(factory=list)
+    leading: list[Line] = attrs.field(factory=list)
+
+    @property
+    def keyword(self) -> str:
+        """The section keyword: ``global``, ``backend``, ... as written."""
+        return self.header.keyword
+
+    @property
+    def name(self) -> str | None:
+        """The section's name, or None where it has none (``global``, anonymous ``defaults``)."""
+        args = self.header.args
+        if not args or args[0] == "from":
+            return None
+        return args[0]
+
+    @property
+    def from_(self) -> str | None:
+        """The defaults section named after ``from`` in the header, if any."""
+        args = self.header.args
+        for i, word in enumerate(args[:-1]):
+            if word == "from":
+                return args[i + 1]
+        return None
+
+    @property
+    def lines(self) -> list[Line]:
+        """The body's lines in file order (`.if` markers included, header excluded)."""
+        return list(iter_lines(self.body))
+
+    def directives(self) -> list[Directive]:
+        """The body's directives in file order, looking into `.if` blocks."""
+        return [
+            line
+            for line in iter_lines(self.body)
+            if isinstance(line, Directive) and not isinstance(line, Marker)
+        ]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Section):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.header == other.header
+            and meaningful(self.body) == meaningful(other.body)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.header.raw.strip()!r}: {len(self.body)} nodes>"
+
+
+Node = Line | Conditional | Section
 
 
 def _family(cls: type[Line]) -> type[Line]:
     """The kind of line that matters for equality (typed directives are directives)."""
-    from haproxy_model.sections import Header
-
     for family in (Header, Marker, Message, Directive, Comment, Blank, ScopeLine):
         if issubclass(cls, family):
             return family
@@ -347,8 +404,6 @@ def meaningful(nodes: Sequence[Node]) -> list[Node]:
 
 def iter_lines(nodes: Sequence[Node]) -> Iterator[Line]:
     """Every line under ``nodes`` in file order (conditional markers included)."""
-    from haproxy_model.sections import Section
-
     if isinstance(nodes, (str, bytes)) or not isinstance(nodes, Sequence):
         raise InvalidType(f"iter_lines() takes a sequence of nodes, not {type(nodes).__name__}")
     stack: list[Iterator[Node]] = [iter(nodes)]

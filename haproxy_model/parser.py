@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from haproxy_model import _grammar
-from haproxy_model.config import Config
+from haproxy_model.document import Document
 from haproxy_model.errors import ParseError
 from haproxy_model.lexer import MAX_LINE_LENGTH, MAX_NESTING, MAX_WORDS, diagnose, patterns
 from haproxy_model.nodes import (
@@ -100,8 +100,10 @@ def parse_fast(
     filename: str = "<string>",
     make_section: SectionFactory | None = None,
     directive_classes: Mapping[str, type[Directive]] | None = None,
-) -> Config:
-    """Parse ``text`` into a :class:`Config` (see :func:`haproxy_model.parse`)."""
+    make_document: Callable[..., Document] = Document,
+) -> Document:
+    """Parse ``text`` into a document (see :func:`haproxy_model.parse`, which passes the
+    typed ``Config`` as ``make_document`` and the typed sections and directives)."""
     lines = text.split("\n")
     last_newline = "\n"
     if lines[-1] == "":
@@ -189,12 +191,16 @@ def parse_fast(
         else:
             builder.container.append(classes.get(keyword, Directive)(line, newline=newline))
     top = builder.finish()
-    return _group(top, filename, lines, make_section)
+    return _group(top, filename, lines, make_section, make_document)
 
 
 def _group(
-    top: list[Node], filename: str, lines: list[str], make_section: SectionFactory | None
-) -> Config:
+    top: list[Node],
+    filename: str,
+    lines: list[str],
+    make_section: SectionFactory | None,
+    make_document: Callable[..., Document] = Document,
+) -> Document:
     try:
         body = group_sections(top, make_section) if make_section else group_sections(top)
     except MisplacedDirective as exc:
@@ -208,7 +214,7 @@ def _group(
             column=col + 1,
             source_line=source,
         ) from None
-    return Config(body=body, filename=filename)
+    return make_document(body=body, filename=filename)
 
 
 def _line_number(nodes: list[Node], target: Line) -> int:
@@ -242,4 +248,4 @@ def _lex_error(builder: _Builder, lineno: int, line: str) -> ParseError:
     return builder.error(lineno, err.column, err.message)
 
 
-Parser = Callable[..., Config]
+Parser = Callable[..., Document]

@@ -6,14 +6,14 @@ over the file gives the line of every line node.
 
 from __future__ import annotations
 
-from haproxy_model.config import Config
+from haproxy_model.document import Document
 from haproxy_model.nodes import Line
 
 
 class Positions:
     """The 1-based line number of every line of a configuration, as it is now."""
 
-    def __init__(self, cfg: Config) -> None:
+    def __init__(self, cfg: Document) -> None:
         self._lines: dict[int, int] = {id(line): n for n, line in enumerate(cfg.lines(), 1)}
 
     def line(self, node: Line) -> int:

@@ -151,7 +151,9 @@ def parse_reference(
         ) from None
     if missing_newline:
         _strip_added_newline(top)
-    return _group(top, filename, lines, make_section)
+    cfg = _group(top, filename, lines, make_section, Config)
+    assert isinstance(cfg, Config)
+    return cfg
 
 
 def _strip_added_newline(nodes: list[Node]) -> None:

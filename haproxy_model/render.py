@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from haproxy_model.config import Config
+from haproxy_model.document import Document
 from haproxy_model.errors import InvalidType
 from haproxy_model.nodes import iter_lines
 
 
-def dumps(cfg: Config) -> str:
+def dumps(cfg: Document) -> str:
     """The configuration's text.  ``dumps(parse(text)) == text`` for any text that parses."""
-    if not isinstance(cfg, Config):
+    if not isinstance(cfg, Document):
         raise InvalidType(f"dumps() takes a Config, not {type(cfg).__name__}")
     return "".join([line.raw + line.newline for line in iter_lines(cfg.body)])

@@ -22,75 +22,20 @@ from haproxy_model.nodes import (
     Comment,
     Conditional,
     Directive,
+    Header,
     Line,
-    Marker,
     Node,
-    iter_lines,
-    meaningful,
+    Section,
 )
 
-
-@attrs.define(eq=False, repr=False)
-class Header(Directive):
-    """The line that opens a section: ``backend app``, ``defaults base from x``."""
-
-
-@attrs.define(eq=False)
-class Section:
-    """A section: its header line, its body, and the comments right above it."""
-
-    header: Header
-    body: list[Node] = attrs.field(factory=list)
-    leading: list[Line] = attrs.field(factory=list)
-
-    @property
-    def keyword(self) -> str:
-        """The section keyword: ``global``, ``backend``, ... as written."""
-        return self.header.keyword
-
-    @property
-    def name(self) -> str | None:
-        """The section's name, or None where it has none (``global``, anonymous ``defaults``)."""
-        args = self.header.args
-        if not args or args[0] == "from":
-            return None
-        return args[0]
-
-    @property
-    def from_(self) -> str | None:
-        """The defaults section named after ``from`` in the header, if any."""
-        args = self.header.args
-        for i, word in enumerate(args[:-1]):
-            if word == "from":
-                return args[i + 1]
-        return None
-
-    @property
-    def lines(self) -> list[Line]:
-        """The body's lines in file order (`.if` markers included, header excluded)."""
-        return list(iter_lines(self.body))
-
-    def directives(self) -> list[Directive]:
-        """The body's directives in file order, looking into `.if` blocks."""
-        return [
-            line
-            for line in iter_lines(self.body)
-            if isinstance(line, Directive) and not isinstance(line, Marker)
-        ]
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Section):
-            return NotImplemented
-        return (
-            type(self) is type(other)
-            and self.header == other.header
-            and meaningful(self.body) == meaningful(other.body)
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.header.raw.strip()!r}: {len(self.body)} nodes>"
+__all__ = [
+    "Header",
+    "MisplacedDirective",
+    "Section",
+    "SectionFactory",
+    "UnknownSection",
+    "group_sections",
+]
 
 
 @attrs.define(eq=False, repr=False)

@@ -122,6 +122,7 @@ def _parse_diagnostic(exc: ParseError) -> Diagnostic:
         filename=exc.filename,
         line=exc.line,
         column=exc.column,
+        rule="HM001",
     )
 
 

@@ -12,7 +12,7 @@ from haproxy_model.nodes import Blank, Node, iter_lines
 from haproxy_model.sections import Section
 
 if TYPE_CHECKING:
-    from haproxy_model.config import Config
+    from haproxy_model.document import Document as Config
 
 S = TypeVar("S", bound=Section)
 

@@ -15,6 +15,7 @@ from haproxy_model.keywords import Keyword, KeywordTable, load_table
 from haproxy_model.nodes import Branch, Conditional, Directive, Marker, Message, Node
 from haproxy_model.positions import Positions, column_of_word
 from haproxy_model.sections import Header, Section
+from haproxy_model.validation.registry import code_of
 
 #: The `.if` branches a line sits in: (id of the block, branch index), outermost first.
 Path = tuple[tuple[int, int], ...]
@@ -194,6 +195,7 @@ class Context:
                 line=self.positions.line(node) if node is not None else 0,
                 column=column_of_word(node, word) if node is not None else 0,
                 section=label(section) if section is not None else None,
+                rule=code_of(code),
             )
         )
 

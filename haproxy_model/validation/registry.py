@@ -142,7 +142,7 @@ def filter_diagnostics(
     ignored = {rule(k).code for k in ignore or ()}
     out = []
     for d in found:
-        code = code_of(d.code)
+        code = d.rule or code_of(d.code)
         if selected is not None and code not in selected:
             continue
         if code in ignored:
