@@ -315,3 +315,23 @@ def test_haproxy_alert_comes_first_on_stderr(ray_dir: Path, tmp_path: Path) -> N
     assert "[ALERT]" in proc.stderr and "haproxy-model" not in proc.stderr
     first_alert = next(line for line in proc.stderr.splitlines() if "ALERT" in line)
     assert "ALERT" in first_alert and "[haproxy-model wrapper] INFO" in proc.stdout
+
+
+def test_a_fresh_cache_without_a_new_deployment_is_asked_again(tmp_path: Path) -> None:
+    """A second app deployed within the cache's freshness: its deployment is not in the
+    cached answer, so the dashboard is asked again (it was the cause of a missing maxconn)."""
+    cache = MaxOngoingCache(tmp_path / "c.json")
+    first = {"applications": {"a": {"deployments": {"A": {"deployment_config": {
+        "max_ongoing_requests": 4}}}}}}  # fmt: skip
+    second = {"applications": {**first["applications"], "b": {"deployments": {"B": {
+        "deployment_config": {"max_ongoing_requests": 2}}}}}}  # fmt: skip
+    answers = [first, second]
+    with stub_servers(1, lambda *_: json.dumps(answers[0])) as (port,):
+        address = f"http://127.0.0.1:{port}"
+        assert cache.get(address=address, now=1000.0)[0] == {"a/A": 4}
+        answers[0] = second
+        values, where = cache.get(address=address, now=1001.0, covers=lambda v: "b/B" in v)
+        assert values == {"a/A": 4, "b/B": 2} and where.startswith("Ray's dashboard")
+        assert cache.get(address=address, now=1002.0, covers=lambda v: "b/B" in v)[1].startswith(
+            "cached answer"
+        )

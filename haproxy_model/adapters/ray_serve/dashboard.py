@@ -26,7 +26,7 @@ import os
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -189,9 +189,11 @@ class MaxOngoingCache:
         timeout: float = 1.5,
         fresh_s: float = 5.0,
         now: float | None = None,
+        covers: Callable[[Mapping[str, int]], bool] | None = None,
     ) -> tuple[dict[str, int], str]:
-        """``(values, where)``: a cached answer younger than ``fresh_s`` seconds, else a
-        new query (stored), else an older cached answer; ``where`` says which.
+        """``(values, where)``: a cached answer younger than ``fresh_s`` seconds that
+        ``covers`` (what the caller needs; default: any), else a new query (stored),
+        else an older cached answer; ``where`` says which.
 
         Raises :class:`DashboardError` when the dashboard cannot answer and
         nothing is cached.
@@ -199,7 +201,8 @@ class MaxOngoingCache:
         now = time.time() if now is None else now
         base = address or dashboard_address()
         cached = self.load()
-        if cached is not None and cached.address == base and now - cached.fetched_at < fresh_s:
+        fresh = cached is not None and cached.address == base and now - cached.fetched_at < fresh_s
+        if cached is not None and fresh and (covers is None or covers(cached.values)):
             return cached.values, f"cached answer of Ray's dashboard at {base}"
         try:
             values = fetch_max_ongoing_requests(base, timeout=timeout)

@@ -173,7 +173,7 @@ def merge_max_ongoing(explicit: MaxOngoing, discovered: Mapping[str, int]) -> Ma
     merged = dict(discovered)
     for key in list(merged):
         app, _, deployment = key.partition("/")
-        value = None if explicit is None else _lookup(explicit, app, deployment, True)
+        value = None if explicit is None else lookup(explicit, app, deployment, True)
         if value is not None:
             merged[key] = value
     for key, value in (explicit or {}).items():
@@ -235,7 +235,9 @@ def _match_key(key: str, app: str, deployment: str, exact: bool) -> bool:
     return norm(key) == deployment
 
 
-def _lookup(table: Mapping[str, int], app: str, deployment: str, exact: bool) -> int | None:
+def lookup(table: Mapping[str, int], app: str, deployment: str, exact: bool) -> int | None:
+    """``table``'s value for the deployment (``app/deployment``, then ``deployment``; names
+    compared as Ray sanitises them unless ``exact``), or None."""
     for key in (f"{app}/{deployment}", deployment):
         if key in table:
             return table[key]
@@ -576,7 +578,7 @@ class _Patcher:
             return None
         if isinstance(table, int):
             return table
-        return _lookup(table, app, deployment, exact)
+        return lookup(table, app, deployment, exact)
 
     def _maxconn(self, owner: _Owner) -> tuple[bool, int | None]:
         """``(known, value)``: the server's ``maxconn``; ``known`` False: unknown."""

@@ -261,14 +261,20 @@ def resolve_max_ongoing(
     help (``None`` when it answered).
     """
     from .dashboard import DashboardError, MaxOngoingCache, dashboard_address
-    from .patch import merge_max_ongoing
+    from .patch import lookup, merge_max_ongoing
 
     if not result_missing or isinstance(explicit, int):
         return explicit, None
     env = os.environ if env is None else env
+
+    def covers(values: Mapping[str, int]) -> bool:
+        """Whether a cached answer knows every deployment the patch is missing."""
+        pairs = [label.split("/", 1) for label in result_missing if "/" in label]
+        return all(lookup(values, app, dep, False) is not None for app, dep in pairs)
+
     try:
         found, _where = MaxOngoingCache(Path(cache_path)).get(
-            address=dashboard_address(env), timeout=DASHBOARD_TIMEOUT_S
+            address=dashboard_address(env), timeout=DASHBOARD_TIMEOUT_S, covers=covers
         )
     except DashboardError as exc:
         return explicit, str(exc)
