@@ -472,3 +472,14 @@ def test_readme_policy_table_is_generated() -> None:
     for key in ("global.maxconn", "timeouts.http-request", "health_check.path", "server.maxconn",
                 "retry_on", "extra.backend", "remove"):  # fmt: skip
         assert f"| {key} |" in table
+
+
+def test_backoff_doubles_to_its_cap_and_resets() -> None:
+    from haproxy_model.adapters.ray_serve.backoff import Backoff
+
+    b = Backoff(first=0.2, most=1.0)
+    assert b.ready(0.0)
+    assert [b.failed(10.0) for _ in range(5)] == [0.2, 0.4, 0.8, 1.0, 1.0]
+    assert not b.ready(10.5) and b.ready(11.0)
+    b.succeeded()
+    assert b.failed(20.0) == 0.2

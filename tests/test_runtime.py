@@ -26,6 +26,7 @@ import haproxy_model as hm
 from haproxy_model import haproxy, runtime
 from haproxy_model._net import free_port
 from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient
+from haproxy_model.runtime import arguments as runtime_arguments
 from tests.http_stubs import stub_servers
 
 BINARIES = haproxy.find_all()
@@ -476,7 +477,9 @@ def test_injection_refused_in_values(tmp_path: Path, call: object) -> None:
 
 def test_escaped_semicolon_is_one_command(tmp_path: Path) -> None:
     # HAProxy reads "\;" as a literal ';' inside a word: that stays one command
-    assert runtime._check_command(r"set var txn.x str(a\;b)") == r"set var txn.x str(a\;b)"
+    assert (
+        runtime_arguments._check_command(r"set var txn.x str(a\;b)") == r"set var txn.x str(a\;b)"
+    )
 
 
 # -- sessions and the master CLI -------------------------------------------------------------

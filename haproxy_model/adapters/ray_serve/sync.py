@@ -106,6 +106,7 @@ from haproxy_model.errors import Error, InvalidValue, OperationFailed
 from haproxy_model.files import write_text_atomic
 from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient, StatRow
 
+from .backoff import Backoff
 from .build import build_config
 from .policy import Policy
 from .snapshot import Application, ServeSnapshot
@@ -332,10 +333,8 @@ class Syncer:
         self._spare = spare_slots
         self._fingerprint: Hashable = None
         self._last_full = -1e9
-        self._backoff = 0.0
-        self._retry_at = 0.0
-        self._start_backoff = 0.0
-        self._start_retry_at = 0.0
+        self._discovery_backoff = Backoff(first=interval, most=max_backoff)
+        self._start_backoff = Backoff(first=interval, most=max_backoff)
         self._last_written = ""
         self._local: tuple[str | None, frozenset[str]] | None = None
         self._lock = threading.RLock()
@@ -514,7 +513,7 @@ class Syncer:
                 self._emit("died", detail=f"HAProxy master exited with code {proc.returncode}",
                            level=logging.WARNING)  # fmt: skip
                 self._backends = {}
-            if self._snapshot is not None and now >= self._start_retry_at:
+            if self._snapshot is not None and self._start_backoff.ready(now):
                 self._start(self._snapshot, restart=self.starts > 0)
             return
         if self._snapshot is None:
@@ -534,7 +533,7 @@ class Syncer:
 
     def _poll(self, now: float) -> ServeSnapshot | None:
         """A new snapshot, or ``None`` (unchanged, or discovery failed / backing off)."""
-        if now < self._retry_at:
+        if not self._discovery_backoff.ready(now):
             return None
         try:
             fingerprint: Hashable = None
@@ -545,23 +544,22 @@ class Syncer:
                     and fingerprint == self._fingerprint
                     and now - self._last_full < self.full_discovery_interval
                 ):
-                    self._backoff = 0.0
+                    self._discovery_backoff.succeeded()
                     return None
             quick = self._apply_targets(fingerprint, now)
             if quick is not None:
-                self._backoff = 0.0
+                self._discovery_backoff.succeeded()
                 self._fingerprint = fingerprint
                 return quick
             snapshot = self._discover_fn()
             snapshot = self._localize(snapshot)
         except Exception as exc:
             self.discovery_failures += 1
-            self._backoff = min(self.max_backoff, max(self.interval, self._backoff * 2))
-            self._retry_at = now + self._backoff
+            wait = self._discovery_backoff.failed(now)
             self._emit("discovery-error", detail=f"{type(exc).__name__}: {exc}; retry in "
-                       f"{self._backoff:.1f}s", level=logging.WARNING)  # fmt: skip
+                       f"{wait:.1f}s", level=logging.WARNING)  # fmt: skip
             return None
-        self._backoff = 0.0
+        self._discovery_backoff.succeeded()
         self._fingerprint = fingerprint
         self._last_full = now
         return snapshot
@@ -724,7 +722,7 @@ class Syncer:
             self._start_failed(str(exc))
             return
         self._adopt(snapshot, key)
-        self._start_backoff = 0.0
+        self._start_backoff.succeeded()
         self.starts += 1
         if restart:
             self.restarts += 1
@@ -734,9 +732,8 @@ class Syncer:
                    f"{servers} server(s), mode {self._mode}")  # fmt: skip
 
     def _start_failed(self, why: str) -> None:
-        self._start_backoff = min(self.max_backoff, max(self.interval, self._start_backoff * 2))
-        self._start_retry_at = time.monotonic() + self._start_backoff
-        self._emit("start-failed", detail=f"{why}; retry in {self._start_backoff:.1f}s",
+        wait = self._start_backoff.failed(time.monotonic())
+        self._emit("start-failed", detail=f"{why}; retry in {wait:.1f}s",
                    level=logging.ERROR)  # fmt: skip
 
     def _workers(self) -> set[int]:
