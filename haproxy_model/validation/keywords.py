@@ -21,6 +21,7 @@ import functools
 from collections.abc import Sequence
 
 from haproxy_model.keywords import Keyword, KeywordTable
+from haproxy_model.keywords.removed import removed
 from haproxy_model.keywords.table import REGISTERED_SECTIONS
 from haproxy_model.model import line_options
 from haproxy_model.model.typed_sections import TypedSection
@@ -85,6 +86,10 @@ def _check_line(ctx: Context, block: Block, item: Item) -> None:
     where = block.keyword
     values = item.values
     if is_dynamic(values[0]):
+        return
+    gone = removed(values, where)
+    if gone is not None:
+        ctx.report("removed-keyword", "error", gone.message, section, item.line, 0)
         return
     kw = resolve(ctx.table, values, where)
     if kw is None:

@@ -51,6 +51,8 @@ RULES: tuple[Rule, ...] = (
     Rule("HM106", "option-version", "error",
          "a server, bind or proxy option the target version does not know"),
     Rule("HM107", "deprecated-keyword", "info", "a keyword the manual marks deprecated"),
+    Rule("HM108", "removed-keyword", "error",
+         "a keyword HAProxy removed (reqrep, contimeout, nbproc...): its message and replacement"),
     Rule("HM201", "duplicate-proxy", "error",
          "two proxies of the same name (frontend and backend may share one)"),
     Rule("HM202", "duplicate-defaults", "warning", "two `defaults` sections of the same name"),
