@@ -18,6 +18,7 @@ from haproxy_model.validation import (
     acls,
     advice,
     arguments,
+    headers,
     keywords,
     missing,
     order,
@@ -50,6 +51,7 @@ def validate(
     if not isinstance(version, str):
         raise InvalidType(f"validate(version=...) takes a str such as '2.8', not {version!r}")
     ctx = Context(cfg, version, strict)
+    headers.check(ctx)
     keywords.check(ctx)
     references.check(ctx)
     acls.check(ctx)

@@ -53,6 +53,9 @@ RULES: tuple[Rule, ...] = (
     Rule("HM107", "deprecated-keyword", "info", "a keyword the manual marks deprecated"),
     Rule("HM108", "removed-keyword", "error",
          "a keyword HAProxy removed (reqrep, contimeout, nbproc...): its message and replacement"),
+    Rule("HM109", "header-argument", "error",
+         "words after a proxy's name other than `from <defaults>` (an address: use `bind`), "
+         "or any on the `global` line"),
     Rule("HM201", "duplicate-proxy", "error",
          "two proxies of the same name (frontend and backend may share one)"),
     Rule("HM202", "duplicate-defaults", "warning", "two `defaults` sections of the same name"),
@@ -71,6 +74,8 @@ RULES: tuple[Rule, ...] = (
     Rule("HM212", "missing-peers", "error", "`peers` of a stick table naming no peers section"),
     Rule("HM213", "missing-resolvers", "error",
          "a server's `resolvers` naming no resolvers section"),
+    Rule("HM214", "missing-external-check", "error",
+         "`option external-check` in a backend without `external-check` in `global`"),
     Rule("HM301", "missing-argument", "error", "a keyword without the arguments it needs"),
     Rule("HM302", "bad-number", "error", "a number HAProxy would read as 0"),
     Rule("HM303", "bad-port", "error", "a port outside 1-65535, or not a single port"),
