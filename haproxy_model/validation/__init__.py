@@ -25,6 +25,7 @@ from haproxy_model.validation import (
     references,
     registry,
     resolvers,
+    subcommands,
 )
 from haproxy_model.validation._context import Context
 
@@ -58,6 +59,7 @@ def validate(
     arguments.check(ctx)
     missing.check(ctx)
     resolvers.check(ctx)
+    subcommands.check(ctx)
     order.check(ctx)
     advice.check(ctx)
     found = registry.filter_diagnostics(

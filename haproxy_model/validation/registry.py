@@ -83,6 +83,11 @@ RULES: tuple[Rule, ...] = (
     Rule("HM305", "weight-range", "error", "a server weight outside 0-256"),
     Rule("HM306", "unknown-balance", "error", "a `balance` algorithm HAProxy does not have"),
     Rule("HM307", "unknown-mode", "error", "a `mode` HAProxy does not have"),
+    Rule("HM308", "unknown-subcommand", "error",
+         "a first word the target version's manual does not list (`compression direction` "
+         "in 2.6)"),
+    Rule("HM309", "too-many-arguments", "error",
+         "more words than the target version accepts (`option httpchk`)"),
     Rule("HM401", "undeclared-acl", "error", "a condition naming an ACL declared nowhere"),
     Rule("HM402", "rule-order", "warning",
          "a rule placed after rules HAProxy runs later (it runs first anyway)"),
