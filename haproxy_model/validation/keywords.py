@@ -2,8 +2,10 @@
 
 Codes:
 
-* ``unknown-section`` (strict only): a section keyword HAProxy does not register.
-* ``unknown-keyword`` (strict only): a directive (or rule action) no manual documents.
+* ``unknown-section`` (strict only, or a near miss of a known one: ``backned``): a
+  section keyword HAProxy does not register.
+* ``unknown-keyword`` (strict only, or a near miss: ``http-after-request``): a directive
+  (or rule action) no manual documents.
 * ``keyword-not-allowed``: documented, but for other sections.  HAProxy rejects a
   misplaced keyword in most sections, but in a frontend, listen or backend it only
   ignores (with a warning) keywords needing a capability the proxy lacks.
@@ -11,18 +13,19 @@ Codes:
   A warning instead of an error inside a ``.if`` block that tests the version or
   a feature.
 * ``deprecated-keyword`` (info): the manual of the version marks it deprecated.
-* ``unknown-option`` (strict only) / ``option-version``: the same for the options
-  of ``server``/``default-server``/``server-template`` and ``bind`` lines.
+* ``unknown-option`` (strict only, or a near miss: ``maxcon``) / ``option-version``: the
+  same for the options of ``server``/``default-server``/``server-template`` and ``bind``
+  lines.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from haproxy_model.keywords import Keyword, KeywordTable
 from haproxy_model.keywords.removed import removed
-from haproxy_model.keywords.table import REGISTERED_SECTIONS
+from haproxy_model.keywords.table import REGISTERED_SECTIONS, all_section_keywords
 from haproxy_model.model import line_options
 from haproxy_model.model.typed_sections import TypedSection
 from haproxy_model.validation._context import (
@@ -34,6 +37,7 @@ from haproxy_model.validation._context import (
     resolve,
     version_key,
 )
+from haproxy_model.validation.spelling import near_miss
 
 # A frontend/listen/backend keyword used in a proxy lacking the capability is
 # ignored with a warning ("'balance' ignored because frontend 'f' has no
@@ -58,7 +62,12 @@ def check(ctx: Context) -> None:
         section = block.section
         if not isinstance(section, TypedSection):
             known = section.keyword in ctx.table.section_keywords(ctx.version)
-            if ctx.strict and not known:
+            slip = None if known else near_miss(section.keyword, all_section_keywords())
+            if slip is not None:
+                ctx.report("unknown-section", "error",
+                           f"unknown section '{section.keyword}'; did you mean '{slip}'?",
+                           section)  # fmt: skip
+            elif ctx.strict and not known:
                 newer = section.keyword in REGISTERED_SECTIONS
                 ctx.report(
                     "unknown-section",
@@ -210,10 +219,33 @@ def _not_here(ctx: Context, block: Block, item: Item) -> None:
         ctx.report(
             "unknown-keyword",
             "error",
-            f"unknown keyword '{_shown(ctx.table, here, values)}' in {here} section",
+            f"unknown keyword '{_shown(ctx.table, here, values)}' in {here} section"
+            + (
+                ""
+                if values[0] in _first_words(ctx.table, here)
+                else _did_you_mean(values[0], _first_words(ctx.table, here))
+            ),
             block.section,
             item.line,
         )
+    elif values[0] not in _first_words(ctx.table, here):
+        known_sections = all_section_keywords()
+        guess = near_miss(values[0], [*_first_words(ctx.table, here), *known_sections])
+        if guess is None:
+            return
+        what = "the section " if guess in known_sections else ""
+        ctx.report(
+            "unknown-keyword",
+            "error",
+            f"unknown keyword '{values[0]}' in {here} section; did you mean {what}'{guess}'?",
+            block.section,
+            item.line,
+        )
+
+
+def _did_you_mean(word: str, known: Iterable[str]) -> str:
+    guess = near_miss(word, known)
+    return "" if guess is None else f"; did you mean '{guess}'?"
 
 
 def _owns(table: KeywordTable, here: str, first: str) -> bool:
@@ -312,11 +344,13 @@ def _check_options(ctx: Context, block: Block, item: Item, line_kind: str) -> No
         if kw is None and name.startswith("no-"):
             kw = ctx.table.get(kind, name[3:])
         if kw is None:
-            if ctx.strict:
+            guess = near_miss(name, (k for k in ctx.table.kinds.get(kind, {})))
+            if ctx.strict or guess is not None:
                 ctx.report(
                     "unknown-option",
                     "error",
-                    f"unknown {kind} option '{name}'",
+                    f"unknown {kind} option '{name}'"
+                    + ("" if guess is None else f"; did you mean '{guess}'?"),
                     block.section,
                     item.line,
                     span.index,
