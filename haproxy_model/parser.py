@@ -94,6 +94,25 @@ class _Builder:
         return self.top
 
 
+def refuse_nul(text: str, filename: str) -> None:
+    """Raise :class:`ParseError` at the first NUL of ``text``: no configuration holds one
+    (both parsers refuse it before anything else, wherever it stands)."""
+    nul = text.find("\x00")
+    if nul < 0:
+        return
+    lineno = text.count("\n", 0, nul) + 1
+    start = text.rfind("\n", 0, nul) + 1
+    end = text.find("\n", nul)
+    source = text[start : len(text) if end < 0 else end].split("\r", 1)[0]
+    raise ParseError(
+        "NUL character in the configuration",
+        filename=filename,
+        line=lineno,
+        column=nul - start + 1,
+        source_line=source,
+    )
+
+
 def parse_fast(
     text: str,
     *,
@@ -111,11 +130,7 @@ def parse_fast(
     else:
         last_newline = ""
     builder = _Builder(filename, lines)
-    nul = text.find("\x00")
-    if nul >= 0:
-        lineno = text.count("\n", 0, nul) + 1
-        column = nul - (text.rfind("\n", 0, nul) + 1)
-        raise builder.error(lineno, column, "NUL character in the configuration")
+    refuse_nul(text, filename)
 
     classes = directive_classes or {}
     pats = patterns()

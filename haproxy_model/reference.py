@@ -25,7 +25,7 @@ from haproxy_model.nodes import (
     Node,
     ScopeLine,
 )
-from haproxy_model.parser import _group
+from haproxy_model.parser import _group, refuse_nul
 from haproxy_model.sections import Header, SectionFactory
 from haproxy_model.words import value_of
 
@@ -116,6 +116,7 @@ def parse_reference(
     """Parse ``text`` with Lark alone; raises :class:`ParseError` where Lark fails."""
     if make_section is None:
         make_section = typed_sections.make_section
+    refuse_nul(text, filename)
     missing_newline = not text.endswith("\n") and text != ""
     source = text + "\n" if missing_newline else text
     try:

@@ -115,3 +115,17 @@ def test_tabs_keep_the_caret_aligned() -> None:
 def test_no_dependency_exception_for_non_str() -> None:
     with pytest.raises(TypeError):
         hm.parse(b"global\n")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["[\x00", "#\x00", "global\n  log 'a\x00'\n", "\x00"])
+def test_nul_is_refused_by_both_parsers_at_the_same_place(text: str) -> None:
+    """Hypothesis found '[\\x00' accepted by the Lark reference (a scope line may hold
+    any character): both parsers now refuse a NUL before anything else."""
+    from haproxy_model.reference import parse_reference
+
+    places = []
+    for parse in (hm.parse, parse_reference):
+        with pytest.raises(hm.ParseError, match="NUL character") as err:
+            parse(text)
+        places.append((err.value.line, err.value.column))
+    assert places[0] == places[1]
