@@ -424,7 +424,10 @@ def test_queued_requests_drain_through_the_new_replica(
 
     scale(1)
     sock = _wait_for(lambda: glob.glob(f"{wrapped_serve}/*/admin.sock")[0], 60, "admin.sock")
-    _wait_for(lambda: rows(1), 90, "one replica server with maxconn 1")
+    try:
+        _wait_for(lambda: rows(1), 90, "one replica server with maxconn 1")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nwrapper: {_wrapper_lines(sock)}") from None
     status, body, _ = _get(port, f"{QUEUE_PREFIX}/?delay=0")
     assert status == 200, body
     first = json.loads(body)["replica"]

@@ -37,9 +37,9 @@ the lines are also appended to.
 ``max_ongoing_requests``. Explicit values win, per deployment:
 ``$HAPROXY_MODEL_MAX_ONGOING_REQUESTS`` is an int for every deployment or
 ``app/Deployment=64,Other=8``. The rest is asked of Ray's dashboard
-(:mod:`.dashboard`; ``$RAY_DASHBOARD_ADDRESS``), with a 1.5 s timeout and a
-cache beside Ray's config, so a reload inside Ray's 30 s readiness window never
-waits on it twice. When it still cannot be found, those servers get no
+(:mod:`.dashboard`; ``$RAY_DASHBOARD_ADDRESS``), with a 5 s timeout and a
+cache beside Ray's config: a reload whose deployments the cache already knows
+(from the last 5 s) does not wait on it at all. When it still cannot be found, those servers get no
 ``maxconn`` and one ERROR line names them and says why.
 
 Install (Ray needs one executable path)::
@@ -95,7 +95,10 @@ MARKER = "haproxy-model ray-serve haproxy wrapper"
 """Written into every installed wrapper; a file holding it is never run as HAProxy."""
 CACHE_NAME = ".haproxy-model-max-ongoing.json"
 """The dashboard answer cache, beside Ray's config file."""
-DASHBOARD_TIMEOUT_S = 1.5
+DASHBOARD_TIMEOUT_S = 5.0
+"""How long a reload may wait on Ray's dashboard when the cache lacks a deployment it
+needs (Ray gives HAProxy 30 s to start; without the answer those servers get no
+``maxconn`` until Ray's next reload). A cached answer that covers them costs no wait."""
 
 _DIGITS = re.compile(r"[0-9]+")
 PASS_THROUGH_FLAGS = frozenset({"-c", "-v", "-vv"})
