@@ -7,13 +7,9 @@ import pytest
 
 import haproxy_model as hm
 
-H = """\
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 1s
-    timeout server 1s
-"""
+from .validate_support import DEFAULTS
+
+H = DEFAULTS
 REFUSED = {
     "frontend with address": H + "frontend web *:8080\n    default_backend b\n"
     "backend b\n    server s 127.0.0.1:1\n",

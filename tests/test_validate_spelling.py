@@ -8,16 +8,9 @@ import pytest
 import haproxy_model as hm
 from haproxy_model.validation.spelling import distance, near_miss
 
-H = """\
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 1s
-    timeout server 1s
-frontend f
-    bind 127.0.0.1:23994
-    default_backend app
-"""
+from .validate_support import DEFAULTS
+
+H = DEFAULTS + ("frontend f\n    bind 127.0.0.1:23994\n    default_backend app\n")
 SLIPS = [
     ("backned app\n    server s 127.0.0.1:1\n" + H, "unknown-section", "did you mean 'backend'"),
     (H + "backned app\n    server s 127.0.0.1:1\n", "unknown-keyword",

@@ -7,18 +7,15 @@ import pytest
 
 import haproxy_model as hm
 
-H = """\
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 1s
-    timeout server 1s
-frontend f
-    bind 127.0.0.1:23995
-    default_backend b
-backend b
-    server s 127.0.0.1:1
-"""
+from .validate_support import DEFAULTS
+
+H = DEFAULTS + (
+    "frontend f\n"
+    "    bind 127.0.0.1:23995\n"
+    "    default_backend b\n"
+    "backend b\n"
+    "    server s 127.0.0.1:1\n"
+)
 REFUSED = [
     ("    compression direction both", "unknown-subcommand", "it has it from 2.8"),
     ("    compression minsize-res 1k", "unknown-subcommand", "it has it from 3.2"),
