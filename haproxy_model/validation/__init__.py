@@ -26,6 +26,7 @@ from haproxy_model.validation import (
     registry,
     resolvers,
     subcommands,
+    variables,
 )
 from haproxy_model.validation._context import Context
 
@@ -60,6 +61,7 @@ def validate(
     missing.check(ctx)
     resolvers.check(ctx)
     subcommands.check(ctx)
+    variables.check(ctx)
     order.check(ctx)
     advice.check(ctx)
     found = registry.filter_diagnostics(

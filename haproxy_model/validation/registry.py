@@ -88,6 +88,8 @@ RULES: tuple[Rule, ...] = (
          "in 2.6)"),
     Rule("HM309", "too-many-arguments", "error",
          "more words than the target version accepts (`option httpchk`)"),
+    Rule("HM310", "variable-scope", "error",
+         "a variable name without its scope (`var(foo)`, `set-var(foo)`: `txn.foo`)"),
     Rule("HM401", "undeclared-acl", "error", "a condition naming an ACL declared nowhere"),
     Rule("HM402", "rule-order", "warning",
          "a rule placed after rules HAProxy runs later (it runs first anyway)"),
