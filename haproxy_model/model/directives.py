@@ -593,23 +593,25 @@ class Rule(Directive):
             return values[1]
         return None
 
-    def _action_index(self) -> int:
+    @property
+    def action_index(self) -> int:
+        """The index of the action word (1, or 2 after a rule set such as ``content``)."""
         return 2 if self.rule_set else 1
 
     @property
     def action(self) -> str:
         """The action (``set-header``, ``deny``, ``accept``, ...)."""
-        return self.value_at(self._action_index())
+        return self.value_at(self.action_index)
 
     @property
     def arguments(self) -> list[str]:
         """The action's arguments, before any condition."""
-        return _split_condition(self.values, self._action_index() + 1)[0]
+        return _split_condition(self.values, self.action_index + 1)[0]
 
     @property
     def condition(self) -> tuple[str, list[str]] | None:
         """``("if" | "unless", words)`` or None."""
-        _, kind, words = _split_condition(self.values, self._action_index() + 1)
+        _, kind, words = _split_condition(self.values, self.action_index + 1)
         return (kind, words) if kind else None
 
 

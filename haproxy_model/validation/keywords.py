@@ -21,7 +21,7 @@ Codes:
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from haproxy_model.keywords import Keyword, KeywordTable
 from haproxy_model.keywords.removed import removed
@@ -215,37 +215,25 @@ def _not_here(ctx: Context, block: Block, item: Item) -> None:
         kw, sections = elsewhere
         start = 1 if kw.prefix else 0
         _misplaced(ctx, block, item, kw, sections, start)
-    elif ctx.strict:
+    else:
+        first_words = _first_words(ctx.table, here)
+        section_words = all_section_keywords()
+        guess = (
+            None
+            if values[0] in first_words
+            else near_miss(values[0], [*first_words, *section_words])
+        )
+        if guess is None and not ctx.strict:
+            return  # unknown but no slip: HAProxy builds may add keywords of their own
+        what = "the section " if guess in section_words else ""
+        hint = "" if guess is None else f"; did you mean {what}'{guess}'?"
         ctx.report(
             "unknown-keyword",
             "error",
-            f"unknown keyword '{_shown(ctx.table, here, values)}' in {here} section"
-            + (
-                ""
-                if values[0] in _first_words(ctx.table, here)
-                else _did_you_mean(values[0], _first_words(ctx.table, here))
-            ),
+            f"unknown keyword '{_shown(ctx.table, here, values)}' in {here} section{hint}",
             block.section,
             item.line,
         )
-    elif values[0] not in _first_words(ctx.table, here):
-        known_sections = all_section_keywords()
-        guess = near_miss(values[0], [*_first_words(ctx.table, here), *known_sections])
-        if guess is None:
-            return
-        what = "the section " if guess in known_sections else ""
-        ctx.report(
-            "unknown-keyword",
-            "error",
-            f"unknown keyword '{values[0]}' in {here} section; did you mean {what}'{guess}'?",
-            block.section,
-            item.line,
-        )
-
-
-def _did_you_mean(word: str, known: Iterable[str]) -> str:
-    guess = near_miss(word, known)
-    return "" if guess is None else f"; did you mean '{guess}'?"
 
 
 def _owns(table: KeywordTable, here: str, first: str) -> bool:

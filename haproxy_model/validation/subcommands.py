@@ -16,10 +16,16 @@ from __future__ import annotations
 import re
 
 from haproxy_model.keywords.table import Keyword, Variant
-from haproxy_model.validation._context import Block, Context, Item, is_dynamic, resolve
+from haproxy_model.validation._context import (
+    PROXY_SECTIONS,
+    Block,
+    Context,
+    Item,
+    is_dynamic,
+    resolve,
+)
 
 _LITERAL = re.compile(r"[a-z][a-z0-9-]*")
-PROXY_SECTIONS = ("defaults", "frontend", "backend", "listen")
 FIRST_WORD = {"compression", "http-error", "option pgsql-check"}
 """Keywords HAProxy reads a fixed first word from (checked with haproxy -c; ``redirect`` and
 ``stick-table`` take their words in any order, so they are not here)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from haproxy_model.model.directives import Rule
 from haproxy_model.nodes import Directive, Section
 from haproxy_model.validation._context import Context
 
@@ -21,7 +22,6 @@ _NAME = r"([^),\s]*)"
 _ACTION = re.compile(rf"(?:set-var-fmt|set-var|unset-var)\({_NAME}\)")
 _FETCH = re.compile(rf"(?<![\w.-])(?:set-var|unset-var|var)\({_NAME}")
 _EXPRESSION = re.compile(r"%\[([^\]]*)\]")
-RULES = ("http-request", "http-response", "http-after-response", "tcp-request", "tcp-response")
 
 
 def _names(word: str, first_action: bool, fetch_place: bool) -> list[str]:
@@ -44,7 +44,8 @@ def check(ctx: Context) -> None:
             values = item.values
             if not values or any("$" in v for v in values):  # environment variables
                 continue
-            action_at = _action_index(values)
+            line = item.line
+            action_at = line.action_index if isinstance(line, Rule) else -1
             seen: set[str] = set()
             for index, word in enumerate(values[1:], start=1):
                 # a fetch stands as an ACL's criterion or first in an anonymous ACL
@@ -54,16 +55,6 @@ def check(ctx: Context) -> None:
                     if name and not name.startswith(SCOPES) and name not in seen:
                         seen.add(name)
                         _report(ctx, block.section, item.line, index, name)
-
-
-def _action_index(values: list[str]) -> int:
-    """Where a rule's action word stands (``http-request set-var(x)``: 1), or -1."""
-    if values[0] not in RULES or len(values) < 2:
-        return -1
-    if values[0].startswith("tcp-") and len(values) > 2 and values[1] in (
-        "connection", "session", "content"):  # fmt: skip
-        return 2
-    return 1
 
 
 def _report(ctx: Context, section: Section, line: Directive, index: int, name: str) -> None:

@@ -601,13 +601,10 @@ class _Patcher:
     def _observe(self, server: hm.Server) -> None:
         """The policy's traffic observation on a replica server that runs checks."""
         hc = self.policy.health_check
-        if "health_check" not in self.policy.given or server.track is not None:
+        if "health_check" not in self.policy.given or hc is None or server.track is not None:
             return
-        for field, given in (("observe", "observe"), ("error_limit", "error_limit"),
-                             ("on_error", "on_error")):  # fmt: skip
-            if hc is None:
-                continue
-            if given in hc.given and getattr(server, field) != getattr(hc, field):
+        for field in ("observe", "error_limit", "on_error"):
+            if field in hc.given and getattr(server, field) != getattr(hc, field):
                 setattr(server, field, getattr(hc, field))
 
     def _servers(self, be: Backend, names: Mapping[str, Mapping[str, str]]) -> None:
