@@ -335,3 +335,13 @@ def test_a_fresh_cache_without_a_new_deployment_is_asked_again(tmp_path: Path) -
         assert cache.get(address=address, now=1002.0, covers=lambda v: "b/B" in v)[1].startswith(
             "cached answer"
         )
+
+
+def test_a_missing_config_is_named(ray_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ray's file gone before the wrapper reads it: the ERROR says which file, and
+    HAProxy is still the one to run (it reports the missing file itself)."""
+    argv = ["/w", "-db", "-f", str(ray_dir / "gone.cfg"), "-dR"]
+    binary, _ = prepare(argv, _env(ray_dir))
+    assert binary == debian_haproxy()
+    out = capsys.readouterr().out
+    assert f"{ray_dir / 'gone.cfg'}: no such file" in out and "None" not in out

@@ -216,16 +216,9 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_patch(args: argparse.Namespace) -> int:
-    from haproxy_model.adapters.ray_serve.dashboard import (
-        DashboardError,
-        fetch_max_ongoing_requests,
-    )
+    from haproxy_model.adapters.ray_serve.dashboard import max_ongoing_from_ray
     from haproxy_model.adapters.ray_serve.fd_limit import fd_shortfall
-    from haproxy_model.adapters.ray_serve.patch import (
-        PatchError,
-        merge_max_ongoing,
-        patch_ray_config_report,
-    )
+    from haproxy_model.adapters.ray_serve.patch import PatchError, patch_ray_config_report
     from haproxy_model.adapters.ray_serve.wrapper import parse_max_ongoing
     from haproxy_model.api import parse
     from haproxy_model.files import write_text_atomic
@@ -243,14 +236,16 @@ def run_patch(args: argparse.Namespace) -> int:
         )
         asked = None
         if result.missing_max_ongoing_requests and not args.no_ray:
-            try:
-                found = fetch_max_ongoing_requests(args.ray_dashboard, timeout=3.0)
-                merged = merge_max_ongoing(explicit, found)
+            merged, asked = max_ongoing_from_ray(
+                result.missing_max_ongoing_requests,
+                explicit,
+                address=args.ray_dashboard,
+                timeout=3.0,
+            )
+            if asked is None:
                 result = patch_ray_config_report(
                     text, None, policy, max_ongoing_requests=merged, filename=args.file
                 )
-            except DashboardError as exc:
-                asked = str(exc)
     except PatchError as exc:
         raise CliError(f"{args.file}: {exc}", USAGE) from None
     if result.missing_max_ongoing_requests:

@@ -26,11 +26,14 @@ import os
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:
+    from .patch import MaxOngoing
 
 from haproxy_model.errors import Error
 
@@ -41,6 +44,7 @@ __all__ = [
     "MaxOngoingCache",
     "dashboard_address",
     "fetch_max_ongoing_requests",
+    "max_ongoing_from_ray",
 ]
 
 ENV_DASHBOARD = "RAY_DASHBOARD_ADDRESS"
@@ -213,3 +217,37 @@ class MaxOngoingCache:
             return cached.values, f"cached answer of {cached.address}, {age:.0f} s old ({exc})"
         self.store(values, base, now)
         return values, f"Ray's dashboard at {base}"
+
+
+def max_ongoing_from_ray(
+    missing: Sequence[str],
+    explicit: MaxOngoing,
+    *,
+    address: str | None = None,
+    timeout: float = 2.0,
+    cache: MaxOngoingCache | None = None,
+) -> tuple[MaxOngoing, str | None]:
+    """``(max_ongoing_requests, problem)``: ``explicit`` merged over what Ray's dashboard
+    says, when a patch found ``missing`` deployments (``"app/deployment"``) and
+    ``explicit`` is not one number for all. Through ``cache`` when given (a fresh answer
+    that covers ``missing`` is used without asking). ``problem`` says why Ray could not
+    help, ``None`` when it answered (or was not needed).
+    """
+    from .patch import lookup, merge_max_ongoing
+
+    if not missing or isinstance(explicit, int):
+        return explicit, None
+    base = address or dashboard_address()
+
+    def covers(values: Mapping[str, int]) -> bool:
+        pairs = [label.split("/", 1) for label in missing if "/" in label]
+        return all(lookup(values, app, dep, False) is not None for app, dep in pairs)
+
+    try:
+        if cache is None:
+            found = fetch_max_ongoing_requests(base, timeout=timeout)
+        else:
+            found, _where = cache.get(address=base, timeout=timeout, covers=covers)
+    except DashboardError as exc:
+        return explicit, str(exc)
+    return merge_max_ongoing(explicit, found), None

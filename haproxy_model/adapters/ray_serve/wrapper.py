@@ -251,39 +251,6 @@ def _ray_lock(cfg_path: str) -> Iterator[None]:
         fh.close()
 
 
-def resolve_max_ongoing(
-    result_missing: Sequence[str],
-    explicit: int | Mapping[str, int] | None,
-    cache_path: str | os.PathLike[str],
-    env: Mapping[str, str] | None = None,
-) -> tuple[int | Mapping[str, int] | None, str | None]:
-    """``(max_ongoing_requests, problem)``: ``explicit`` merged over Ray's dashboard.
-
-    The dashboard is asked only when ``result_missing`` names deployments and
-    ``explicit`` is not one number for all; ``problem`` says why it could not
-    help (``None`` when it answered).
-    """
-    from .dashboard import DashboardError, MaxOngoingCache, dashboard_address
-    from .patch import lookup, merge_max_ongoing
-
-    if not result_missing or isinstance(explicit, int):
-        return explicit, None
-    env = os.environ if env is None else env
-
-    def covers(values: Mapping[str, int]) -> bool:
-        """Whether a cached answer knows every deployment the patch is missing."""
-        pairs = [label.split("/", 1) for label in result_missing if "/" in label]
-        return all(lookup(values, app, dep, False) is not None for app, dep in pairs)
-
-    try:
-        found, _where = MaxOngoingCache(Path(cache_path)).get(
-            address=dashboard_address(env), timeout=DASHBOARD_TIMEOUT_S, covers=covers
-        )
-    except DashboardError as exc:
-        return explicit, str(exc)
-    return merge_max_ongoing(explicit, found), None
-
-
 def _check_config(binary: str, cfg_path: str) -> tuple[bool, str]:
     """``(accepted, HAProxy's ALERT lines)`` from ``binary -c -f cfg_path``."""
     import subprocess
@@ -319,6 +286,7 @@ def patch_file(
     """
     from haproxy_model.files import read_text, write_text_atomic
 
+    from .dashboard import MaxOngoingCache, dashboard_address, max_ongoing_from_ray
     from .patch import patch_ray_config_report
     from .policy import Policy
 
@@ -331,9 +299,12 @@ def patch_file(
         )
         problem = None
         if result.missing_max_ongoing_requests:
-            cache = Path(cfg_path).parent / CACHE_NAME
-            merged, problem = resolve_max_ongoing(
-                result.missing_max_ongoing_requests, max_ongoing, cache, env
+            merged, problem = max_ongoing_from_ray(
+                result.missing_max_ongoing_requests,
+                max_ongoing,
+                address=dashboard_address(env),
+                timeout=DASHBOARD_TIMEOUT_S,
+                cache=MaxOngoingCache(Path(cfg_path).parent / CACHE_NAME),
             )
             if merged is not max_ongoing:
                 result = patch_ray_config_report(
@@ -426,11 +397,13 @@ def _fd_shortfall(text: str, *, try_raise: bool = False) -> str | None:
 
 
 def _describe(exc: BaseException) -> str:
-    """One line for an error: the policy's own ``file:line: message`` as it is."""
-    from .policy import PolicyError
+    """One line for an error: ours (a policy's ``file:line: message``...) as it is."""
+    from haproxy_model.errors import Error
 
-    if isinstance(exc, (PolicyError, ValueError, OSError)):
-        return str(exc) if not isinstance(exc, OSError) else f"{exc.strerror}: {exc.filename}"
+    if isinstance(exc, (Error, ValueError)):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}"
     return f"{type(exc).__name__}: {exc}"
 
 
