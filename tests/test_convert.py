@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import haproxy_model as hm
-from haproxy_model import _grammar
-from haproxy_model.convert import converter
+from haproxy_model.io.convert import converter
 from haproxy_model.model.directives import DIRECTIVE_CLASSES
+from haproxy_model.syntax import _grammar
 from tests.conftest import corpus_files
 from tests.strategies import config_text
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import haproxy_model as hm
-from haproxy_model import haproxy
+from haproxy_model.io import haproxy
 
 BINARIES = haproxy.find_all()
 BINARY_IDS = [f"haproxy-{b.version}" for b in BINARIES]

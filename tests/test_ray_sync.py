@@ -25,7 +25,6 @@ from typing import Any
 import attrs
 import pytest
 
-from haproxy_model import haproxy
 from haproxy_model._net import free_port as _free_port
 from haproxy_model.adapters.ray_serve import (
     Application,
@@ -37,6 +36,7 @@ from haproxy_model.adapters.ray_serve import (
     server_name,
 )
 from haproxy_model.adapters.ray_serve.sync import membership_mode
+from haproxy_model.io import haproxy
 from tests.http_stubs import stub_servers
 
 # Ray's own schema modules, imported by the Serve session, use deprecated pydantic calls.

@@ -8,7 +8,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from haproxy_model.api import parse
+from haproxy_model.base.diagnostics import Diagnostic
+from haproxy_model.base.errors import ParseError
 from haproxy_model.cli._common import (
     OK,
     PROBLEMS,
@@ -25,9 +26,8 @@ from haproxy_model.cli._common import (
     read,
     source_lines,
 )
-from haproxy_model.config import Config
-from haproxy_model.diagnostics import Diagnostic
-from haproxy_model.errors import ParseError
+from haproxy_model.model.api import parse
+from haproxy_model.model.config import Config
 
 HELP = "check configuration files (exit 0: no error, 1: problems, 2: usage or parse error)"
 
@@ -90,7 +90,7 @@ def _codes(values: list[str] | None) -> list[str] | None:
     """``--select``/``--ignore`` values as checked codes (a usage error names a bad one)."""
     if values is None:
         return None
-    from haproxy_model.validation.registry import rule
+    from haproxy_model.analysis.validation.registry import rule
 
     keys = [k.strip() for v in values for k in v.split(",") if k.strip()]
     try:
@@ -105,7 +105,7 @@ def _validator() -> Validator | None:
         from haproxy_model import validate as _v  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         try:
-            from haproxy_model.validation import (  # type: ignore[import-not-found,unused-ignore]
+            from haproxy_model.analysis.validation import (  # type: ignore[import-not-found,unused-ignore]
                 validate as _v,
             )
         except ImportError:
@@ -142,7 +142,7 @@ def _as_json(d: Diagnostic, origin: str) -> dict[str, object]:
 
 def run(args: argparse.Namespace) -> int:
     if args.list_checks:
-        from haproxy_model.validation.registry import catalogue
+        from haproxy_model.analysis.validation.registry import catalogue
 
         out(catalogue())
         return OK
@@ -245,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _haproxy(path: str, cfg: Config | None, text: str) -> list[Diagnostic]:
-    from haproxy_model import haproxy
+    from haproxy_model.io import haproxy
 
     try:
         if path == "-":

@@ -1,6 +1,6 @@
 """Typed directives: the lines people edit, each a view over its own words.
 
-Every class here is a :class:`~haproxy_model.nodes.Directive`: it keeps the
+Every class here is a :class:`~haproxy_model.syntax.nodes.Directive`: it keeps the
 line's exact text and reads and writes through its words, so an edit changes
 that one line and keeps its comment, its spacing and the order of the other
 options.  Building one from keyword arguments gives a conventionally
@@ -15,11 +15,11 @@ from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import attrs
 
-from haproxy_model.errors import InvalidType
+from haproxy_model.base.errors import InvalidType
+from haproxy_model.base.values import Size, Time, is_size, is_time
 from haproxy_model.model import line_options
-from haproxy_model.nodes import DEFAULT_INDENT, Directive
-from haproxy_model.values import Size, Time, is_size, is_time
-from haproxy_model.words import Word, check_name, concat, cut, quote, text_of
+from haproxy_model.syntax.nodes import DEFAULT_INDENT, Directive
+from haproxy_model.syntax.words import Word, check_name, concat, cut, quote, text_of
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ class OptionField(Generic[T]):
 
     Reading gives the typed value, or the value's text when it is not a literal
     of that type (a variable reference, say); writing takes the typed value, or
-    a :class:`~haproxy_model.words.Word` written as it is (``Word.env("INTER")``).
+    a :class:`~haproxy_model.syntax.words.Word` written as it is (``Word.env("INTER")``).
     """
 
     def __init__(self, option: str) -> None:

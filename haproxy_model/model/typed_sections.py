@@ -1,6 +1,6 @@
 """Typed sections: ``Global``, ``Defaults``, ``Frontend``, ``Backend``, ``Listen``, ...
 
-Each is a :class:`~haproxy_model.sections.Section` (header, body, leading
+Each is a :class:`~haproxy_model.syntax.sections.Section` (header, body, leading
 comments) with typed attributes that read and edit its lines.  Built from
 keyword arguments, a section renders conventionally: header at column 0,
 four-space indent, settings in the order given.
@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 
 import attrs
 
-from haproxy_model.errors import InvalidType
+from haproxy_model.base.errors import InvalidType
+from haproxy_model.base.values import Time
 from haproxy_model.model.directives import (
     DIRECTIVE_CLASSES,
     Acl,
@@ -46,10 +47,9 @@ from haproxy_model.model.views import (
     remove_line,
     top_directives,
 )
-from haproxy_model.nodes import Directive, Line, Node
-from haproxy_model.sections import Header, Section, UnknownSection
-from haproxy_model.values import Time
-from haproxy_model.words import Word, check_name, text_of
+from haproxy_model.syntax.nodes import Directive, Line, Node
+from haproxy_model.syntax.sections import Header, Section, UnknownSection
+from haproxy_model.syntax.words import Word, check_name, text_of
 
 
 @attrs.define(eq=False, repr=False, init=False)
@@ -101,7 +101,7 @@ class TypedSection(Section):
         """Append a directive (a line object or its words) after the last directive.
 
         Words given as strings are quoted so that HAProxy reads them literally;
-        a :class:`~haproxy_model.words.Word` is written as it is.
+        a :class:`~haproxy_model.syntax.words.Word` is written as it is.
         """
         if not isinstance(line, Directive):
             values = list(line)

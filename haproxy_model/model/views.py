@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Generic, TypeVar
 
-from haproxy_model.errors import InvalidType, InvalidValue, NotFound
+from haproxy_model.base.errors import InvalidType, InvalidValue, NotFound
+from haproxy_model.base.values import Time
 from haproxy_model.model import edit
 from haproxy_model.model.directives import (
     DefaultServer,
@@ -19,10 +20,9 @@ from haproxy_model.model.directives import (
     Timeout,
     timeout_word,
 )
-from haproxy_model.nodes import Conditional, Directive, Line, Node, iter_lines
-from haproxy_model.sections import Section
-from haproxy_model.values import Time
-from haproxy_model.words import Word
+from haproxy_model.syntax.nodes import Conditional, Directive, Line, Node, iter_lines
+from haproxy_model.syntax.sections import Section
+from haproxy_model.syntax.words import Word
 
 D = TypeVar("D", bound=Directive)
 
@@ -178,7 +178,7 @@ class TimeoutMap(MutableMapping[str, Time | str]):
     """``timeout <kind> <value>`` lines by kind: ``timeouts["connect"] = "5s"``.
 
     A value is a :class:`Time`, its text, an int of milliseconds, or a
-    :class:`~haproxy_model.words.Word` written as it is (``Word.env("T")``).
+    :class:`~haproxy_model.syntax.words.Word` written as it is (``Word.env("T")``).
     """
 
     def __init__(self, section: Section) -> None:

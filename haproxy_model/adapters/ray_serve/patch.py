@@ -61,11 +61,11 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 import haproxy_model as hm
-from haproxy_model.errors import Error
+from haproxy_model.base.errors import Error
+from haproxy_model.base.values import Time
 from haproxy_model.model.typed_sections import Backend, Proxy, TypedSection
 from haproxy_model.model.views import add_line, insertion_point, top_directives
-from haproxy_model.nodes import Directive
-from haproxy_model.values import Time
+from haproxy_model.syntax.nodes import Directive
 
 from .build import FRONTEND, parse_line, typed_line
 from .policy import HealthCheck, Policy, ServerMaxconn

@@ -47,7 +47,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from haproxy_model.errors import InvalidValue
+from haproxy_model.base.errors import InvalidValue
 
 from .policy_documents import (
     Path_,

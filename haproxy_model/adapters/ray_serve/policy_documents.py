@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from haproxy_model.errors import Error
+from haproxy_model.base.errors import Error
 
 __all__ = ["Path_", "PolicyError"]
 

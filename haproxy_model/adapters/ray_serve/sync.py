@@ -101,10 +101,10 @@ from typing import Literal
 import attrs
 
 import haproxy_model as hm
-from haproxy_model import haproxy as hx
-from haproxy_model.errors import Error, InvalidValue, OperationFailed
-from haproxy_model.files import write_text_atomic
-from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient, StatRow
+from haproxy_model.base.errors import Error, InvalidValue, OperationFailed
+from haproxy_model.base.files import write_text_atomic
+from haproxy_model.io import haproxy as hx
+from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient, StatRow
 
 from .backoff import Backoff
 from .build import build_config

