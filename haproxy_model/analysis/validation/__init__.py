@@ -15,6 +15,7 @@ from haproxy_model.analysis.validation import (
     advice,
     arguments,
     headers,
+    inheritance,
     keywords,
     missing,
     order,
@@ -56,6 +57,7 @@ def validate(
     headers.check(ctx)
     keywords.check(ctx)
     references.check(ctx)
+    inheritance.check(ctx)
     acls.check(ctx)
     arguments.check(ctx)
     missing.check(ctx)

@@ -76,6 +76,10 @@ RULES: tuple[Rule, ...] = (
          "a server's `resolvers` naming no resolvers section"),
     Rule("HM214", "missing-external-check", "error",
          "`option external-check` in a backend without `external-check` in `global`"),
+    Rule("HM215", "defaults-rules-inheritance", "error",
+         "a proxy inheriting a `defaults` section with TCP/HTTP rules where HAProxy forbids it "
+         "(a defaults or listen section, frontends and backends sharing it, a backend given "
+         "`tcp-request connection` rules...)"),
     Rule("HM301", "missing-argument", "error", "a keyword without the arguments it needs"),
     Rule("HM302", "bad-number", "error", "a number HAProxy would read as 0"),
     Rule("HM303", "bad-port", "error", "a port outside 1-65535, or not a single port"),
