@@ -14,6 +14,7 @@ from haproxy_model.analysis.validation import (
     acls,
     advice,
     arguments,
+    check_steps,
     headers,
     inheritance,
     keywords,
@@ -23,6 +24,7 @@ from haproxy_model.analysis.validation import (
     registry,
     resolvers,
     subcommands,
+    text,
     variables,
 )
 from haproxy_model.analysis.validation._context import Context
@@ -54,6 +56,7 @@ def validate(
     if not isinstance(version, str):
         raise InvalidType(f"validate(version=...) takes a str such as '2.8', not {version!r}")
     ctx = Context(cfg, version, strict)
+    text.check(ctx)
     headers.check(ctx)
     keywords.check(ctx)
     references.check(ctx)
@@ -65,6 +68,7 @@ def validate(
     subcommands.check(ctx)
     variables.check(ctx)
     order.check(ctx)
+    check_steps.check(ctx)
     advice.check(ctx)
     found = registry.filter_diagnostics(
         ctx.found, select=select, ignore=ignore, silenced=_inline_ignores(cfg)

@@ -13,7 +13,15 @@ from haproxy_model.base.diagnostics import Diagnostic, Severity
 from haproxy_model.base.errors import InvalidValue
 from haproxy_model.keywords import Keyword, KeywordTable, load_table
 from haproxy_model.model.config import Config
-from haproxy_model.syntax.nodes import Branch, Conditional, Directive, Marker, Message, Node
+from haproxy_model.syntax.nodes import (
+    Branch,
+    Conditional,
+    Directive,
+    Line,
+    Marker,
+    Message,
+    Node,
+)
 from haproxy_model.syntax.positions import Positions, column_of_word
 from haproxy_model.syntax.sections import Header, Section
 
@@ -181,7 +189,7 @@ class Context:
         severity: Severity,
         message: str,
         section: Section | None,
-        line: Directive | None = None,
+        line: Line | None = None,
         word: int = 0,
     ) -> None:
         """Record a diagnostic about word ``word`` of ``line`` (the header when None)."""

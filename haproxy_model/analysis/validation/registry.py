@@ -38,6 +38,8 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("HM001", "parse-error", "error", "the text does not parse (HAProxy would refuse it)"),
+    Rule("HM002", "missing-newline", "error",
+         "the last line without its line feed (HAProxy 2.3+: 'Missing LF on last line')"),
     Rule("HM101", "unknown-section", "error",
          "a section keyword no HAProxy version registers (--strict only)"),
     Rule("HM102", "unknown-keyword", "error",
@@ -97,6 +99,8 @@ RULES: tuple[Rule, ...] = (
     Rule("HM401", "undeclared-acl", "error", "a condition naming an ACL declared nowhere"),
     Rule("HM402", "rule-order", "warning",
          "a rule placed after rules HAProxy runs later (it runs first anyway)"),
+    Rule("HM403", "connect-not-first", "error",
+         "a `tcp-check connect`/`http-check connect` after another kind of step"),
     Rule("HM501", "missing-timeout", "warning",
          "a proxy without `timeout connect`/`client`/`server` (HAProxy warns)"),
     Rule("HM502", "no-health-check", "warning",
