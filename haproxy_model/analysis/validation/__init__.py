@@ -15,6 +15,7 @@ from haproxy_model.analysis.validation import (
     advice,
     arguments,
     check_steps,
+    fcgi,
     headers,
     inheritance,
     keywords,
@@ -61,6 +62,7 @@ def validate(
     keywords.check(ctx)
     references.check(ctx)
     inheritance.check(ctx)
+    fcgi.check(ctx)
     acls.check(ctx)
     arguments.check(ctx)
     missing.check(ctx)

@@ -82,6 +82,8 @@ RULES: tuple[Rule, ...] = (
          "a proxy inheriting a `defaults` section with TCP/HTTP rules where HAProxy forbids it "
          "(a defaults or listen section, frontends and backends sharing it, a backend given "
          "`tcp-request connection` rules...)"),
+    Rule("HM216", "fcgi-server-without-app", "error",
+         "a `proto fcgi` server in a proxy without `use-fcgi-app`"),
     Rule("HM301", "missing-argument", "error", "a keyword without the arguments it needs"),
     Rule("HM302", "bad-number", "error", "a number HAProxy would read as 0"),
     Rule("HM303", "bad-port", "error", "a port outside 1-65535, or not a single port"),
