@@ -238,7 +238,8 @@ class OptionMap(MutableMapping[str, Option]):
 
     True writes ``option NAME``, False writes ``no option NAME``, a list of
     words (strings, or Words written as they are) writes ``option NAME word...``;
-    deleting removes the line.
+    deleting removes the line. On an existing line, True and False only add or drop
+    its ``no``: ``option redispatch 1`` stays as written.
     """
 
     def __init__(self, section: Section) -> None:
@@ -280,7 +281,8 @@ class OptionMap(MutableMapping[str, Option]):
         line = self._find(name)
         if line is not None:
             _set_negation(line, words[0] == "no")
-            line.set_values(words)
+            if not isinstance(value, bool):  # True/False keep the line's own arguments
+                line.set_values(words)
             return
         new = Option.from_values(words)
         add_line(
@@ -316,6 +318,12 @@ def _set_negation(line: Option, negated: bool) -> None:
         line.raw = indent + rest[2:].lstrip(" \t")
 
 
+def _first_expect(lines: Sequence[Directive]) -> Directive | None:
+    """The first ``http-check expect`` after the last ``http-check connect``."""
+    start = max((i for i, d in enumerate(lines) if d.values[1:2] == ["connect"]), default=-1)
+    return next((d for d in lines[start + 1 :] if d.values[1:2] == ["expect"]), None)
+
+
 class LineList(Sequence[D], Generic[D]):
     """The lines of one kind in a section (binds, ACLs, rules ...), in order."""
 
@@ -338,13 +346,20 @@ class LineList(Sequence[D], Generic[D]):
         return len(self._items())
 
     def append(self, line: D) -> D:
-        """Add a line after the last one of its kind (or after the last directive)."""
+        """Add a line after the last one of its kind (or after the last directive).
+
+        A new ``http-check send`` goes before the ``http-check expect`` of the last
+        ruleset (after the last ``connect``), where HAProxy expects it.
+        """
         items = [n for n in self._section.body if isinstance(n, self._cls)]
-        index = (
-            next(i for i, n in enumerate(self._section.body) if n is items[-1])
-            if items
-            else insertion_point(self._section, line.keyword, avoid=(Server,))
-        )
+        body = self._section.body
+        expect = _first_expect(items) if line.values[:2] == ["http-check", "send"] else None
+        if expect is not None:
+            index = next(i for i, n in enumerate(body) if n is expect) - 1
+        elif items:
+            index = next(i for i, n in enumerate(body) if n is items[-1])
+        else:
+            index = insertion_point(self._section, line.keyword, avoid=(Server,))
         add_line(self._section, line, index, like=items[-1] if items else None)
         return line
 
