@@ -108,8 +108,10 @@ from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient, StatRow
 
 from .backoff import Backoff
 from .build import build_config
+from .desired import desired_servers, routed
+from .journal import Journal, SyncEvent
 from .policy import Policy
-from .snapshot import Application, ServeSnapshot
+from .snapshot import ServeSnapshot
 
 __all__ = [
     "DYNAMIC_ALGORITHMS",
@@ -137,24 +139,6 @@ _SOCKET_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
 
 class SyncError(Error, RuntimeError):
     """A configuration HAProxy rejected, or an HAProxy that would not start or reload."""
-
-
-@attrs.frozen
-class SyncEvent:
-    """One action of the syncer (also logged as one line).
-
-    ``action``: ``start``, ``restart``, ``reload``, ``add``, ``fill``, ``readdr``,
-    ``return``, ``drain``, ``maint``, ``delete``, ``release``, ``park``,
-    ``discovery-error``, ``start-failed``, ``reload-failed``, ``check-failed``,
-    ``runtime-error``, ``fallback``, ``died``, ``stop``.
-    """
-
-    time: float
-    action: str
-    backend: str = ""
-    server: str = ""
-    replica: str = ""
-    detail: str = ""
 
 
 @attrs.define
@@ -191,10 +175,6 @@ def membership_mode(policy: Policy, membership: Membership = "auto") -> Literal[
     return membership
 
 
-def _routed(snapshot: ServeSnapshot) -> list[Application]:
-    return [a for a in snapshot.applications if a.route_prefix is not None]
-
-
 def _skeleton(snapshot: ServeSnapshot) -> ServeSnapshot:
     """``snapshot`` without replicas, statuses or replica counts."""
     apps = []
@@ -204,20 +184,6 @@ def _skeleton(snapshot: ServeSnapshot) -> ServeSnapshot:
         )
         apps.append(attrs.evolve(app, status="", deployments=deps))
     return ServeSnapshot(applications=tuple(apps), ray_version="")
-
-
-def _desired(snapshot: ServeSnapshot) -> dict[str, dict[str, tuple[str, int]]]:
-    """``{backend: {replica server name: (host, port)}}`` of the routed, running replicas."""
-    out: dict[str, dict[str, tuple[str, int]]] = {}
-    for app in _routed(snapshot):
-        servers = out.setdefault(app.backend_name, {})
-        ingress = app.ingress
-        if ingress is None:
-            continue
-        for rep in ingress.running_replicas:
-            if rep.host is not None and rep.port is not None:
-                servers[rep.server_name] = (rep.host, rep.port)
-    return out
 
 
 def _default_probe() -> Hashable:
@@ -305,20 +271,7 @@ class Syncer:
             self._discover_fn = discover_fn
             self._probe_fn = probe_fn
 
-        # -- counters (read by tests and the demo)
-        self.reloads = 0
-        self.starts = 0
-        self.restarts = 0
-        self.runtime_changes = 0
-        self.runtime_commands = 0
-        self.discovery_failures = 0
-        self.check_failures = 0
-        self.events: collections.deque[SyncEvent] = collections.deque(maxlen=10000)
-        self._event_count = 0
-        self.replica_seen_at: dict[str, float] = {}
-        """Wall-clock time each replica was first discovered RUNNING with a listener."""
-        self.replica_routed_at: dict[str, float] = {}
-        """Wall-clock time each replica became a ready server in HAProxy."""
+        self._journal = Journal(logger)
 
         # -- state
         self._proc: subprocess.Popen[bytes] | None = None
@@ -373,6 +326,58 @@ class Syncer:
     def snapshot(self) -> ServeSnapshot | None:
         """The last snapshot discovered (replica hosts localised)."""
         return self._snapshot
+
+    # -- what happened (read by tests and the demo)
+
+    @property
+    def events(self) -> collections.deque[SyncEvent]:
+        """The last 10,000 actions, oldest first."""
+        return self._journal.events
+
+    @property
+    def reloads(self) -> int:
+        """Hitless reloads done."""
+        return self._journal.reloads
+
+    @property
+    def starts(self) -> int:
+        """HAProxy starts, restarts included."""
+        return self._journal.starts
+
+    @property
+    def restarts(self) -> int:
+        """HAProxy starts after the first."""
+        return self._journal.restarts
+
+    @property
+    def runtime_changes(self) -> int:
+        """Servers changed through the runtime API."""
+        return self._journal.runtime_changes
+
+    @property
+    def runtime_commands(self) -> int:
+        """Runtime API commands sent to change servers or rate limits."""
+        return self._journal.runtime_commands
+
+    @property
+    def discovery_failures(self) -> int:
+        """Failed discoveries."""
+        return self._journal.discovery_failures
+
+    @property
+    def check_failures(self) -> int:
+        """Files ``haproxy -c`` rejected."""
+        return self._journal.check_failures
+
+    @property
+    def replica_seen_at(self) -> dict[str, float]:
+        """Wall-clock time each replica was first discovered RUNNING with a listener."""
+        return self._journal.replica_seen_at
+
+    @property
+    def replica_routed_at(self) -> dict[str, float]:
+        """Wall-clock time each replica became a ready server in HAProxy."""
+        return self._journal.replica_routed_at
 
     def client(self, *, timeout: float = 3.0) -> RuntimeClient:
         """A runtime API client on the admin socket (of the current worker)."""
@@ -449,7 +454,7 @@ class Syncer:
             snapshot = self._snapshot
             watched = set()
             if snapshot is not None:
-                watched = {(a.name, a.ingress_deployment) for a in _routed(snapshot)
+                watched = {(a.name, a.ingress_deployment) for a in routed(snapshot)
                            if a.ingress_deployment is not None}  # fmt: skip
             if not watched:
                 stop_event.wait(self.interval)
@@ -467,10 +472,9 @@ class Syncer:
         with self._lock:
             if self._closed:
                 raise OperationFailed("Syncer is closed")
-            before = self._event_count
+            before = self._journal.count
             self._tick()
-            new = min(self._event_count - before, len(self.events))
-            return list(self.events)[len(self.events) - new :] if new else []
+            return self._journal.since(before)
 
     def close(self) -> None:
         """Stop HAProxy (master and workers). Safe to call more than once."""
@@ -483,35 +487,20 @@ class Syncer:
 
     # ------------------------------------------------------------------ the tick
 
-    def _emit(
-        self,
-        action: str,
-        backend: str = "",
-        server: str = "",
-        replica: str = "",
-        detail: str = "",
-        level: int = logging.INFO,
-    ) -> None:
-        self.events.append(SyncEvent(time.time(), action, backend, server, replica, detail))
-        self._event_count += 1
-        where = f"{backend}/{server}" if backend else ""
-        parts = [action, where, f"<- {replica}" if replica and replica != server else "", detail]
-        logger.log(level, " ".join(p for p in parts if p))
-
     def _tick(self) -> None:
         now = time.monotonic()
         fresh = self._poll(now)
         if fresh is not None:
             self._snapshot = fresh
             stamp = time.time()
-            for servers in _desired(fresh).values():
+            for servers in desired_servers(fresh).values():
                 for rep in servers:
-                    self.replica_seen_at.setdefault(rep, stamp)
+                    self._journal.replica_seen_at.setdefault(rep, stamp)
         proc = self._proc
         if proc is None or proc.poll() is not None:
             if proc is not None and self._backends:
-                self._emit("died", detail=f"HAProxy master exited with code {proc.returncode}",
-                           level=logging.WARNING)  # fmt: skip
+                self._journal.emit("died", detail="HAProxy master exited with code "
+                                   f"{proc.returncode}", level=logging.WARNING)  # fmt: skip
                 self._backends = {}
             if self._snapshot is not None and self._start_backoff.ready(now):
                 self._start(self._snapshot, restart=self.starts > 0)
@@ -554,10 +543,10 @@ class Syncer:
             snapshot = self._discover_fn()
             snapshot = self._localize(snapshot)
         except Exception as exc:
-            self.discovery_failures += 1
+            self._journal.discovery_failures += 1
             wait = self._discovery_backoff.failed(now)
-            self._emit("discovery-error", detail=f"{type(exc).__name__}: {exc}; retry in "
-                       f"{wait:.1f}s", level=logging.WARNING)  # fmt: skip
+            self._journal.emit("discovery-error", detail=f"{type(exc).__name__}: {exc}; retry "
+                               f"in {wait:.1f}s", level=logging.WARNING)  # fmt: skip
             return None
         self._discovery_backoff.succeeded()
         self._fingerprint = fingerprint
@@ -642,7 +631,7 @@ class Syncer:
         if cached is not None and cached[0] == skeleton and cached[1] == self.policy:
             return cached[2]
         lines = [hm.dumps(self._build(skeleton, 0)), f"# mode {self._mode}"]
-        for app in _routed(skeleton):
+        for app in routed(skeleton):
             ingress = app.ingress
             maxconn = self.policy.server_maxconn(ingress) if ingress is not None else None
             lines.append(f"# {app.backend_name} maxconn={maxconn} maxqueue={self.policy.maxqueue}")
@@ -654,10 +643,11 @@ class Syncer:
         result = hx.run_check(cfg, binary=self.binary, cwd=self.workdir)
         if result.valid:
             return True
-        self.check_failures += 1
+        self._journal.check_failures += 1
         errors = "; ".join(d.message for d in result.diagnostics if d.severity == "error")
-        self._emit("check-failed", detail=f"{what}: haproxy -c rejected the config: "
-                   f"{errors or result.output.strip()[:500]}", level=logging.ERROR)  # fmt: skip
+        self._journal.emit("check-failed", detail=f"{what}: haproxy -c rejected the config: "
+                           f"{errors or result.output.strip()[:500]}",
+                           level=logging.ERROR)  # fmt: skip
         return False
 
     def _write(self, text: str) -> None:
@@ -669,16 +659,16 @@ class Syncer:
         backends: dict[str, _Backend] = {}
         stamp = time.time()
         spare = self._spare_for_build()
-        for app in _routed(snapshot):
+        for app in routed(snapshot):
             ingress = app.ingress
             be = _Backend(
                 name=app.backend_name,
                 maxconn=self.policy.server_maxconn(ingress) if ingress is not None else None,
                 maxqueue=self.policy.maxqueue,
             )
-            for rep, (host, port) in _desired(snapshot).get(app.backend_name, {}).items():
+            for rep, (host, port) in desired_servers(snapshot).get(app.backend_name, {}).items():
                 be.active[rep] = _Server(app.backend_name, rep, rep, host, port, "static")
-                self.replica_routed_at.setdefault(rep, stamp)
+                self._journal.replica_routed_at.setdefault(rep, stamp)
             be.free_slots = [f"slot{i}" for i in range(1, spare + 1)]
             backends[be.name] = be
         self._backends = backends
@@ -723,18 +713,19 @@ class Syncer:
             return
         self._adopt(snapshot, key)
         self._start_backoff.succeeded()
-        self.starts += 1
+        self._journal.starts += 1
         if restart:
-            self.restarts += 1
+            self._journal.restarts += 1
         servers = sum(len(be.active) for be in self._backends.values())
-        self._emit("restart" if restart else "start", detail=f"HAProxy {self.binary.version} "
-                   f"master {proc.pid} worker {worker}, {len(self._backends)} backend(s), "
-                   f"{servers} server(s), mode {self._mode}")  # fmt: skip
+        self._journal.emit("restart" if restart else "start",
+                           detail=f"HAProxy {self.binary.version} master {proc.pid} worker "
+                           f"{worker}, {len(self._backends)} backend(s), {servers} server(s), "
+                           f"mode {self._mode}")  # fmt: skip
 
     def _start_failed(self, why: str) -> None:
         wait = self._start_backoff.failed(time.monotonic())
-        self._emit("start-failed", detail=f"{why}; retry in {wait:.1f}s",
-                   level=logging.ERROR)  # fmt: skip
+        self._journal.emit("start-failed", detail=f"{why}; retry in {wait:.1f}s",
+                           level=logging.ERROR)  # fmt: skip
 
     def _workers(self) -> set[int]:
         return {p.pid for p in self._master.show_proc() if p.kind == "worker"}
@@ -779,7 +770,7 @@ class Syncer:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)  # our own session (start_new_session)
             proc.wait(5)
-        self._emit("stop", detail=f"HAProxy master {proc.pid} exited ({proc.returncode})")
+        self._journal.emit("stop", detail=f"HAProxy master {proc.pid} exited ({proc.returncode})")
 
     def _reload(self, snapshot: ServeSnapshot, key: str, reason: str) -> None:
         cfg = self._build(snapshot, self._spare_for_build())
@@ -801,13 +792,13 @@ class Syncer:
             worker = self._wait_worker(old, proc)
         except (*_RUNTIME_ERRORS, SyncError) as exc:
             self._resync = True
-            self._emit("reload-failed", detail=f"{reason}: {exc}", level=logging.ERROR)
+            self._journal.emit("reload-failed", detail=f"{reason}: {exc}", level=logging.ERROR)
             return
         self._adopt(snapshot, key)
-        self.reloads += 1
+        self._journal.reloads += 1
         servers = sum(len(be.active) for be in self._backends.values())
-        self._emit("reload", detail=f"#{self.reloads} ({reason}): worker {worker}, "
-                   f"{len(self._backends)} backend(s), {servers} server(s)")  # fmt: skip
+        self._journal.emit("reload", detail=f"#{self.reloads} ({reason}): worker {worker}, "
+                           f"{len(self._backends)} backend(s), {servers} server(s)")  # fmt: skip
 
     # -- converging
 
@@ -823,7 +814,7 @@ class Syncer:
                 reason = "applications, routes or server settings changed"
             self._reload(snapshot, key, reason)
             return
-        desired = _desired(snapshot)
+        desired = desired_servers(snapshot)
         if self._mode == "slots":
             step = self._slots_short(desired)
             if step:  # a step this size fits in the slots from now on
@@ -835,8 +826,8 @@ class Syncer:
             changed = self._apply_membership(desired)
         except _RUNTIME_ERRORS as exc:
             self._resync = True
-            self._emit("runtime-error", detail=f"{type(exc).__name__}: {exc}; reloading next",
-                       level=logging.ERROR)  # fmt: skip
+            self._journal.emit("runtime-error", detail=f"{type(exc).__name__}: {exc}; "
+                               "reloading next", level=logging.ERROR)  # fmt: skip
             return
         if changed:
             self._apply_rates()
@@ -860,7 +851,7 @@ class Syncer:
         return step if short else 0
 
     def _cmd(self) -> RuntimeClient:
-        self.runtime_commands += 1
+        self._journal.runtime_commands += 1
         return self._cli
 
     def _apply_membership(self, desired: Mapping[str, Mapping[str, tuple[str, int]]]) -> bool:
@@ -898,8 +889,8 @@ class Syncer:
         return changed
 
     def _changed(self, action: str, be: _Backend, srv: _Server, detail: str) -> None:
-        self.runtime_changes += 1
-        self._emit(action, be.name, srv.name, srv.replica, detail)
+        self._journal.runtime_changes += 1
+        self._journal.emit(action, be.name, srv.name, srv.replica, detail)
 
     def _ready(self, be: _Backend, srv: _Server) -> None:
         self._cmd().set_server_health(be.name, srv.name, "up")  # Ray lists RUNNING replicas
@@ -918,14 +909,15 @@ class Syncer:
             if self.membership != "auto":
                 raise
             self._mode = "slots"
-            self._emit("fallback", be.name, rep, detail=f"add server refused ({exc.message}); "
-                       "using spare slots from now on", level=logging.WARNING)  # fmt: skip
+            self._journal.emit("fallback", be.name, rep, detail=f"add server refused "
+                               f"({exc.message}); using spare slots from now on",
+                               level=logging.WARNING)  # fmt: skip
             raise
         srv = _Server(be.name, rep, rep, host, port, "dynamic", since=time.monotonic())
         self._ready(be, srv)
         self._cmd().enable_server(be.name, rep)
         be.active[rep] = srv
-        self.replica_routed_at.setdefault(rep, time.time())
+        self._journal.replica_routed_at.setdefault(rep, time.time())
         self._changed("add", be, srv, f"{host}:{port} maxconn {be.maxconn}")
 
     def _fill_slot(self, be: _Backend, rep: str, host: str, port: int) -> None:
@@ -941,7 +933,7 @@ class Syncer:
             be.free_slots.insert(0, slot)
             raise
         be.active[rep] = srv
-        self.replica_routed_at.setdefault(rep, time.time())
+        self._journal.replica_routed_at.setdefault(rep, time.time())
         self._changed("fill", be, srv, f"({host}:{port})")
 
     def _apply_rates(self) -> None:
@@ -952,8 +944,8 @@ class Syncer:
                 try:
                     self._cmd().execute(f"set rate-limit {kind} global {rate.resolve(total)}")
                 except _RUNTIME_ERRORS as exc:
-                    self._emit("runtime-error", detail=f"set rate-limit {kind}: {exc}",
-                               level=logging.WARNING)  # fmt: skip
+                    self._journal.emit("runtime-error", detail=f"set rate-limit {kind}: {exc}",
+                                       level=logging.WARNING)  # fmt: skip
 
     def _progress_leaving(self) -> None:
         try:
@@ -961,7 +953,7 @@ class Syncer:
                 (r.pxname, r.svname): r for r in self._cli.show_stat() if r.is_server
             }
         except _RUNTIME_ERRORS as exc:
-            self._emit("runtime-error", detail=f"show stat: {exc}", level=logging.WARNING)
+            self._journal.emit("runtime-error", detail=f"show stat: {exc}", level=logging.WARNING)
             return
         now = time.monotonic()
         for be in self._backends.values():
@@ -973,8 +965,8 @@ class Syncer:
                 try:
                     self._progress(be, srv, row, now)
                 except _RUNTIME_ERRORS as exc:
-                    self._emit("runtime-error", be.name, name, detail=str(exc),
-                               level=logging.WARNING)  # fmt: skip
+                    self._journal.emit("runtime-error", be.name, name, detail=str(exc),
+                                       level=logging.WARNING)  # fmt: skip
 
     def _progress(self, be: _Backend, srv: _Server, row: StatRow, now: float) -> None:
         """Move one leaving server on: drain -> maint (empty or timed out) -> gone."""
@@ -986,7 +978,7 @@ class Syncer:
             self._cmd().set_server_state(be.name, srv.name, "maint")
             srv.phase, srv.since = "maint", now
             detail = f"drain timeout, {busy} session(s) left" if busy else "drained"
-            self._emit("maint", be.name, srv.name, srv.replica, detail)
+            self._journal.emit("maint", be.name, srv.name, srv.replica, detail)
             if busy:
                 return  # let them finish, up to another drain_timeout
             waited = 0.0
@@ -999,7 +991,7 @@ class Syncer:
             del be.leaving[srv.name]
             be.free_slots.append(srv.name)
             self._write_slots()
-            self._emit("release", be.name, srv.name, srv.replica, "slot back in the pool")
+            self._journal.emit("release", be.name, srv.name, srv.replica, "slot back in the pool")
         elif self._mode == "dynamic":
             try:
                 with contextlib.suppress(HAProxyRuntimeError):
@@ -1010,7 +1002,7 @@ class Syncer:
                     return  # connections still attached: retry at the next tick
                 del be.leaving[srv.name]
                 be.parked.append(srv.name)
-                self._emit(
+                self._journal.emit(
                     "park",
                     be.name,
                     srv.name,
@@ -1020,11 +1012,12 @@ class Syncer:
                 )
                 return
             del be.leaving[srv.name]
-            self._emit("delete", be.name, srv.name, srv.replica)
+            self._journal.emit("delete", be.name, srv.name, srv.replica)
         else:  # a file server in slot mode: it goes at the next reload
             del be.leaving[srv.name]
             be.parked.append(srv.name)
-            self._emit("park", be.name, srv.name, srv.replica, "in maintenance until a reload")
+            self._journal.emit("park", be.name, srv.name, srv.replica,
+                               "in maintenance until a reload")  # fmt: skip
 
     def _write_slots(self) -> None:
         if self._mode != "slots":
