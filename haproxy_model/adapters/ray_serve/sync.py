@@ -100,18 +100,18 @@ from typing import Literal
 
 import attrs
 
-import haproxy_model as hm
 from haproxy_model import haproxy as hx
 from haproxy_model.errors import Error, InvalidValue, OperationFailed
 from haproxy_model.files import write_text_atomic
 from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient, StatRow
 
 from .backoff import Backoff
-from .build import build_config
 from .desired import desired_servers, routed
 from .journal import Journal, SyncEvent
 from .policy import Policy
+from .render_check import ConfigFile
 from .snapshot import ServeSnapshot
+from .watch import RayWatch
 
 __all__ = [
     "DYNAMIC_ALGORITHMS",
@@ -173,26 +173,6 @@ def membership_mode(policy: Policy, membership: Membership = "auto") -> Literal[
     if membership not in ("dynamic", "slots"):
         raise InvalidValue(f"membership must be 'auto', 'dynamic' or 'slots', got {membership!r}")
     return membership
-
-
-def _skeleton(snapshot: ServeSnapshot) -> ServeSnapshot:
-    """``snapshot`` without replicas, statuses or replica counts."""
-    apps = []
-    for app in snapshot.applications:
-        deps = tuple(
-            attrs.evolve(d, status="", target_num_replicas=0, replicas=()) for d in app.deployments
-        )
-        apps.append(attrs.evolve(app, status="", deployments=deps))
-    return ServeSnapshot(applications=tuple(apps), ray_version="")
-
-
-def _default_probe() -> Hashable:
-    """Every replica listener, sorted (one controller call): a cheap fingerprint that
-    :func:`~.discovery.with_targets` can also apply without a full discovery."""
-    from . import _ray_private
-
-    targets = _ray_private.replica_targets(10.0)
-    return tuple(sorted(targets, key=lambda t: (t.app, t.actor_name, t.protocol, t.ip, t.port)))
 
 
 class Syncer:
@@ -262,34 +242,29 @@ class Syncer:
         self.max_backoff = max_backoff
         self.ready_timeout = ready_timeout
         self.prometheus = prometheus
-        if discover_fn is None:
-            self._discover_fn: Callable[[], ServeSnapshot] = self._ray_discover
-            self._probe_fn: Callable[[], Hashable] | None = (
-                _default_probe if probe_fn is None else probe_fn
-            )
-        else:
-            self._discover_fn = discover_fn
-            self._probe_fn = probe_fn
-
         self._journal = Journal(logger)
+        self._watch = RayWatch(
+            self._journal, discover_fn=discover_fn, probe_fn=probe_fn,
+            applications=self.applications, local_address=local_address,
+            full_discovery_interval=full_discovery_interval, interval=interval,
+            max_backoff=max_backoff,
+        )  # fmt: skip
+        self._config = ConfigFile(
+            self._journal, binary=self.binary, workdir=self.workdir, path=self.config_path,
+            admin_socket=self.admin_socket, bind=bind, stats_port=stats_port,
+            prometheus=prometheus,
+        )  # fmt: skip
 
         # -- state
         self._proc: subprocess.Popen[bytes] | None = None
-        self._snapshot: ServeSnapshot | None = None
         self._backends: dict[str, _Backend] = {}
         self._applied_key: str | None = None
         self._applied_policy: Policy | None = None
         self._rejected_key: str | None = None
-        self._key_cache: tuple[ServeSnapshot, Policy, str] | None = None
         self._resync = False
         self._policy_pending = False
         self._spare = spare_slots
-        self._fingerprint: Hashable = None
-        self._last_full = -1e9
-        self._discovery_backoff = Backoff(first=interval, most=max_backoff)
         self._start_backoff = Backoff(first=interval, most=max_backoff)
-        self._last_written = ""
-        self._local: tuple[str | None, frozenset[str]] | None = None
         self._lock = threading.RLock()
         self._wake = threading.Event()
         self._closed = False
@@ -325,7 +300,7 @@ class Syncer:
     @property
     def snapshot(self) -> ServeSnapshot | None:
         """The last snapshot discovered (replica hosts localised)."""
-        return self._snapshot
+        return self._watch.snapshot
 
     # -- what happened (read by tests and the demo)
 
@@ -425,10 +400,10 @@ class Syncer:
         RUNNING rather than at the next poll.
         """
         watcher = None
-        if self._probe_fn is _default_probe:
+        if self._watch.long_polls:
             watcher = threading.Thread(
-                target=self._watch_replicas, args=(stop_event,), name="ray-serve-long-poll",
-                daemon=True,
+                target=self._watch.follow, args=(stop_event, self._wake, lambda: self._closed),
+                name="ray-serve-long-poll", daemon=True,
             )  # fmt: skip
             watcher.start()
         try:
@@ -444,28 +419,6 @@ class Syncer:
             self.close()
             if watcher is not None:
                 watcher.join(5.0)
-
-    def _watch_replicas(self, stop_event: threading.Event) -> None:
-        """Set :attr:`_wake` whenever the controller reports an ingress replica change."""
-        from ._ray_private import TargetsLongPoll
-
-        poll = TargetsLongPoll()
-        while not stop_event.is_set() and not self._closed:
-            snapshot = self._snapshot
-            watched = set()
-            if snapshot is not None:
-                watched = {(a.name, a.ingress_deployment) for a in routed(snapshot)
-                           if a.ingress_deployment is not None}  # fmt: skip
-            if not watched:
-                stop_event.wait(self.interval)
-                continue
-            try:
-                if poll.wait(watched, 0.5):
-                    self._wake.set()
-            except Exception as exc:  # Ray or the controller restarting: the poll goes on
-                logger.debug("long poll failed: %s: %s", type(exc).__name__, exc)
-                poll = TargetsLongPoll()
-                stop_event.wait(1.0)
 
     def run_once(self) -> list[SyncEvent]:
         """One tick: discover, then start, reload or apply runtime changes. Returns its events."""
@@ -489,170 +442,29 @@ class Syncer:
 
     def _tick(self) -> None:
         now = time.monotonic()
-        fresh = self._poll(now)
-        if fresh is not None:
-            self._snapshot = fresh
-            stamp = time.time()
-            for servers in desired_servers(fresh).values():
-                for rep in servers:
-                    self._journal.replica_seen_at.setdefault(rep, stamp)
+        fresh = self._watch.poll(now)
+        snapshot = self._watch.snapshot
         proc = self._proc
         if proc is None or proc.poll() is not None:
             if proc is not None and self._backends:
                 self._journal.emit("died", detail="HAProxy master exited with code "
                                    f"{proc.returncode}", level=logging.WARNING)  # fmt: skip
                 self._backends = {}
-            if self._snapshot is not None and self._start_backoff.ready(now):
-                self._start(self._snapshot, restart=self.starts > 0)
+            if snapshot is not None and self._start_backoff.ready(now):
+                self._start(snapshot, restart=self.starts > 0)
             return
-        if self._snapshot is None:
+        if snapshot is None:
             return
         if fresh is not None or self._resync or self._policy_pending:
             self._policy_pending = False
-            self._converge(self._snapshot)
+            self._converge(snapshot)
         if any(be.leaving for be in self._backends.values()):
             self._progress_leaving()
 
-    # -- discovery
-
-    def _ray_discover(self) -> ServeSnapshot:
-        from .discovery import discover
-
-        return discover(applications=self.applications, timeout_s=10.0)
-
-    def _poll(self, now: float) -> ServeSnapshot | None:
-        """A new snapshot, or ``None`` (unchanged, or discovery failed / backing off)."""
-        if not self._discovery_backoff.ready(now):
-            return None
-        try:
-            fingerprint: Hashable = None
-            if self._probe_fn is not None:
-                fingerprint = self._probe_fn()
-                if (
-                    self._snapshot is not None
-                    and fingerprint == self._fingerprint
-                    and now - self._last_full < self.full_discovery_interval
-                ):
-                    self._discovery_backoff.succeeded()
-                    return None
-            quick = self._apply_targets(fingerprint, now)
-            if quick is not None:
-                self._discovery_backoff.succeeded()
-                self._fingerprint = fingerprint
-                return quick
-            snapshot = self._discover_fn()
-            snapshot = self._localize(snapshot)
-        except Exception as exc:
-            self._journal.discovery_failures += 1
-            wait = self._discovery_backoff.failed(now)
-            self._journal.emit("discovery-error", detail=f"{type(exc).__name__}: {exc}; retry "
-                               f"in {wait:.1f}s", level=logging.WARNING)  # fmt: skip
-            return None
-        self._discovery_backoff.succeeded()
-        self._fingerprint = fingerprint
-        self._last_full = now
-        return snapshot
-
-    def _apply_targets(self, fingerprint: Hashable, now: float) -> ServeSnapshot | None:
-        """The last snapshot with the probe's replica listeners, when that is enough.
-
-        Only for the default probe, and only between full discoveries (those
-        still run every ``full_discovery_interval`` s for settings and routes).
-        """
-        if (
-            self._probe_fn is not _default_probe
-            or self._snapshot is None
-            or now - self._last_full >= self.full_discovery_interval
-            or not isinstance(fingerprint, tuple)
-        ):
-            return None
-        from .discovery import with_targets
-
-        quick = with_targets(self._snapshot, fingerprint, applications=self.applications)
-        return None if quick is None else self._localize(quick)
-
-    def _local_identity(self) -> tuple[str | None, frozenset[str]]:
-        if self._local is not None:
-            return self._local
-        import sys
-
-        ray = sys.modules.get("ray")
-        if ray is None or not ray.is_initialized():
-            return None, frozenset()
-        node_id = str(ray.get_runtime_context().get_node_id())
-        ips = frozenset({str(ray.util.get_node_ip_address())})
-        self._local = (node_id, ips)
-        return self._local
-
-    def _localize(self, snapshot: ServeSnapshot) -> ServeSnapshot:
-        """Replicas on this Ray node are reached on ``local_address``."""
-        if self.local_address is None:
-            return snapshot
-        node_id, ips = self._local_identity()
-        if node_id is None and not ips:
-            return snapshot
-        local = self.local_address
-        apps = []
-        for app in snapshot.applications:
-            deps = []
-            for dep in app.deployments:
-                reps = tuple(
-                    attrs.evolve(r, host=local)
-                    if r.host is not None and (r.node_id == node_id or r.host in ips)
-                    else r
-                    for r in dep.replicas
-                )
-                deps.append(attrs.evolve(dep, replicas=reps))
-            apps.append(attrs.evolve(app, deployments=tuple(deps)))
-        return attrs.evolve(snapshot, applications=tuple(apps))
-
-    # -- building
-
-    def _build(self, snapshot: ServeSnapshot, spare: int) -> hm.Config:
-        cfg = build_config(
-            snapshot,
-            self.policy,
-            stats_port=self.stats_port,
-            prometheus=self.prometheus,
-            admin_socket=str(self.admin_socket),
-            bind=self.bind,
-            spare_slots=spare,
-        )
-        cfg.filename = str(self.config_path)
-        return cfg
+    # -- the servers HAProxy has
 
     def _spare_for_build(self) -> int:
         return self._spare if self._mode == "slots" else 0
-
-    def _structure_key(self, snapshot: ServeSnapshot) -> str:
-        """Everything in the file but the replica servers; a change needs a reload."""
-        skeleton = _skeleton(snapshot)
-        cached = self._key_cache
-        if cached is not None and cached[0] == skeleton and cached[1] == self.policy:
-            return cached[2]
-        lines = [hm.dumps(self._build(skeleton, 0)), f"# mode {self._mode}"]
-        for app in routed(skeleton):
-            ingress = app.ingress
-            maxconn = self.policy.server_maxconn(ingress) if ingress is not None else None
-            lines.append(f"# {app.backend_name} maxconn={maxconn} maxqueue={self.policy.maxqueue}")
-        key = "\n".join(lines)
-        self._key_cache = (skeleton, self.policy, key)
-        return key
-
-    def _check(self, cfg: hm.Config, what: str) -> bool:
-        result = hx.run_check(cfg, binary=self.binary, cwd=self.workdir)
-        if result.valid:
-            return True
-        self._journal.check_failures += 1
-        errors = "; ".join(d.message for d in result.diagnostics if d.severity == "error")
-        self._journal.emit("check-failed", detail=f"{what}: haproxy -c rejected the config: "
-                           f"{errors or result.output.strip()[:500]}",
-                           level=logging.ERROR)  # fmt: skip
-        return False
-
-    def _write(self, text: str) -> None:
-        write_text_atomic(self.config_path, text)
-        self._last_written = text
 
     def _adopt(self, snapshot: ServeSnapshot, key: str) -> None:
         """The state HAProxy has right after loading the file built from ``snapshot``."""
@@ -681,12 +493,10 @@ class Syncer:
     # -- process control
 
     def _start(self, snapshot: ServeSnapshot, *, restart: bool) -> None:
-        key = self._structure_key(snapshot)
-        cfg = self._build(snapshot, self._spare_for_build())
-        if not self._check(cfg, "start"):
+        key = self._config.structure_key(snapshot, self.policy, self._mode)
+        if not self._config.prepare(snapshot, self.policy, self._spare_for_build(), "start"):
             self._start_failed("configuration rejected")
             return
-        self._write(hm.dumps(cfg))
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         try:
             argv = [self.binary.path, "-W", "-S", f"{self.master_socket},mode,600",
@@ -773,12 +583,11 @@ class Syncer:
         self._journal.emit("stop", detail=f"HAProxy master {proc.pid} exited ({proc.returncode})")
 
     def _reload(self, snapshot: ServeSnapshot, key: str, reason: str) -> None:
-        cfg = self._build(snapshot, self._spare_for_build())
-        if not self._check(cfg, f"reload ({reason})"):
+        if not self._config.prepare(snapshot, self.policy, self._spare_for_build(),
+                                    f"reload ({reason})"):  # fmt: skip
             self._rejected_key = key
             self._resync = False
             return
-        self._write(hm.dumps(cfg))
         proc = self._proc
         assert proc is not None
         try:
@@ -803,7 +612,7 @@ class Syncer:
     # -- converging
 
     def _converge(self, snapshot: ServeSnapshot) -> None:
-        key = self._structure_key(snapshot)
+        key = self._config.structure_key(snapshot, self.policy, self._mode)
         if self._resync:
             self._reload(snapshot, key, "resync after an error")
             return
@@ -832,12 +641,7 @@ class Syncer:
         if changed:
             self._apply_rates()
             self._write_slots()
-            # Not re-checked (haproxy -c takes ~0.15 s): only server lines, from the
-            # builder whose output was checked at the last start or reload, differ.
-            # A restart or reload builds and checks afresh.
-            text = hm.dumps(self._build(snapshot, self._spare_for_build()))
-            if text != self._last_written:
-                self._write(text)
+            self._config.refresh(snapshot, self.policy, self._spare_for_build())
 
     def _slots_short(self, desired: Mapping[str, Mapping[str, tuple[str, int]]]) -> int:
         """0 if every backend has a free slot per new replica, else the largest step."""
