@@ -90,8 +90,6 @@ import json
 import logging
 import os
 import re
-import signal
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -101,7 +99,7 @@ from typing import Literal
 import attrs
 
 from haproxy_model import haproxy as hx
-from haproxy_model.errors import Error, InvalidValue, OperationFailed
+from haproxy_model.errors import InvalidValue, OperationFailed
 from haproxy_model.files import write_text_atomic
 from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient, StatRow
 
@@ -111,6 +109,7 @@ from .journal import Journal, SyncEvent
 from .policy import Policy
 from .render_check import ConfigFile
 from .snapshot import ServeSnapshot
+from .supervise import RUNTIME_ERRORS, HAProxyProcess, SyncError
 from .watch import RayWatch
 
 __all__ = [
@@ -133,12 +132,7 @@ DYNAMIC_ALGORITHMS = frozenset({"roundrobin", "leastconn", "first", "random"})
 PARKED_ADDR = ("127.0.0.1", 1)
 """Where a free slot points (nothing listens on port 1)."""
 
-_RUNTIME_ERRORS = (HAProxyRuntimeError, OSError, TimeoutError, ValueError)
 _SOCKET_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
-
-
-class SyncError(Error, RuntimeError):
-    """A configuration HAProxy rejected, or an HAProxy that would not start or reload."""
 
 
 @attrs.define
@@ -256,7 +250,6 @@ class Syncer:
         )  # fmt: skip
 
         # -- state
-        self._proc: subprocess.Popen[bytes] | None = None
         self._backends: dict[str, _Backend] = {}
         self._applied_key: str | None = None
         self._applied_policy: Policy | None = None
@@ -269,7 +262,12 @@ class Syncer:
         self._wake = threading.Event()
         self._closed = False
         self._cli = RuntimeClient(self.admin_socket, timeout=3.0)
-        self._master = RuntimeClient(self.master_socket, master=True, timeout=3.0)
+        self._haproxy = HAProxyProcess(
+            self._journal, binary=self.binary, workdir=self.workdir,
+            config_path=self.config_path, master_socket=self.master_socket,
+            log_path=self.log_path, ready_timeout=ready_timeout, cli=self._cli,
+            master=RuntimeClient(self.master_socket, master=True, timeout=3.0),
+        )  # fmt: skip
         atexit.register(self.close)
 
     # ------------------------------------------------------------------ public
@@ -294,8 +292,7 @@ class Syncer:
     @property
     def pid(self) -> int | None:
         """PID of the HAProxy master process, if one is running."""
-        proc = self._proc
-        return proc.pid if proc is not None and proc.poll() is None else None
+        return self._haproxy.pid
 
     @property
     def snapshot(self) -> ServeSnapshot | None:
@@ -436,7 +433,8 @@ class Syncer:
                 return
             self._closed = True
             atexit.unregister(self.close)
-            self._stop_process()
+            self._backends = {}
+            self._haproxy.stop()
 
     # ------------------------------------------------------------------ the tick
 
@@ -444,11 +442,11 @@ class Syncer:
         now = time.monotonic()
         fresh = self._watch.poll(now)
         snapshot = self._watch.snapshot
-        proc = self._proc
-        if proc is None or proc.poll() is not None:
-            if proc is not None and self._backends:
-                self._journal.emit("died", detail="HAProxy master exited with code "
-                                   f"{proc.returncode}", level=logging.WARNING)  # fmt: skip
+        if not self._haproxy.running:
+            code = self._haproxy.exit_code
+            if code is not None and self._backends:
+                self._journal.emit("died", detail=f"HAProxy master exited with code {code}",
+                                   level=logging.WARNING)  # fmt: skip
                 self._backends = {}
             if snapshot is not None and self._start_backoff.ready(now):
                 self._start(snapshot, restart=self.starts > 0)
@@ -497,28 +495,9 @@ class Syncer:
         if not self._config.prepare(snapshot, self.policy, self._spare_for_build(), "start"):
             self._start_failed("configuration rejected")
             return
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         try:
-            argv = [self.binary.path, "-W", "-S", f"{self.master_socket},mode,600",
-                    "-f", str(self.config_path)]  # fmt: skip
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self.workdir,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            self._start_failed(f"cannot run {self.binary.path}: {exc}")
-            return
-        finally:
-            log.close()
-        self._proc = proc
-        try:
-            worker = self._wait_worker(set(), proc)
+            master, worker = self._haproxy.start()
         except SyncError as exc:
-            self._stop_process()
             self._start_failed(str(exc))
             return
         self._adopt(snapshot, key)
@@ -528,7 +507,7 @@ class Syncer:
             self._journal.restarts += 1
         servers = sum(len(be.active) for be in self._backends.values())
         self._journal.emit("restart" if restart else "start",
-                           detail=f"HAProxy {self.binary.version} master {proc.pid} worker "
+                           detail=f"HAProxy {self.binary.version} master {master} worker "
                            f"{worker}, {len(self._backends)} backend(s), {servers} server(s), "
                            f"mode {self._mode}")  # fmt: skip
 
@@ -537,69 +516,15 @@ class Syncer:
         self._journal.emit("start-failed", detail=f"{why}; retry in {wait:.1f}s",
                            level=logging.ERROR)  # fmt: skip
 
-    def _workers(self) -> set[int]:
-        return {p.pid for p in self._master.show_proc() if p.kind == "worker"}
-
-    def _wait_worker(self, old: set[int], proc: subprocess.Popen[bytes]) -> int:
-        """Wait for a current worker not in ``old`` that answers on the admin socket."""
-        deadline = time.monotonic() + self.ready_timeout
-        last = ""
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise SyncError(f"HAProxy exited with code {proc.returncode}: {self._log_tail()}")
-            try:
-                workers = self._workers() - old
-                if workers:
-                    info = self._cli.show_info()
-                    pid = int(info.get("Pid", "0"))
-                    if pid in workers:
-                        return pid
-                    last = f"admin socket answered from pid {pid}"
-            except (*_RUNTIME_ERRORS, ConnectionError) as exc:
-                last = f"{type(exc).__name__}: {exc}"
-            time.sleep(0.02)
-        raise SyncError(f"no new HAProxy worker within {self.ready_timeout:g}s ({last})")
-
-    def _log_tail(self, lines: int = 8) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return " | ".join(text.strip().splitlines()[-lines:])
-
-    def _stop_process(self) -> None:
-        proc = self._proc
-        self._proc = None
-        self._backends = {}
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()  # master-worker: the master stops its workers and exits
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)  # our own session (start_new_session)
-            proc.wait(5)
-        self._journal.emit("stop", detail=f"HAProxy master {proc.pid} exited ({proc.returncode})")
-
     def _reload(self, snapshot: ServeSnapshot, key: str, reason: str) -> None:
         if not self._config.prepare(snapshot, self.policy, self._spare_for_build(),
                                     f"reload ({reason})"):  # fmt: skip
             self._rejected_key = key
             self._resync = False
             return
-        proc = self._proc
-        assert proc is not None
         try:
-            old = self._workers()
-            try:
-                reply = self._master.execute_master("reload", timeout=self.ready_timeout)
-            except (ConnectionError, TimeoutError) as exc:
-                reply = f"({type(exc).__name__})"  # 2.6 may drop the session: verify below
-            if "Success=0" in reply:
-                raise SyncError(f"the master refused the reload: {reply[:500]}")
-            worker = self._wait_worker(old, proc)
-        except (*_RUNTIME_ERRORS, SyncError) as exc:
+            worker = self._haproxy.reload()
+        except (*RUNTIME_ERRORS, SyncError) as exc:
             self._resync = True
             self._journal.emit("reload-failed", detail=f"{reason}: {exc}", level=logging.ERROR)
             return
@@ -633,7 +558,7 @@ class Syncer:
                 return
         try:
             changed = self._apply_membership(desired)
-        except _RUNTIME_ERRORS as exc:
+        except RUNTIME_ERRORS as exc:
             self._resync = True
             self._journal.emit("runtime-error", detail=f"{type(exc).__name__}: {exc}; "
                                "reloading next", level=logging.ERROR)  # fmt: skip
@@ -747,7 +672,7 @@ class Syncer:
             if rate is not None and rate.per_replica is not None:
                 try:
                     self._cmd().execute(f"set rate-limit {kind} global {rate.resolve(total)}")
-                except _RUNTIME_ERRORS as exc:
+                except RUNTIME_ERRORS as exc:
                     self._journal.emit("runtime-error", detail=f"set rate-limit {kind}: {exc}",
                                        level=logging.WARNING)  # fmt: skip
 
@@ -756,7 +681,7 @@ class Syncer:
             rows: dict[tuple[str, str], StatRow] = {
                 (r.pxname, r.svname): r for r in self._cli.show_stat() if r.is_server
             }
-        except _RUNTIME_ERRORS as exc:
+        except RUNTIME_ERRORS as exc:
             self._journal.emit("runtime-error", detail=f"show stat: {exc}", level=logging.WARNING)
             return
         now = time.monotonic()
@@ -768,7 +693,7 @@ class Syncer:
                     continue
                 try:
                     self._progress(be, srv, row, now)
-                except _RUNTIME_ERRORS as exc:
+                except RUNTIME_ERRORS as exc:
                     self._journal.emit("runtime-error", be.name, name, detail=str(exc),
                                        level=logging.WARNING)  # fmt: skip
 
