@@ -60,10 +60,10 @@ from haproxy_model import haproxy as hx
 from haproxy_model.errors import InvalidValue, OperationFailed
 from haproxy_model.runtime import RuntimeClient
 
-from .backoff import Backoff
 from .desired import desired_servers
 from .journal import Journal, SyncEvent
 from .policy import Policy
+from .reload import Reloader
 from .render_check import ConfigFile
 from .runtime_apply import RuntimeApplier
 from .server_table import DYNAMIC_ALGORITHMS, Membership, ServerTable, membership_mode
@@ -179,11 +179,10 @@ class Syncer:
             self._journal, self._table, cli, may_fall_back=membership == "auto",
             drain_timeout=drain_timeout,
         )  # fmt: skip
-        self._start_backoff = Backoff(first=interval, most=max_backoff)
-        self._applied_key: str | None = None
-        self._applied_policy: Policy | None = None
-        self._rejected_key: str | None = None
-        self._resync = False
+        self._reloader = Reloader(
+            self._journal, self._config, self._haproxy, self._table,
+            haproxy_version=self.binary.version, interval=interval, max_backoff=max_backoff,
+        )  # fmt: skip
         self._policy_pending = False
         self._lock = threading.RLock()
         self._wake = threading.Event()
@@ -302,7 +301,7 @@ class Syncer:
             mode = membership_mode(policy, self.membership)
             if mode != self._table.mode:
                 self._table.mode = mode
-                self._resync = True
+                self._reloader.resync = True
 
     def run(self, stop_event: threading.Event) -> None:
         """Call :meth:`run_once` every ``interval`` seconds until ``stop_event``; then close.
@@ -360,11 +359,11 @@ class Syncer:
         fresh = self._watch.poll(now)
         snapshot = self._watch.snapshot
         if not self._haproxy.running:
-            self._revive(snapshot, now)
+            self._reloader.revive(snapshot, self.policy, now)
             return
         if snapshot is None:
             return
-        if fresh is not None or self._resync or self._policy_pending:
+        if fresh is not None or self._reloader.resync or self._policy_pending:
             self._policy_pending = False
             self._converge(snapshot)
         self._runtime.progress_leaving()
@@ -374,14 +373,14 @@ class Syncer:
         replica membership through the runtime API."""
         key = self._config.structure_key(snapshot, self.policy, self._table.mode)
         desired = desired_servers(snapshot)
-        reason = self._reload_reason(key) or self._table.slots_exhausted(desired)
+        reason = self._reloader.reason(key, self.policy) or self._table.slots_exhausted(desired)
         if reason is not None:
-            self._reload(snapshot, key, reason)
+            self._reloader.reload(snapshot, self.policy, key, reason)
             return
         try:
             changed = self._runtime.apply(desired, self.policy)
         except RUNTIME_ERRORS as exc:
-            self._resync = True
+            self._reloader.resync = True
             self._journal.emit("runtime-error", detail=f"{type(exc).__name__}: {exc}; "
                                "reloading next", level=logging.ERROR)  # fmt: skip
             return
@@ -389,80 +388,3 @@ class Syncer:
             self._runtime.apply_rates(self.policy)
             self._table.write_slots()
             self._config.refresh(snapshot, self.policy, self._table.spare_for_build())
-
-    # -- loading a file: start, restart, reload
-
-    def _reload_reason(self, key: str) -> str | None:
-        """Why the file with structure ``key`` needs a reload, or ``None``
-        (the same structure is loaded, or was rejected)."""
-        if self._resync:
-            return "resync after an error"
-        if key == self._applied_key or key == self._rejected_key:
-            return None
-        if self._applied_policy != self.policy:
-            return "policy changed"
-        return "applications, routes or server settings changed"
-
-    def _revive(self, snapshot: ServeSnapshot | None, now: float) -> None:
-        """HAProxy is not running: note that it died, then start it with ``snapshot``
-        once the start backoff allows."""
-        code = self._haproxy.exit_code
-        if code is not None and self._table.backends:
-            self._journal.emit("died", detail=f"HAProxy master exited with code {code}",
-                               level=logging.WARNING)  # fmt: skip
-            self._table.forget()
-        if snapshot is not None and self._start_backoff.ready(now):
-            self._start(snapshot, restart=self.starts > 0)
-
-    def _reload(self, snapshot: ServeSnapshot, key: str, reason: str) -> None:
-        """Reload HAProxy with the file for ``snapshot`` (structure ``key``)."""
-        if not self._config.prepare(snapshot, self.policy, self._table.spare_for_build(),
-                                    f"reload ({reason})"):  # fmt: skip
-            self._rejected_key = key
-            self._resync = False
-            return
-        try:
-            worker = self._haproxy.reload()
-        except (*RUNTIME_ERRORS, SyncError) as exc:
-            self._resync = True
-            self._journal.emit("reload-failed", detail=f"{reason}: {exc}", level=logging.ERROR)
-            return
-        self._adopt(snapshot, key)
-        self._journal.reloads += 1
-        self._journal.emit("reload", detail=f"#{self._journal.reloads} ({reason}): worker "
-                           f"{worker}, {len(self._table.backends)} backend(s), "
-                           f"{self._table.server_count()} server(s)")  # fmt: skip
-
-    def _start(self, snapshot: ServeSnapshot, *, restart: bool) -> None:
-        key = self._config.structure_key(snapshot, self.policy, self._table.mode)
-        if not self._config.prepare(snapshot, self.policy, self._table.spare_for_build(), "start"):
-            self._start_failed("configuration rejected")
-            return
-        try:
-            master, worker = self._haproxy.start()
-        except SyncError as exc:
-            self._start_failed(str(exc))
-            return
-        self._adopt(snapshot, key)
-        self._start_backoff.succeeded()
-        self._journal.starts += 1
-        if restart:
-            self._journal.restarts += 1
-        table = self._table
-        self._journal.emit("restart" if restart else "start",
-                           detail=f"HAProxy {self.binary.version} master {master} worker "
-                           f"{worker}, {len(table.backends)} backend(s), "
-                           f"{table.server_count()} server(s), mode {table.mode}")  # fmt: skip
-
-    def _start_failed(self, why: str) -> None:
-        wait = self._start_backoff.failed(time.monotonic())
-        self._journal.emit("start-failed", detail=f"{why}; retry in {wait:.1f}s",
-                           level=logging.ERROR)  # fmt: skip
-
-    def _adopt(self, snapshot: ServeSnapshot, key: str) -> None:
-        self._table.adopt(snapshot, self.policy)
-        self._applied_key = key
-        self._applied_policy = self.policy
-        self._rejected_key = None
-        self._resync = False
-        self._table.write_slots()
