@@ -43,8 +43,9 @@ class RayWatch:
 
     ``discover_fn`` replaces :func:`~.discovery.discover`; ``probe_fn`` returns a
     cheap fingerprint of the replica set (default: :func:`default_probe`; ``None``
-    with a custom ``discover_fn``: discover at every poll). Replicas on this
-    process's Ray node are reached on ``local_address``.
+    with a custom ``discover_fn``: discover at every poll). ``applications`` limits
+    discovery to those names. Replicas on this process's Ray node are reached on
+    ``local_address``.
     """
 
     def __init__(
