@@ -411,7 +411,7 @@ def _classified_by_spelling(cfg: hm.Config) -> bool:
 
     The parser compares the raw first word with section keywords, `.`-keywords and
     DIRECTIVE_CLASSES, so ``'server' s1 x`` is a plain Directive while HAProxy reads
-    a server (a bug of haproxy_model/parser.py).  A dict has no spelling, so such a
+    a server (a bug of haproxy_model/syntax/parser.py).  A dict has no spelling, so such a
     config cannot come back with the same classes.
     """
     for line in cfg.lines():
