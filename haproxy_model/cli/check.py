@@ -50,9 +50,10 @@ from the errors.  HAProxy's messages are placed on the file and line they
 are about.
 
 Exit status: 0 when no file has an error (warnings and notes are shown but do
-not fail the check, unless --strict); 1 when some file has an error, or a
-warning under --strict; 2 on a usage error, an unreadable file or a file that
-does not parse, or a bad --env/--env-file/haproxy binary."""
+not fail the check, unless --strict); 1 when some file has an error (a
+missing file included), or a warning under --strict; 2 on a usage error, an
+unreadable file, a file that does not parse, a bad --env/--env-file or no
+haproxy binary."""
 
 Validator = Callable[..., list[Diagnostic]]
 

@@ -11,7 +11,7 @@ get to.
 >>> import haproxy_model as hm
 >>> cfg = hm.parse("frontend fe\\n    bind :443 ssl crt /etc/ssl/site.pem\\n")
 >>> [(r.line, r.column, r.option, r.path) for r in references(cfg, cwd="/")]
-[(2, 27, 'crt', '/etc/ssl/site.pem')]
+[(2, 23, 'crt', '/etc/ssl/site.pem')]
 
 Relative paths resolve as HAProxy resolves them: ``crt``/``crt-list`` from
 ``crt-base``, ``ca-file``/``crl-file``/``ca-verify-file`` from ``ca-base``,
