@@ -8,6 +8,7 @@ key writes and where it sits in a policy file. The classes are in
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Callable
@@ -113,9 +114,14 @@ def without_null(annotation: Any) -> Any:
     return next(a for a in typing.get_args(annotation) if a is not type(None))
 
 
-def removable(cls: type, prefix: str = "") -> tuple[str, ...]:
+def removable(cls: type) -> tuple[str, ...]:
     """The dotted keys a TOML ``remove`` list may name: the overlay keys of ``cls``
     (and of the overlay classes it holds) that take ``null``."""
+    return _removable(cls, "")
+
+
+@functools.cache
+def _removable(cls: type, prefix: str) -> tuple[str, ...]:
     out: list[str] = []
     hints = typing.get_type_hints(cls, include_extras=True)
     for field in attrs.fields(cls):
@@ -126,5 +132,5 @@ def removable(cls: type, prefix: str = "") -> tuple[str, ...]:
             out.append(key)
         inner = without_null(annotation)
         if attrs.has(inner) and overlay_keys(inner):
-            out.extend(removable(inner, key + "."))
+            out.extend(_removable(inner, key + "."))
     return tuple(out)
