@@ -20,7 +20,7 @@ from haproxy_model.model.addresses import (
 from haproxy_model.model.config import Config
 from haproxy_model.model.edit_words import EditError, tokenize
 from haproxy_model.model.option_edits import option_line, set_option, unset_option
-from haproxy_model.model.section_edits import replace_words, set_in_section, unset_in_section
+from haproxy_model.model.section_edits import set_in_section, unset_in_section
 from haproxy_model.model.views import remove_line
 from haproxy_model.syntax.words import value_of
 
@@ -106,7 +106,6 @@ __all__ = [
     "find_section",
     "get_text",
     "parse_path",
-    "replace_words",
     "resolve",
     "section_label",
     "set_value",

@@ -3,8 +3,6 @@ when there is one (``balance``, ``timeouts``, ``options``), else the lines thems
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Sequence
 from typing import Any
 
 from haproxy_model.model.addresses import PathError, directives, section_label, starts_with
@@ -55,7 +53,7 @@ def set_in_section(section: Section, key_raw: list[str], value_raw: list[str]) -
         )
     words = [*key_raw, *value_raw]
     if lines:
-        replace_words(lines[0], words)
+        lines[0].set_words(words)
     else:
         cls = DIRECTIVE_CLASSES.get(first, Directive)
         add_line(section, cls(" ".join(words)), insertion_point(section, first, avoid=(Server,)))
@@ -155,26 +153,3 @@ def unset_in_section(section: Section, key: list[str]) -> None:
         return
     for line in lines:
         remove_line(section, line)
-
-
-def replace_words(line: Directive, raws: Sequence[str]) -> None:
-    """Give ``line`` the words ``raws`` (raw text); words that stay keep their spelling
-    and the blanks before them, and a word replaced in place keeps the blanks before it."""
-    parts = line.parts()
-    old_values = [value_of(w) for w in parts.words]
-    new_values = [value_of(w) for w in raws]
-    old = list(zip(["", *parts.separators], parts.words, strict=True))
-    new: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(a=old_values, b=new_values, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            new.extend(old[i1:i2])
-        elif tag != "delete":
-            for k, j in enumerate(range(j1, j2)):
-                sep = old[i1 + k][0] if tag == "replace" and i1 + k < i2 else " "
-                new.append((sep, raws[j]))
-    parts.words = [w for _, w in new]
-    parts.separators = [sep or " " for sep, _ in new[1:]]
-    rendered = parts.render()
-    if rendered != line.raw:
-        line.raw = rendered
