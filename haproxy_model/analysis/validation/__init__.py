@@ -14,6 +14,7 @@ from haproxy_model.analysis.validation import (
     acls,
     advice,
     arguments,
+    fetches,
     headers,
     keywords,
     missing,
@@ -62,6 +63,7 @@ def validate(
     resolvers.check(ctx)
     subcommands.check(ctx)
     variables.check(ctx)
+    fetches.check(ctx)
     order.check(ctx)
     advice.check(ctx)
     found = registry.filter_diagnostics(
