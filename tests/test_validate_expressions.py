@@ -37,6 +37,8 @@ def test_format_starts() -> None:
     word = "%ci %{+Q}[src] %% %%[not] %(name)[fc_rtt] %[ssl_fc,not]"
     starts = list(format_starts(word))
     assert [word[s:].split("]")[0] for s in starts] == ["src", "fc_rtt", "ssl_fc,not"]
+    starts = list(format_starts(word, aliases=False))
+    assert [word[s:].split("]")[0] for s in starts] == ["src", "ssl_fc,not"]
 
 
 CONFIG = """\

@@ -65,6 +65,7 @@ REFUSED = [
      "unknown-fetch", "'cur_client_timeout': it appeared in HAProxy 2.9"),
 ]  # fmt: skip
 
+GUARDED = H + ".if version_atleast(3.0)\n    http-request set-header X %[fc_glitches]\n.endif\n"
 # each accepted by haproxy -c 2.6 (test_accepted)
 ACCEPTED = [
     H + "    http-request set-header X %[ssl_fc_sni]\n",  # an OpenSSL build's fetch
@@ -72,6 +73,7 @@ ACCEPTED = [
     H + "    http-request deny if { path_end .php }\n",
     H + "    http-request set-header X %[req.hdr(host),host_only]\n",  # backported to 2.6.x
     H + "    http-request set-header X %[src]%%[nope]\n",  # "%%" is a literal "%"
+    H + "    http-request set-header X %(x)[nope]\n",  # "%(" is text before 3.0
     H + "    acl a path_beg %[nope]\n    http-request deny if a\n",  # a pattern, not a fetch
     H + "    http-request return status 200 content-type text/plain string %[nope]\n",
     H + "    http-request sc-set-gpt0(0) 5\n",  # an integer, not an expression
@@ -79,7 +81,7 @@ ACCEPTED = [
     H + "    http-request set-var(txn.x) req.hdr(host),lower,regsub(a,b,g)\n",
     H + "    http-request set-header X \"%[req.hdr(host),regsub('[,)]',x,g)]\"\n",
     H + "    http-request set-var(txn.x) src lower\n",  # a converter as a word of its own
-    H + ".if version_atleast(3.0)\n    http-request set-header X %[fc_glitches]\n.endif\n",
+    GUARDED,
     B + "    stick-table type ip size 10\n    stick on src\n"
     "    server s 127.0.0.1:443 ssl verify none sni req.hdr(host),lower\n",
 ]
@@ -129,7 +131,7 @@ def test_lua_fetches_and_converters(tmp_path: Path) -> None:
 
 
 def test_guarded_is_a_warning() -> None:
-    cfg = hm.parse(ACCEPTED[12])
+    cfg = hm.parse(GUARDED)
     assert [d.severity for d in hm.validate(cfg, version="2.6")] == ["warning"]
 
 
@@ -137,6 +139,12 @@ def test_column_points_at_the_name() -> None:
     text = H + "    http-request set-header X %[src,reverse_dom]\n"
     (found,) = _errors(hm.parse(text))
     assert text.splitlines()[found.line - 1][found.column - 1 :].startswith("reverse_dom")
+
+
+def test_format_aliases_from_3_0() -> None:
+    cfg = hm.parse(H + '    log-format "%(x)[req.cook_names,nope]"\n')
+    assert _errors(cfg, "2.6") == []
+    assert [d.code for d in _errors(cfg, "3.0")] == ["unknown-converter"]
 
 
 def test_versions() -> None:

@@ -132,11 +132,11 @@ def parse(word: str, start: int = 0) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def format_starts(word: str) -> Iterator[int]:
+def format_starts(word: str, aliases: bool = True) -> Iterator[int]:
     """Where each ``%[...]`` expression of log-format string ``word`` starts.
 
-    ``%%`` is a literal ``%``; ``%{+Q}[...]`` and (3.0+) ``%(name)[...]`` carry
-    options before the bracket."""
+    ``%%`` is a literal ``%``; ``%{+Q}[...]`` carries options before the bracket, and
+    so does ``%(name)[...]`` with ``aliases`` (HAProxy 3.0+; before, ``%(`` is text)."""
     i = 0
     while True:
         i = word.find("%", i)
@@ -146,7 +146,7 @@ def format_starts(word: str) -> Iterator[int]:
         if word[j] == "%":
             i = j + 1
             continue
-        if word[j] == "(":
+        if word[j] == "(" and aliases:
             close = word.find(")", j)
             if close < 0:
                 return
@@ -363,7 +363,9 @@ def _format_arguments(
 
 
 def expressions(ctx: Context) -> Iterator[Expression]:
-    """Every sample expression of the configuration, in file order."""
+    """Every sample expression of the configuration, in file order, as the version
+    validated reads it."""
+    aliases = ctx.at_least("3.0")
     for block in ctx.blocks:
         if block.keyword == "global":
             continue
@@ -374,7 +376,7 @@ def expressions(ctx: Context) -> Iterator[Expression]:
             for index, kind in sorted(_places(values)):
                 word = values[index]
                 if kind == "format":
-                    for start in format_starts(word):
+                    for start in format_starts(word, aliases):
                         terms = parse(word, start)
                         yield Expression(block, item, index, start, False, terms)
                 else:
