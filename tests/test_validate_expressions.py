@@ -89,7 +89,6 @@ def test_places() -> None:
         ("stick_fetch", False),
         ("hash_fetch", False),
         ("sni_fetch", False),
-        ("default_sni_fetch", False),
         ("uri_fetch", False),
         ("check_fetch", False),
     ]

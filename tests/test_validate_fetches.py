@@ -87,6 +87,98 @@ ACCEPTED = [
 ]
 
 
+# Every place the reader takes for an expression, with an unknown fetch in it ("F":
+# in a frontend, "B": in a backend with a stick table and a server): HAProxy 2.6 reads
+# it there too, and refuses it (test_places_are_haproxys).
+PLACES = """\
+F acl a zzz_fetch
+F http-request deny if { zzz_fetch }
+F http-request deny unless !{ zzz_fetch }
+F http-request set-var(txn.x) zzz_fetch
+F http-after-response set-var(txn.x) zzz_fetch
+F tcp-request connection set-var(sess.x) zzz_fetch
+F tcp-request session set-var(sess.x) zzz_fetch
+B tcp-response content set-var(txn.x) zzz_fetch
+F http-request set-src zzz_fetch
+F http-request set-dst-port zzz_fetch
+F http-request set-priority-class zzz_fetch
+F http-request capture zzz_fetch len 10
+F tcp-request content capture zzz_fetch len 10
+F http-request sc-set-gpt0(0) zzz_fetch
+F http-request sc-set-gpt(0,0) zzz_fetch
+F tcp-request connection track-sc1 zzz_fetch
+B http-request set-timeout server zzz_fetch
+F http-request set-header X %[zzz_fetch]
+F http-request early-hint X %[zzz_fetch]
+F http-request set-path %[zzz_fetch]
+F http-request set-method %[zzz_fetch]
+F http-request set-var-fmt(txn.x) %[zzz_fetch]
+F http-request return status 200 content-type text/plain lf-string %[zzz_fetch]
+F http-request return status 200 hdr X %[zzz_fetch]
+F http-request redirect location %[zzz_fetch]
+F http-request redirect scheme %[zzz_fetch]
+F http-error status 503 hdr X %[zzz_fetch]
+B http-check send uri-lf %[zzz_fetch]
+B http-check send hdr X %[zzz_fetch]
+B http-check send body-lf %[zzz_fetch]
+B http-check set-var(check.x) zzz_fetch
+B tcp-check send-lf %[zzz_fetch]
+B tcp-check set-var(check.x) zzz_fetch
+F log-format %[zzz_fetch]
+F log-format-sd %[zzz_fetch]
+F error-log-format %[zzz_fetch]
+F unique-id-format %[zzz_fetch]
+F use_backend %[zzz_fetch] if TRUE
+B use-server %[zzz_fetch] if TRUE
+B stick on zzz_fetch
+B stick store-response zzz_fetch
+B balance hash zzz_fetch
+B server s2 127.0.0.1:443 ssl verify none sni zzz_fetch
+B server-template t 2 127.0.0.1:443 ssl verify none sni zzz_fetch
+B use-server s if { zzz_fetch }
+F monitor fail if { zzz_fetch }
+F stats admin if { zzz_fetch }
+B force-persist if { zzz_fetch }
+B redirect location /x if { zzz_fetch }
+F http-request set-var(txn.x) src,zzz_conv
+""".splitlines()
+# ... and places that look alike where HAProxy 2.6 reads no expression (it accepts them)
+NOT_PLACES = """\
+F redirect location %[zzz_fetch]
+F redirect prefix %[zzz_fetch] if TRUE
+B default-server sni zzz_fetch
+F acl a path %[zzz_fetch]
+F http-request return status 200 content-type text/plain string %[zzz_fetch]
+F http-request set-header %[zzz_fetch] x
+""".splitlines()
+
+
+def _in_section(place: str) -> hm.Config:
+    where, line = place.split(" ", 1)
+    if where == "F":
+        return hm.parse(H + f"    {line}\n")
+    return hm.parse(
+        B + f"    stick-table type string size 10\n    server s 127.0.0.1:80\n    {line}\n"
+    )
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_places_are_haproxys(place: str) -> None:
+    cfg = _in_section(place)
+    found = _errors(cfg)
+    assert [d.code for d in found] in (["unknown-fetch"], ["unknown-converter"]), found
+    assert "'zzz_" in found[0].message
+    assert hm.haproxy.run_check(cfg).returncode == 1
+
+
+@pytest.mark.parametrize("place", NOT_PLACES)
+def test_not_places(place: str) -> None:
+    cfg = _in_section(place)
+    assert _errors(cfg) == []
+    result = hm.haproxy.run_check(cfg)
+    assert result.returncode in (0, 2) and result.valid, result.output
+
+
 def _errors(cfg: hm.Config, version: str = "2.6") -> list[hm.Diagnostic]:
     return [d for d in hm.validate(cfg, version=version) if d.severity == "error"]
 

@@ -9,12 +9,15 @@ finds in file order:
   anonymous ACL in a condition (``if { <criterion> ... }``); there an ACL keyword
   (``hdr_beg``, ``path_end``) may stand for the fetch (``Expression.criterion``);
 * the ``%[...]`` of a log-format string: ``log-format``, ``log-format-sd``,
-  ``error-log-format``, ``unique-id-format``, a dynamic ``use_backend``, and the
-  format arguments of rule actions (``set-header X <fmt>``, ``set-var-fmt``,
-  ``return ... lf-string <fmt>``, ``redirect location <fmt>``, ``http-check send``...);
+  ``error-log-format``, ``unique-id-format``, a dynamic ``use_backend``/``use-server``,
+  and the format arguments of rule actions (``set-header X <fmt>``, ``set-var-fmt``,
+  ``return ... lf-string <fmt>``, ``http-request redirect location <fmt>`` but not the
+  ``redirect`` directive's, ``http-check send``...), ``http-error``, fcgi-app's
+  ``set-param``;
 * the expression argument of ``set-var(...)``, ``set-src``, ``track-sc0``,
   ``capture``, ``do-resolve(...)``, ``sc-set-gpt0(...)`` and the like, ``stick on``/
-  ``match``/``store-*``, ``balance hash`` and a server's ``sni``.
+  ``match``/``store-*``, ``balance hash`` and a server's ``sni`` (not a
+  ``default-server``'s: HAProxy parses it only for the servers that inherit it).
 
 Only those: a word elsewhere (an ACL's patterns, a regex, a literal ``string``) is
 never read as an expression. Lines holding an environment variable are left out,
@@ -263,8 +266,9 @@ _EXPRESSION_SECOND = frozenset(
     {("stick", "on"), ("stick", "match"), ("stick", "store-request")}
     | {("stick", "store-response"), ("balance", "hash")}
 )
-#: Server lines and the index of their first option (after name, address...).
-_SERVERS = {"server": 3, "default-server": 1, "server-template": 4}
+#: Server lines and the index of their first option (after name, address...). A
+#: ``default-server``'s ``sni`` is parsed for each server that inherits it, if any.
+_SERVERS = {"server": 3, "server-template": 4}
 
 
 def condition_start(values: Sequence[str], start: int = 1) -> int | None:
@@ -305,7 +309,7 @@ def _places(values: Sequence[str]) -> Iterator[tuple[int, str]]:
     elif keyword in _SERVERS:
         first = _SERVERS[keyword]
         yield from ((i + 1, "expression") for i in range(first, end - 1) if values[i] == "sni")
-    elif keyword in ("redirect", "http-error", "set-param"):
+    elif keyword in ("http-error", "set-param"):  # the `redirect` directive's are text
         yield from _format_arguments(keyword, values, 1, end)
     elif keyword in RULES:
         yield from _action(values, end)
