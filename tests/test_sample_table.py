@@ -14,13 +14,14 @@ import contextlib
 import importlib
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from haproxy_model.keywords.samples import load_samples
+from haproxy_model.keywords.samples import Signature, load_samples
 
 from .tool_support import load_tool
 
@@ -109,6 +110,49 @@ def test_binary_names_are_in_their_version(folder: Path) -> None:
     assert len(dump["fetches"]) > 400
 
 
+_DUMP_TYPES = {
+    "integer": "SINT",
+    "string": "STR",
+    "backend": "BE",
+    "frontend": "FE",
+    "table": "TAB",
+    "server": "SRV",
+    "user list": "USR",
+    "regex": "REG",
+    "IPv4 address": "IPV4",
+    "IPv4 mask": "MSK4",
+    "IPv6 address": "IPV6",
+    "IPv6 mask": "MSK6",
+    "Protocol buffers field number": "PBUF_FNUM",
+}
+
+
+@pytest.mark.parametrize("folder", gen.dump_dirs(), ids=lambda d: d.name)
+def test_binary_arguments_are_the_tables(folder: Path) -> None:
+    """The arguments a binary prints (``bytes(integer[,integer])``) are the mask the
+    table gives its branch."""
+    table = load_samples()
+    version = ".".join(folder.name.split(".")[:2])
+    compared, differ = 0, []
+    for kind, filename in (("fetch", "smp.txt"), ("converter", "cnv.txt")):
+        for line in (folder / filename).read_text(encoding="utf-8").splitlines():
+            m = re.match(r"^(?:\[[ Y.]*\]\s+)?([^\s(:#]+)(?:\(([^)]*)\))?:", line)
+            if m is None:
+                continue
+            required, _, optional = (m.group(2) or "").partition("[")
+            words = [w for w in required.split(",") if w]
+            more = [w for w in optional.rstrip("]").split(",") if w]
+            shown = (len(words), tuple(_DUMP_TYPES[w] for w in words + more))
+            keyword = table.get(kind, m.group(1))
+            signature = keyword.signature(version) if keyword else None
+            if signature is not None:
+                compared += 1
+                if (signature.minimum, signature.types) != shown:
+                    differ.append(f"{kind} {m.group(1)}: {signature} != {shown}")
+    assert differ == []
+    assert compared > 500
+
+
 def test_dump_names_of_2_6_are_in_the_sources_or_backports() -> None:
     """What the 2.6.12 binary adds to the 2.6.0 sources is recorded as backports."""
     table = load_samples()
@@ -147,15 +191,15 @@ static struct acl_kw_list acl_kws = {ILH, {
 
 def test_registrations() -> None:
     found = [
-        (kind, f.name, sorted(f.build))
+        (kind, f.name, sorted(f.build), f.mask)
         for kind, f in gen.registrations(C_SOURCE, "src/x.c", frozenset({"OPENSSL"}))
     ]
     assert found == [
-        ("fetches", "src", ["OPENSSL"]),
-        ("fetches", "otherwise", ["OPENSSL"]),
-        ("fetches", "quic_thing", ["OPENSSL", "QUIC"]),
-        ("converters", "lower", ["OPENSSL"]),
-        ("acl", "path_beg", ["OPENSSL"]),
+        ("fetches", "src", ["OPENSSL"], "0"),
+        ("fetches", "otherwise", ["OPENSSL"], "0"),
+        ("fetches", "quic_thing", ["OPENSSL", "QUIC"], "ARG1(0,STR)"),
+        ("converters", "lower", ["OPENSSL"], "0"),
+        ("acl", "path_beg", ["OPENSSL"], None),
     ]
 
 
@@ -201,3 +245,8 @@ def test_lookups() -> None:
     assert table.fetch("51d.all") is not None and table.converter("51d.single") is not None
     assert "reverse_dom" not in table.in_version("converter", "3.3")
     assert "reverse_dom" in table.in_version("converter", "3.4")
+    bytes_ = table.converter("bytes")
+    assert bytes_ is not None and bytes_.signature("2.8") == Signature(1, ("SINT", "SINT"))
+    assert bytes_.signature("2.9") == Signature(1, ("STR", "STR"))
+    host_only = table.converter("host_only")
+    assert host_only is not None and host_only.signature("2.6") is None  # a backport

@@ -179,6 +179,52 @@ def test_not_places(place: str) -> None:
     assert result.returncode in (0, 2) and result.valid, result.output
 
 
+# Arguments in `http-request set-header X <fmt>`: (expression, words of our message, or
+# "" where HAProxy 2.6 accepts it or refuses it only later than make_arg_list())
+ARGUMENTS = [
+    ("%[always_true(arg)]", "'always_true' takes no arguments"),
+    ("%[req.hdr(a,a)]", "failed to parse 'a' as type 'integer' at position 2"),
+    ("%[payload_lv]", "expects type 'integer' at position 1, but got nothing"),
+    ("%[hdr(arg),ipmask]", "expects type 'IPv4 mask' at position 1"),
+    ("%[src,bytes(0x10)]", "failed to parse '0x10' as type 'integer'"),
+    ("%[src,bytes(,1)]", "expects type 'integer' at position 1"),
+    ("%[src,bytes(1,,)]", "expected ')' after argument 1"),
+    ("%[src,bytes(1,2,3)]", "takes at most 2 argument(s) in HAProxy 2.6, not 3"),
+    ("%[src,bytes(txn.start)]", "failed to parse 'txn.start' as type 'integer'"),
+    ("%[src,aes_gcm_dec(128,a,b)]", "missing arguments (got 3/4)"),
+    ("%[req.body_param(a,b)]", "takes at most 1 argument(s)"),
+    ("%[hdr(arg),upper()]", ""),
+    ("%[src,bytes(1,)]", ""),
+    ("%[src,bytes(-)]", ""),  # read_int64() takes a lone sign for 0
+    ("%[src,lower()]", ""),
+    ("%[req.hdr()]", ""),
+    ("%[req.hdr(host,)]", ""),
+    ("%[src,add(txn.x)]", ""),
+    ("%[hdr(arg),ipmask(a)]", ""),  # refused, but mask values are not checked
+    ("%[src,map()]", ""),  # refused by the converter's own check (no file)
+]
+
+
+@pytest.mark.parametrize(("expression", "words"), ARGUMENTS)
+def test_arguments(expression: str, words: str) -> None:
+    cfg = hm.parse(H + f"    http-request set-header X {expression}\n")
+    found = _errors(cfg)
+    refused = hm.haproxy.run_check(cfg).returncode == 1
+    if words:
+        assert [(d.code, d.rule) for d in found] == [("sample-argument", "HM112")], found
+        assert words in found[0].message
+        assert refused
+    else:
+        assert found == []
+        assert refused == ("ipmask(a)" in expression or "map()" in expression)
+
+
+def test_arguments_follow_the_version() -> None:
+    cfg = hm.parse(H + "    http-request set-header X %[src,bytes(txn.start)]\n")
+    assert "2.9 takes STR,STR" in _errors(cfg, "2.8")[0].message
+    assert _errors(cfg, "3.0") == []
+
+
 def _errors(cfg: hm.Config, version: str = "2.6") -> list[hm.Diagnostic]:
     return [d for d in hm.validate(cfg, version=version) if d.severity == "error"]
 

@@ -86,11 +86,13 @@ _DUMP_NAME = {
 
 @dataclass
 class Found:
-    """One registration: the name, the file and the build options it needs."""
+    """One registration: the name, the file, the build options it needs and (fetches
+    and converters) its argument mask."""
 
     name: str
     path: str
     build: frozenset[str]
+    mask: str | None = None
 
 
 @dataclass
@@ -203,41 +205,63 @@ def _line_states(lines: Sequence[str]) -> list[tuple[bool, frozenset[str]]]:
     return out
 
 
+def _fields(entry: str) -> list[str]:
+    """The comma-separated fields of an entry's text (commas inside parentheses kept)."""
+    fields: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for c in entry:
+        if c == "," and depth == 0:
+            fields.append("".join(current).strip())
+            current = []
+            continue
+        depth += (c == "(") - (c == ")")
+        current.append(c)
+    fields.append("".join(current).strip())
+    return fields
+
+
+def _mask(field: str) -> str | None:
+    """An entry's argument mask, spaces removed (``ARG2(1,SINT,SINT)``, ``0``), or None
+    when it is not written as an ``ARGn(...)`` macro or ``0``."""
+    mask = re.sub(r"\s+", "", field)
+    return mask if mask == "0" or re.fullmatch(r"ARG\d+\(\d+(,\w+)*\)", mask) else None
+
+
 def registrations(text: str, path: str, file_build: frozenset[str]) -> Iterator[tuple[str, Found]]:
     """``(kind, Found)`` for every named entry of the keyword lists of a C file.
 
-    An entry is a brace group inside the list's array whose first token is a string
-    (``{ "src", smp_fetch_src, ...}``). Entries inside ``#if 0`` are never compiled
-    and are skipped; the ``USE_*`` options of the positive ``#if``/``#ifdef`` around
-    an entry join the file's own.
+    An entry is a brace group inside the list's array whose first field is a string
+    (``{ "src", smp_fetch_src, 0, NULL, SMP_T_ADDR, SMP_USE_L4CLI }``); the third field
+    of a fetch or converter is its argument mask. Entries inside ``#if 0`` are never
+    compiled and are skipped; the ``USE_*`` options of the positive ``#if``/``#ifdef``
+    around an entry join the file's own.
     """
     code = strip_comments(text)
     states: list[tuple[bool, frozenset[str]]] | None = None
-    entry = re.compile(r'[{}]|"(?:\\.|[^"\\\n])*"|[^\s{}"]')
+    token_re = re.compile(r'[{}]|"(?:\\.|[^"\\\n])*"')
     for m in _LIST.finditer(code):
         kind = KINDS[m.group(1)]
         if states is None:
             states = _line_states(code.splitlines())
         depth = 1
-        want_name = False
-        for token in entry.finditer(code, m.end()):
+        start = 0
+        for token in token_re.finditer(code, m.end()):
             t = token.group(0)
             if t == "{":
                 depth += 1
-                want_name = depth == 3
+                start = token.end()
             elif t == "}":
                 depth -= 1
-                want_name = False
                 if depth == 0:
                     break
-            elif want_name and t[0] == '"':
-                want_name = False
-                line = code.count("\n", 0, token.start())
-                dead, options = states[line]
-                if not dead:
-                    yield kind, Found(t[1:-1], path, file_build | options)
-            else:
-                want_name = False
+                if depth == 2:
+                    fields = _fields(code[start : token.start()])
+                    name = re.fullmatch(r'"((?:\\.|[^"\\])*)"', fields[0])
+                    dead, options = states[code.count("\n", 0, start)]
+                    if name and not dead:
+                        mask = _mask(fields[2]) if kind != "acl" and len(fields) > 2 else None
+                        yield kind, Found(name.group(1), path, file_build | options, mask)
 
 
 def makefile_options(makefile: str) -> dict[str, frozenset[str]]:
@@ -367,6 +391,30 @@ def _ranges(present: Sequence[str], order: Sequence[str]) -> list[list[str]]:
     return out
 
 
+def _one_mask(found: Sequence[Found]) -> str | None:
+    """The argument mask of a name in a release; None when registrations disagree."""
+    masks = {f.mask for f in found}
+    return masks.pop() if len(masks) == 1 else None
+
+
+def _mask_runs(masks: dict[str, str | None], order: Sequence[str]) -> list[list[str]]:
+    """``[[first, last, mask], ...]``: runs of consecutive releases with the same known
+    mask (a release whose mask is unknown or ambiguous is in none)."""
+    out: list[list[str]] = []
+    previous: str | None = None
+    for version in order:
+        mask = masks.get(version)
+        if mask is None:
+            previous = None
+            continue
+        if out and previous == mask and out[-1][2] == mask:
+            out[-1][1] = version
+        else:
+            out.append([version, version, mask])
+        previous = mask
+    return out
+
+
 def merge(releases: dict[str, Release], dumps: dict[str, dict[str, set[str]]]) -> dict[str, Any]:
     """The JSON body: per kind, per name, the version ranges, build options, backports."""
     order = sorted(releases, key=version_key)
@@ -383,6 +431,9 @@ def merge(releases: dict[str, Release], dumps: dict[str, dict[str, set[str]]]) -
             entry: dict[str, Any] = {"versions": _ranges(present, order)}
             if build:
                 entry["build"] = build
+            if kind != "acl":
+                masks = {v: _one_mask(releases[v].names[kind][name]) for v in present}
+                entry["args"] = _mask_runs(masks, order)
             names[name] = entry
         for full, dump in sorted(dumps.items(), key=lambda kv: version_key(kv[0])):
             branch = ".".join(full.split(".")[:2])

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import attrs
 
-__all__ = ["SampleKeyword", "SampleTable", "load_samples"]
+__all__ = ["SampleKeyword", "SampleTable", "Signature", "load_samples"]
 
 #: ``fetch``: a sample fetch; ``converter``; ``acl``: an ACL keyword (``hdr_beg``),
 #: which only an ACL's criterion may name.
@@ -43,13 +43,34 @@ def branch(version: str) -> str:
 
 
 @attrs.frozen
+class Signature:
+    """The arguments a fetch or converter takes: how many are mandatory, and the type of
+    each (HAProxy's ``ARGT_*`` names without the prefix: ``SINT``, ``STR``, ``TAB``...)."""
+
+    minimum: int
+    types: tuple[str, ...]
+
+    @classmethod
+    def from_mask(cls, mask: str) -> Signature | None:
+        """``"ARG2(1,SINT,SINT)"`` -> ``Signature(1, ("SINT", "SINT"))``; ``"0"``: none."""
+        if mask == "0":
+            return cls(0, ())
+        m = re.fullmatch(r"ARG\d+\((\d+)((?:,\w+)*)\)", mask)
+        if m is None:
+            return None
+        return cls(int(m.group(1)), tuple(m.group(2).split(",")[1:]))
+
+
+@attrs.frozen
 class SampleKeyword:
     """A name HAProxy registers, and the versions that have it.
 
     ``ranges`` are runs of the table's releases (``(("2.0", "2.4"),)``);
     ``backports`` are patch releases of older branches whose binaries have it too
     (``("2.8.25",)``); ``build`` the ``USE_*`` options it needs (``("OPENSSL",)``);
-    ``prefix`` marks a name pattern of names registered at run time (``lua.``).
+    ``prefix`` marks a name pattern of names registered at run time (``lua.``);
+    ``masks`` are the argument masks of runs of releases (``(("2.0", "2.8",
+    "ARG2(1,SINT,SINT)"), ...)``).
     """
 
     name: str
@@ -58,6 +79,7 @@ class SampleKeyword:
     backports: tuple[str, ...] = ()
     build: tuple[str, ...] = ()
     prefix: bool = False
+    masks: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def since(self) -> str | None:
@@ -68,6 +90,15 @@ class SampleKeyword:
     def last(self) -> str | None:
         """The last release that has it."""
         return self.ranges[-1][1] if self.ranges else None
+
+    def signature(self, version: str) -> Signature | None:
+        """The arguments release ``version``'s sources give it (None when unknown: a
+        backport, or registrations that disagree)."""
+        key = version_key(version)
+        for first, last, mask in self.masks:
+            if version_key(first) <= key <= version_key(last):
+                return Signature.from_mask(mask)
+        return None
 
     def in_version(self, version: str) -> bool:
         """Whether HAProxy ``version`` (a branch such as ``"2.6"``) has it."""
@@ -145,6 +176,7 @@ def _keyword(
         tuple(entry.get("backports", ())),
         tuple(entry.get("build", ())),
         prefix,
+        tuple((a, b, m) for a, b, m in entry.get("args", ())),
     )
 
 

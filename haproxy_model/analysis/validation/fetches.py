@@ -7,6 +7,10 @@ Codes:
   an ACL's criterion an ACL keyword (``hdr_beg``) is a fetch too.
 * ``unknown-converter`` (HM111): a converter after a comma it would not find
   ("unknown converter 'has_ctl'").
+* ``sample-argument`` (HM112): arguments ``make_arg_list()`` (src/arg.c) refuses for
+  the version's argument mask of a known fetch or converter: more than it takes, fewer
+  than it needs, an empty or non-integer one where it takes an integer
+  (``bytes(txn.start)`` before 2.9, where it took integers only).
 
 The names of each version come from HAProxy's sources
 (:mod:`haproxy_model.keywords.samples`), so the verdict is certain: a name the target
@@ -17,6 +21,8 @@ of. Inside a ``.if`` block testing the version or a feature, a warning instead.
 """
 
 from __future__ import annotations
+
+import re
 
 from haproxy_model.analysis.validation._context import Context, version_key
 from haproxy_model.analysis.validation.expressions import Expression, Term, expressions
@@ -43,6 +49,10 @@ def check(ctx: Context) -> None:
             message = judge(table, term, expression.criterion, ctx.version, where)
             if message is not None:
                 _report(ctx, expression, term, message)
+                continue
+            message = arguments(table, term, expression.criterion, ctx.version)
+            if message is not None:
+                _report(ctx, expression, term, message, "sample-argument")
 
 
 def judge(
@@ -92,10 +102,88 @@ def _ranges(keyword: SampleKeyword) -> str:
     return ", ".join(a if a == b else f"{a}-{b}" for a, b in keyword.ranges)
 
 
-def _report(ctx: Context, expression: Expression, term: Term, message: str) -> None:
+# make_arg_list()'s argument types: those stored as text (resolved later), and those
+# that refuse an empty value ("expected type 'integer' at position 1, but got nothing").
+_TEXT = frozenset({"STR", "ID", "FE", "BE", "TAB", "SRV", "USR", "REG"})
+_TYPE_NAMES = {
+    "SINT": "integer",
+    "IPV4": "IPv4 address",
+    "MSK4": "IPv4 mask",
+    "IPV6": "IPv6 address",
+    "MSK6": "IPv6 mask",
+    "TIME": "delay",
+    "SIZE": "size",
+    "PBUF_FNUM": "Protocol buffers field number",
+}
+_INTEGER = re.compile(r"[+-]?[0-9]*")  # read_int64() reads a sign and digits, all of it
+
+
+def arguments(table: SampleTable, term: Term, criterion: bool, version: str) -> str | None:
+    """What HAProxy ``version`` says of the arguments of a ``term`` it knows (None: fine,
+    or not followed: a type checked later, a mask the sources do not settle)."""
+    if term.converter:
+        keyword = table.converter(term.name)
+    else:
+        acl = table.acl_keyword(term.name) if criterion else None
+        if acl is not None and acl.in_version(version):
+            return None  # an ACL keyword: the arguments of the fetch it stands for
+        keyword = table.fetch(term.name)
+    signature = keyword.signature(version) if keyword and not keyword.prefix else None
+    if signature is None:
+        return None
+    what = f"{'converter' if term.converter else 'fetch method'} '{term.name}'"
+    # without parentheses, HAProxy reads one empty argument (when it takes any)
+    pieces = list(term.args) if term.args is not None else [""]
+    taken = len(signature.types)
+    if not taken:
+        return None if pieces == [""] else f"{what} takes no arguments in HAProxy {version}"
+    for i, piece in enumerate(pieces[:taken]):
+        kind = signature.types[i]
+        if kind in _TEXT:
+            continue
+        if kind not in _TYPE_NAMES:
+            return None
+        if not piece:
+            if i < signature.minimum:
+                return (
+                    f"{what} expects type '{_TYPE_NAMES[kind]}' at position {i + 1}, "
+                    f"but got nothing (HAProxy {version})"
+                )
+            if i + 1 < len(pieces):  # reading stops at an empty optional one
+                return f"{what}: expected ')' after argument {i} (HAProxy {version})"
+            return None
+        if kind == "SINT" and not _INTEGER.fullmatch(piece):
+            return (
+                f"{what}: failed to parse '{piece}' as type 'integer' at position {i + 1} "
+                f"(HAProxy {version}{_later(table, keyword, version)})"
+            )
+    if len(pieces) > taken:
+        return f"{what} takes at most {taken} argument(s) in HAProxy {version}, not {len(pieces)}"
+    if len(pieces) < signature.minimum:
+        return (
+            f"{what}: missing arguments (got {len(pieces)}/{signature.minimum}) "
+            f"in HAProxy {version}"
+        )
+    return None
+
+
+def _later(table: SampleTable, keyword: SampleKeyword | None, version: str) -> str:
+    """``"; 2.9 takes STR,STR"`` when a later release takes other arguments."""
+    if keyword is None:
+        return ""
+    now = keyword.signature(version)
+    for release in table.releases:
+        if version_key(release) > version_key(version):
+            other = keyword.signature(release)
+            if other is not None and other != now:
+                return f"; {release} takes {','.join(other.types) or 'none'}"
+    return ""
+
+
+def _report(ctx: Context, expression: Expression, term: Term, message: str, code: str = "") -> None:
     item = expression.item
     ctx.report(
-        "unknown-converter" if term.converter else "unknown-fetch",
+        code or ("unknown-converter" if term.converter else "unknown-fetch"),
         "warning" if item.guarded else "error",
         message,
         expression.block.section,

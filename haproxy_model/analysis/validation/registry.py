@@ -61,6 +61,9 @@ RULES: tuple[Rule, ...] = (
          "or none (`%[(arg)]`)"),
     Rule("HM111", "unknown-converter", "error",
          "a converter the target version does not have (`reverse_dom` before 3.4)"),
+    Rule("HM112", "sample-argument", "error",
+         "fetch or converter arguments the target version refuses: too many, too few, "
+         "not an integer (`bytes(txn.start)` before 2.9)"),
     Rule("HM201", "duplicate-proxy", "error",
          "two proxies of the same name (frontend and backend may share one)"),
     Rule("HM202", "duplicate-defaults", "warning", "two `defaults` sections of the same name"),
