@@ -236,9 +236,11 @@ def test_lookups() -> None:
     assert glitches is not None and glitches.since == "3.0"
     assert glitches.in_version("2.8") and not glitches.in_version("2.6")  # 2.8.25 backport
     ssl = table.fetch("ssl_fc_sni")
-    assert ssl is not None and ssl.build == ("OPENSSL",) and ssl.in_version("2.6")
+    assert ssl is not None and ssl.build("2.6") == ("OPENSSL",) and ssl.in_version("2.6")
     lua = table.fetch("lua.anything")
-    assert lua is not None and lua.prefix and lua.build == ("LUA",)
+    assert lua is not None and lua.prefix and lua.build("2.6") == ("LUA",)
+    docroot = table.fetch("fcgi.docroot")
+    assert docroot is not None and docroot.build("2.6") == () and docroot.build("3.5") == ("FCGI",)
     cookie = table.fetch("set-cookie")
     assert cookie is not None and cookie.last == "2.4" and table.after("2.4") == "2.5"
     assert table.acl_keyword("hdr_beg") is not None and table.fetch("hdr_beg") is None

@@ -41,7 +41,7 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -397,22 +397,29 @@ def _one_mask(found: Sequence[Found]) -> str | None:
     return masks.pop() if len(masks) == 1 else None
 
 
-def _mask_runs(masks: dict[str, str | None], order: Sequence[str]) -> list[list[str]]:
-    """``[[first, last, mask], ...]``: runs of consecutive releases with the same known
-    mask (a release whose mask is unknown or ambiguous is in none)."""
+def _runs(values: Mapping[str, str | None], order: Sequence[str]) -> list[list[str]]:
+    """``[[first, last, value], ...]``: runs of consecutive releases with the same value
+    (a release whose value is None or "" is in none)."""
     out: list[list[str]] = []
     previous: str | None = None
     for version in order:
-        mask = masks.get(version)
-        if mask is None:
+        value = values.get(version)
+        if not value:
             previous = None
             continue
-        if out and previous == mask and out[-1][2] == mask:
+        if out and previous == value:
             out[-1][1] = version
         else:
-            out.append([version, version, mask])
-        previous = mask
+            out.append([version, version, value])
+        previous = value
     return out
+
+
+def _build(options: Iterable[frozenset[str]]) -> str:
+    """The build options a name needs in a release, ``+``-joined: those of the
+    registration needing fewest ("" when one needs none)."""
+    fewest: list[str] = min((sorted(o) for o in options), key=lambda o: (len(o), o))
+    return "+".join(fewest)
 
 
 def merge(releases: dict[str, Release], dumps: dict[str, dict[str, set[str]]]) -> dict[str, Any]:
@@ -424,16 +431,14 @@ def merge(releases: dict[str, Release], dumps: dict[str, dict[str, set[str]]]) -
         every = sorted({n for r in releases.values() for n in r.names[kind]})
         for name in every:
             present = [v for v in order if name in releases[v].names[kind]]
-            newest = releases[present[-1]].names[kind][name]
-            # the build options of the newest release: none if one registration needs none
-            builds = sorted((sorted(f.build) for f in newest), key=len)
-            build = builds[0]  # the fewest options one registration needs
             entry: dict[str, Any] = {"versions": _ranges(present, order)}
+            builds = {v: _build(f.build for f in releases[v].names[kind][name]) for v in present}
+            build = _runs(builds, order)
             if build:
                 entry["build"] = build
             if kind != "acl":
                 masks = {v: _one_mask(releases[v].names[kind][name]) for v in present}
-                entry["args"] = _mask_runs(masks, order)
+                entry["args"] = _runs(masks, order)
             names[name] = entry
         for full, dump in sorted(dumps.items(), key=lambda kv: version_key(kv[0])):
             branch = ".".join(full.split(".")[:2])
@@ -452,7 +457,7 @@ def merge(releases: dict[str, Release], dumps: dict[str, dict[str, set[str]]]) -
         prefixes[kind] = {
             p: {
                 "versions": _ranges(vs, order),
-                "build": sorted(releases[vs[-1]].prefixes[kind][p]),
+                "build": _runs({v: _build([releases[v].prefixes[kind][p]]) for v in vs}, order),
             }
             for p, vs in sorted(found.items())
         }

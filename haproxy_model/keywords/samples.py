@@ -68,19 +68,24 @@ class SampleKeyword:
 
     ``ranges`` are runs of the table's releases (``(("2.0", "2.4"),)``);
     ``backports`` are patch releases of older branches whose binaries have it too
-    (``("2.8.25",)``); ``build`` the ``USE_*`` options it needs (``("OPENSSL",)``);
-    ``prefix`` marks a name pattern of names registered at run time (``lua.``);
-    ``masks`` are the argument masks of runs of releases (``(("2.0", "2.8",
-    "ARG2(1,SINT,SINT)"), ...)``).
+    (``("2.8.25",)``); ``prefix`` marks a name pattern of names registered at run time
+    (``lua.``); ``builds`` and ``masks`` give runs of releases the ``USE_*`` options it
+    needs (``(("2.0", "3.5-dev", "OPENSSL"),)``) and its argument mask (``(("2.0",
+    "2.8", "ARG2(1,SINT,SINT)"), ...)``).
     """
 
     name: str
     kind: Kind
     ranges: tuple[tuple[str, str], ...] = ()
     backports: tuple[str, ...] = ()
-    build: tuple[str, ...] = ()
     prefix: bool = False
+    builds: tuple[tuple[str, str, str], ...] = ()
     masks: tuple[tuple[str, str, str], ...] = ()
+
+    def build(self, version: str) -> tuple[str, ...]:
+        """The ``USE_*`` options (without ``USE_``) release ``version`` needs for it."""
+        found = _in_runs(self.builds, version)
+        return tuple(found.split("+")) if found else ()
 
     @property
     def since(self) -> str | None:
@@ -95,11 +100,8 @@ class SampleKeyword:
     def signature(self, version: str) -> Signature | None:
         """The arguments release ``version``'s sources give it (None when unknown: a
         backport, or registrations that disagree)."""
-        key = version_key(version)
-        for first, last, mask in self.masks:
-            if version_key(first) <= key <= version_key(last):
-                return Signature.from_mask(mask)
-        return None
+        mask = _in_runs(self.masks, version)
+        return Signature.from_mask(mask) if mask is not None else None
 
     def in_version(self, version: str) -> bool:
         """Whether HAProxy ``version`` (a branch such as ``"2.6"``) has it."""
@@ -162,6 +164,11 @@ class SampleTable:
         return next((r for r in self.releases if version_key(r) > key), None)
 
 
+def _in_runs(runs: tuple[tuple[str, str, str], ...], version: str) -> str | None:
+    key = version_key(version)
+    return next((v for a, b, v in runs if version_key(a) <= key <= version_key(b)), None)
+
+
 @functools.lru_cache(maxsize=64)
 def _in_version(table: SampleTable, kind: Kind, version: str) -> frozenset[str]:
     return frozenset(n for n, kw in table.names[kind].items() if kw.in_version(version))
@@ -175,8 +182,8 @@ def _keyword(
         kind,
         tuple((a, b) for a, b in entry.get("versions", ())),
         tuple(entry.get("backports", ())),
-        tuple(entry.get("build", ())),
         prefix,
+        tuple((a, b, o) for a, b, o in entry.get("build", ())),
         tuple((a, b, m) for a, b, m in entry.get("args", ())),
     )
 
