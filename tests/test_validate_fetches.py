@@ -264,8 +264,24 @@ def test_lua_fetches_and_converters(tmp_path: Path) -> None:
     )
     cfg = hm.parse(text)
     assert _errors(cfg) == []
+    (note,) = hm.validate(cfg, version="2.6")
+    assert (note.rule, note.severity) == ("HM113", "info")
+    assert note.message.startswith("'lua.hello' is registered at run time by a Lua script")
+    assert "USE_LUA (as do 'lua.shout')" in note.message
     result = hm.haproxy.run_check(cfg)
     assert result.returncode in (0, 2) and result.valid, result.output
+
+
+def test_build_options_are_notes() -> None:
+    """An addon's fetch is taken with a note: Debian's build lacks 51Degrees and refuses
+    it, a build with USE_51DEGREES takes it; OpenSSL's get no note."""
+    cfg = hm.parse(H + "    http-request set-header X %[51d.all(DeviceType),51d.single(x)]\n")
+    found = hm.validate(cfg, version="2.6")
+    assert [(d.rule, d.severity) for d in found] == [("HM113", "info")]
+    assert "built with USE_51DEGREES (as do '51d.single')" in found[0].message
+    assert hm.haproxy.run_check(cfg).returncode == 1  # this binary has no 51Degrees
+    cfg = hm.parse(H + "    http-request set-header X %[ssl_fc_sni,lower]\n")
+    assert hm.validate(cfg, version="2.6") == []
 
 
 def test_guarded_is_a_warning() -> None:

@@ -7,6 +7,11 @@ Codes:
   an ACL's criterion an ACL keyword (``hdr_beg``) is a fetch too.
 * ``unknown-converter`` (HM111): a converter after a comma it would not find
   ("unknown converter 'has_ctl'").
+* ``build-option`` (HM113, a note): a fetch or converter only some builds have (the
+  51Degrees/WURFL/DeviceAtlas addons', Lua's ``lua.<name>``, ``USE_ECH``'s): accepted,
+  since no build profile says which HAProxy runs it; one note per option. OpenSSL's
+  (``ssl_*``) get none: the ``ssl`` of ``bind`` and ``server`` lines needs the same
+  build, and is taken for granted too.
 * ``sample-argument`` (HM112): arguments ``make_arg_list()`` (src/arg.c) refuses for
   the version's argument mask of a known fetch or converter: more than it takes, fewer
   than it needs, an empty or non-integer one where it takes an integer
@@ -27,6 +32,7 @@ import re
 from haproxy_model.analysis.validation._context import Context, version_key
 from haproxy_model.analysis.validation.expressions import Expression, Term, expressions
 from haproxy_model.analysis.validation.spelling import near_miss
+from haproxy_model.base.diagnostics import Severity
 from haproxy_model.keywords.samples import Kind, SampleKeyword, SampleTable, load_samples
 
 
@@ -36,6 +42,7 @@ def check(ctx: Context) -> None:
     if not table.knows(ctx.version):
         return
     seen: set[tuple[int, int, str]] = set()
+    builds: dict[tuple[str, ...], list[tuple[Expression, Term]]] = {}
     for expression in expressions(ctx):
         for term in expression.terms:
             key = (id(expression.item), expression.index, term.name)
@@ -53,6 +60,39 @@ def check(ctx: Context) -> None:
             message = arguments(table, term, expression.criterion, ctx.version)
             if message is not None:
                 _report(ctx, expression, term, message, "sample-argument")
+            options = _build(table, term, expression.criterion, ctx.version)
+            if set(options) - {"OPENSSL"}:
+                builds.setdefault(options, []).append((expression, term))
+    for options, uses in builds.items():
+        _note_build(ctx, options, uses)
+
+
+def _build(table: SampleTable, term: Term, criterion: bool, version: str) -> tuple[str, ...]:
+    """The build options HAProxy ``version`` needs for a ``term`` it has (() for none)."""
+    kinds: tuple[Kind, ...] = ("converter",) if term.converter else ("fetch",)
+    if criterion and not term.converter:
+        kinds = ("acl", "fetch")  # HAProxy looks for an ACL keyword first
+    for kind in kinds:
+        keyword = table.get(kind, term.name)
+        if keyword is not None and keyword.in_version(version):
+            return keyword.build(version)
+    return ()
+
+
+def _note_build(
+    ctx: Context, options: tuple[str, ...], uses: list[tuple[Expression, Term]]
+) -> None:
+    """One note for the terms needing ``options``, at the first."""
+    expression, term = uses[0]
+    others = sorted({t.name for _, t in uses} - {term.name})
+    needs = " and ".join(f"USE_{o}" for o in options)
+    if term.name.startswith("lua."):
+        what = f"'{term.name}' is registered at run time by a Lua script (lua-load)"
+    else:
+        what = f"'{term.name}' exists only"
+    more = f" (as do {', '.join(repr(n) for n in others)})" if others else ""
+    message = f"{what} in HAProxy built with {needs}{more}: taken, as no build is given"
+    _report(ctx, expression, term, message, "build-option", "info")
 
 
 def judge(
@@ -180,11 +220,18 @@ def _later(table: SampleTable, keyword: SampleKeyword | None, version: str) -> s
     return ""
 
 
-def _report(ctx: Context, expression: Expression, term: Term, message: str, code: str = "") -> None:
+def _report(
+    ctx: Context,
+    expression: Expression,
+    term: Term,
+    message: str,
+    code: str = "",
+    severity: Severity | None = None,
+) -> None:
     item = expression.item
     ctx.report(
         code or ("unknown-converter" if term.converter else "unknown-fetch"),
-        "warning" if item.guarded else "error",
+        severity or ("warning" if item.guarded else "error"),
         message,
         expression.block.section,
         item.line,
