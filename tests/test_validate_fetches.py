@@ -150,6 +150,7 @@ B default-server sni zzz_fetch
 F acl a path %[zzz_fetch]
 F http-request return status 200 content-type text/plain string %[zzz_fetch]
 F http-request set-header %[zzz_fetch] x
+B tcp-check send hdr comment %[zzz_fetch]
 """.splitlines()
 
 

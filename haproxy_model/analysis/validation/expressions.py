@@ -338,8 +338,8 @@ def _action(values: Sequence[str], end: int) -> Iterator[tuple[int, str]]:
                 yield i + 1, "expression"
     elif action in _FORMAT_ARGS:
         yield from ((first + n, "format") for n in _FORMAT_ARGS[action] if first + n < end)
-    elif action in _FORMAT_AFTER_ACTIONS:
-        yield from _format_arguments(action, values, first, end)
+    elif action in _FORMAT_AFTER_ACTIONS and (action != "send" or values[0] == "http-check"):
+        yield from _format_arguments(action, values, first, end)  # tcp-check send: data
 
 
 def _format_arguments(

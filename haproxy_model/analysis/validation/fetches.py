@@ -41,11 +41,11 @@ def check(ctx: Context) -> None:
     table = load_samples()
     if not table.knows(ctx.version):
         return
-    seen: set[tuple[int, int, str]] = set()
+    seen: set[tuple[int, int, str, tuple[str, ...] | None]] = set()
     builds: dict[tuple[str, ...], list[tuple[Expression, Term]]] = {}
     for expression in expressions(ctx):
         for term in expression.terms:
-            key = (id(expression.item), expression.index, term.name)
+            key = (id(expression.item), expression.index, term.name, term.args)
             if key in seen:
                 continue
             seen.add(key)
