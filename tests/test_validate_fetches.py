@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import importlib
+import random
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 import haproxy_model as hm
 from haproxy_model.analysis.validation._context import Context
 from haproxy_model.analysis.validation.expressions import expressions
+from haproxy_model.keywords.samples import Kind, load_samples
 from tests.conftest import CORPUS
 
 from .validate_support import DEFAULTS
@@ -325,6 +327,34 @@ def test_2_8_binary_agrees() -> None:
     cfg = hm.parse(H + "    http-request set-header X %[req.cook_names]\n")
     assert [d.code for d in _errors(cfg, "2.8")] == ["unknown-fetch"]
     assert hm.haproxy.run_check(cfg, binary=binary).returncode == 1
+
+
+def test_random_expressions() -> None:
+    """Random expressions in random places: each one we refuse, HAProxy 2.6 refuses."""
+    table = load_samples()
+    rnd = random.Random(12)
+    pools = {
+        kind: (sorted(table.in_version(kind, "2.6")), sorted(table.names[kind]))
+        for kind in ("fetch", "converter")
+    }
+    args = ["", "", "()", "(1)", "(a)", "(1,2)", "(a,b)", "(a,1,b)", "(-1)", "(,)", "(1,)"]
+
+    def name(kind: Kind) -> str:
+        known, every = pools[kind]
+        pick = rnd.choice(known if rnd.random() < 0.8 else every)
+        return pick + rnd.choice(args) if rnd.random() < 0.9 else pick[:-1]
+
+    checked, wrong = 0, []
+    while checked < 40:
+        expression = name("fetch")
+        for _ in range(rnd.choice([0, 1, 2])):
+            expression += "," + name("converter")
+        cfg = _in_section(rnd.choice(PLACES).replace("zzz_fetch", expression))
+        if _errors(cfg):
+            checked += 1
+            if hm.haproxy.run_check(cfg).returncode in (0, 2):  # (2.6.12 may even crash)
+                wrong.append(hm.dumps(cfg).splitlines()[-1])
+    assert wrong == []
 
 
 # -- the corpus -----------------------------------------------------------------------
