@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 
 from haproxy_model.analysis.validation._context import Block, Context, Item, is_dynamic, resolve
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.keywords import Keyword, KeywordTable
 from haproxy_model.model import line_options
 from haproxy_model.model.directives import split_address
@@ -71,6 +72,7 @@ _MODES_FALLBACK = frozenset({"tcp", "http"})
 _OPTION_LINES = {"server": 2, "default-server": 0, "server-template": 3, "bind": 1}
 
 
+@registered("HM302", "HM303", "HM305", "HM306", "HM307", "HM311", "HM312")
 def check(ctx: Context) -> None:
     """Report values that are not of the kind their keyword takes."""
     documented = ctx.table.section_keywords()

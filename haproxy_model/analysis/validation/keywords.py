@@ -32,6 +32,7 @@ from haproxy_model.analysis.validation._context import (
     resolve,
     version_key,
 )
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.analysis.validation.spelling import near_miss
 from haproxy_model.keywords import Keyword, KeywordTable
 from haproxy_model.keywords.removed import removed
@@ -56,6 +57,7 @@ _OPTION_LINES = {
 }
 
 
+@registered("HM101", "HM102", "HM103", "HM104", "HM105", "HM106", "HM107", "HM108")
 def check(ctx: Context) -> None:
     """Report misplaced, unknown and version-specific keywords and options."""
     for block in ctx.blocks:
