@@ -378,3 +378,36 @@ def test_shifted_args_are_not_first_words() -> None:
     assert not shifted(body.index('"set-param"'))
     assert shifted(body.index('"if"'))
     assert not shifted(body.index('"index"'))
+
+
+#: Words a manual documents first on a line of a section, which that version's
+#: sources do not accept there, and why.
+MANUAL_ONLY = {
+    # Debian's 2.6.12 manual (the table's 2.6 input) has what 2.6.12 took from 2.7
+    ("2.6", "global", "tune.peers.max-updates-at-once"),
+    ("2.6", "ring", "backing-file"),
+    # the manual's name; the sources register "deviceatlas-property-separator"
+    *((v, "global", "deviceatlas-separator") for v in ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3")),
+    # 3.0's manual lists the server option "hash-key" among proxy keywords (fixed in 3.1)
+    *(("3.0", s, "hash-key") for s in ("defaults", "frontend", "listen", "backend")),
+    # "crt" of "ssl-f-use" lines, read as a proxy keyword from 3.2's manual
+    *((v, s, "crt") for v in ("3.2", "3.3") for s in ("defaults", "frontend", "listen", "backend")),
+}
+
+
+def test_sources_accept_what_the_manuals_document() -> None:
+    """For the versions no binary here checks, the manuals: each word they document
+    first on a line is one the sources accept, but for the known manual quirks."""
+    fw = load_first_words()
+    table = load_table()
+    found = set()
+    for version in table.versions:
+        for section in fw.sections(version):
+            if not fw.exact(section, version):
+                continue
+            proxy = section in ("defaults", "frontend", "listen", "backend")
+            for kind in ("proxy", "action") if proxy else (section,):
+                for kw in table.kinds.get(kind, {}).values():
+                    if kw.in_version(version) and fw.lookup(section, kw.words[0], version) is None:
+                        found.add((version, section, kw.words[0]))
+    assert found == MANUAL_ONLY
