@@ -48,8 +48,10 @@ def validate(
 ) -> list[Diagnostic]:
     """Check ``cfg`` for HAProxy ``version`` (one of the keyword table's versions).
 
-    Without ``strict``, keywords, options and sections that no manual documents
-    are let through (HAProxy builds may add their own); with it they are errors.
+    The first word of every line must be one the version's parser of its section
+    accepts (read from HAProxy's sources; words only some builds have are accepted).
+    Without ``strict``, options and keywords HAProxy accepts but no manual documents
+    are let through; with it they are errors.
     ``select`` keeps only the checks named (codes such as ``HM102`` or names such
     as ``unknown-keyword``), ``ignore`` drops those named; a line whose comment
     says ``haproxy-model: ignore[HM102]`` (or just ``haproxy-model: ignore``)

@@ -53,15 +53,18 @@ RULES: tuple[Rule, ...] = (
     Rule("HM002", "missing-newline", "error",
          "the last line without its line feed (HAProxy 2.3+: 'Missing LF on last line')"),
     Rule("HM101", "unknown-section", "error",
-         "a section keyword no HAProxy version registers (--strict only)"),
+         "a section keyword no HAProxy version registers, before any section (HAProxy: "
+         "'out of section')"),
     Rule("HM102", "unknown-keyword", "error",
-         "a keyword the manual of no version documents (--strict only)"),
+         "a first word no version's parser of that section accepts (HAProxy's 'unknown "
+         "keyword'); with --strict also one no manual documents"),
     Rule("HM103", "unknown-option", "error",
          "an `option`, server or bind option no version documents (--strict only)"),
     Rule("HM104", "keyword-not-allowed", "error",
          "a keyword in a section where HAProxy does not accept it"),
     Rule("HM105", "keyword-version", "error",
-         "a keyword or section the target version does not know (added later or removed)"),
+         "a keyword or section the target version does not know (added later or removed; "
+         "a later version's word outside the proxy sections is a warning)"),
     Rule("HM106", "option-version", "error",
          "a server, bind or proxy option the target version does not know"),
     Rule("HM107", "deprecated-keyword", "info", "a keyword the manual marks deprecated"),
