@@ -13,15 +13,19 @@ from collections.abc import Iterator
 
 from haproxy_model.model.addresses import address_parts, join_address, split_address
 from haproxy_model.model.binds import Bind
-from haproxy_model.model.option_fields import (
-    FlagField,
-    IntField,
-    OptionField,
-    StrField,
-    TimeField,
+from haproxy_model.model.fields import (
+    Field,
+    IntArg,
+    NameArg,
+    TimeArg,
+    WordArg,
+    WordsArg,
+    fields_of,
     int_or_text,
     time_or_text,
+    timeout_word,
 )
+from haproxy_model.model.option_fields import FlagField, IntField, OptionField, StrField, TimeField
 from haproxy_model.model.options_line import OptionsLine, option_name
 from haproxy_model.model.proxy_directives import (
     Errorfile,
@@ -31,11 +35,16 @@ from haproxy_model.model.proxy_directives import (
     Stats,
     StickTable,
     Timeout,
-    timeout_word,
 )
 from haproxy_model.model.rules import Acl, Rule, Stick, UseBackend
 from haproxy_model.model.servers import DefaultServer, Server, ServerTemplate
-from haproxy_model.nodes import Directive
+from haproxy_model.model.typed_directive import (
+    DIRECTIVE_CLASSES,
+    Shape,
+    TypedDirective,
+    directive_class,
+    shape_of,
+)
 from haproxy_model.values import Size
 
 
@@ -44,62 +53,46 @@ def iter_options(line: OptionsLine) -> Iterator[tuple[str, str | bool]]:
     yield from line.options.items()
 
 
-#: first word of a line -> typed class the parser builds for it
-DIRECTIVE_CLASSES: dict[str, type[Directive]] = {
-    "server": Server,
-    "default-server": DefaultServer,
-    "server-template": ServerTemplate,
-    "bind": Bind,
-    "acl": Acl,
-    "http-request": Rule,
-    "http-response": Rule,
-    "http-after-response": Rule,
-    "tcp-request": Rule,
-    "tcp-response": Rule,
-    "use_backend": UseBackend,
-    "use-server": UseBackend,
-    "timeout": Timeout,
-    "option": Option,
-    "no": Option,
-    "default": Option,
-    "log": Log,
-    "http-check": HttpCheck,
-    "stick-table": StickTable,
-    "stick": Stick,
-    "errorfile": Errorfile,
-    "stats": Stats,
-}
-
-
 __all__ = [
     "DIRECTIVE_CLASSES",
     "Acl",
     "Bind",
     "DefaultServer",
     "Errorfile",
+    "Field",
     "FlagField",
     "HttpCheck",
+    "IntArg",
     "IntField",
     "Log",
+    "NameArg",
     "Option",
     "OptionField",
     "OptionsLine",
     "Rule",
     "Server",
     "ServerTemplate",
+    "Shape",
     "Size",
     "Stats",
     "Stick",
     "StickTable",
     "StrField",
+    "TimeArg",
     "TimeField",
     "Timeout",
+    "TypedDirective",
     "UseBackend",
+    "WordArg",
+    "WordsArg",
     "address_parts",
+    "directive_class",
+    "fields_of",
     "int_or_text",
     "iter_options",
     "join_address",
     "option_name",
+    "shape_of",
     "split_address",
     "time_or_text",
     "timeout_word",

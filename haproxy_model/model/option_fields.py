@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar, overload
 
 from haproxy_model.errors import InvalidType
+from haproxy_model.model.fields import Field, int_or_text, time_or_text
 from haproxy_model.model.options_line import OptionsLine
 from haproxy_model.values import Time
 from haproxy_model.words import Word
@@ -17,29 +18,15 @@ from haproxy_model.words import Word
 T = TypeVar("T")
 
 
-def int_or_text(text: str) -> int | str:
-    """``text`` as an int, or as it is when it is not one (``"${MAXCONN}"``)."""
-    try:
-        return int(text)
-    except ValueError:
-        return text
-
-
-def time_or_text(text: str) -> Time | str:
-    """``text`` as a :class:`Time`, or as it is when it is not a literal time (``"${T}"``)."""
-    try:
-        return Time.parse(text)
-    except ValueError:
-        return text
-
-
-class OptionField(Generic[T]):
+class OptionField(Field, Generic[T]):
     """A typed accessor of one option on a ``server``/``bind`` line.
 
     Reading gives the typed value, or the value's text when it is not a literal
     of that type (a variable reference, say); writing takes the typed value, or
     a :class:`~haproxy_model.words.Word` written as it is (``Word.env("INTER")``).
     """
+
+    option: str
 
     def __init__(self, option: str) -> None:
         self.option = option
@@ -95,6 +82,8 @@ class FlagField(OptionField[bool]):
 class IntField(OptionField[int]):
     """An option whose value is an integer (``maxconn 32``)."""
 
+    KIND = "number"
+
     def convert(self, raw: str | bool) -> int | str:
         return int_or_text(str(raw))
 
@@ -106,6 +95,8 @@ class IntField(OptionField[int]):
 
 class TimeField(OptionField[Time]):
     """An option whose value is a time (``inter 2s``)."""
+
+    KIND = "time"
 
     def convert(self, raw: str | bool) -> Time | str:
         return time_or_text(str(raw))
@@ -135,6 +126,4 @@ __all__ = [
     "OptionField",
     "StrField",
     "TimeField",
-    "int_or_text",
-    "time_or_text",
 ]

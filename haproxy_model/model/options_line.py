@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import attrs
 
 from haproxy_model.errors import InvalidType
 from haproxy_model.model import line_options
-from haproxy_model.nodes import Directive
+from haproxy_model.model.fields import Field, fields_of
+from haproxy_model.model.typed_directive import TypedDirective
 from haproxy_model.words import Word
 
 
@@ -19,34 +20,19 @@ def option_name(python_name: str) -> str:
 
 
 @attrs.define(eq=False, repr=False, init=False)
-class OptionsLine(Directive):
-    """A line with positional words followed by options (``server``, ``bind``)."""
+class OptionsLine(TypedDirective):
+    """A line with positional words followed by options (``server``, ``bind``).
+
+    A keyword argument of the constructor that names no field sets the option of
+    that name (``check_ssl=True`` writes ``check-ssl``; True writes a flag, None
+    and False write nothing); ``options={"check": True, "port": "81"}`` gives
+    options by their HAProxy names, in order, as :meth:`to_dict` does (``port``
+    there is the health-check port option, not the address's port).
+    """
 
     OPTION_KIND: ClassVar[str] = "server"
     #: number of positional words after the keyword
     POSITIONAL: ClassVar[int] = 0
-
-    def __init__(self, raw: str = "", *, newline: str = "\n") -> None:
-        self.__attrs_init__(raw, newline=newline)
-
-    def _setup(
-        self,
-        raw: str | None,
-        *,
-        newline: str,
-        fields_given: bool,
-        words: Callable[[], Sequence[str | Word]],
-        indent: str,
-        comment: str | None,
-    ) -> None:
-        """Adopt a parsed line (``raw``), or build one from ``words()`` conventionally."""
-        if raw is not None:
-            if fields_given:
-                raise InvalidType("give either a raw line or fields, not both")
-            self.__attrs_init__(raw, newline=newline)
-            return
-        built = Directive.from_values(words(), indent=indent, comment=comment, newline=newline)
-        self.__attrs_init__(built.raw, newline=newline)
 
     def _spans(self) -> tuple[list[str], list[line_options.OptionSpan]]:
         values = self.values
@@ -97,20 +83,40 @@ class OptionsLine(Directive):
             span = found[-1]
             self.remove_words(span.index, 2 if span.value_index is not None else 1)
 
-    @classmethod
-    def _option_words(cls, options: dict[str, Any]) -> list[str | Word]:
-        words: list[str | Word] = []
-        for key, value in options.items():
-            if value is None or value is False:
-                continue
-            name = option_name(key)
-            if value is True:
-                words.append(name)
-            elif isinstance(value, bool):
-                continue
+    def set_field(self, name: str, value: Any) -> None:
+        """Set a field by name; ``options`` takes options by their HAProxy names, in order
+        (what :meth:`to_dict` gives), each through its field's setter when it has one."""
+        if name != "options":
+            super().set_field(name, value)
+            return
+        if not isinstance(value, Mapping):
+            raise InvalidType(f"options: expected a mapping of option names, got {value!r}")
+        declared = self.option_fields()
+        for option, option_value in value.items():
+            if option in declared:
+                setattr(self, declared[option].attr, option_value)
             else:
-                words += [name, value if isinstance(value, Word) else str(value)]
-        return words
+                self.set_undeclared(option, option_value)
+
+    def set_undeclared(self, name: str, value: Any) -> None:
+        if value is None or (isinstance(value, bool) and not value):
+            return
+        self.set_option(option_name(name), value if isinstance(value, (Word, bool)) else str(value))
+
+    @classmethod
+    def option_fields(cls) -> dict[str, Field]:
+        """The declared option fields by option name (``"error-limit"``)."""
+        return {f.option: f for f in fields_of(cls).values() if f.option}
+
+    def other_data(self) -> dict[str, Any]:
+        """``options``: every option in line order by its HAProxy name, typed when a field
+        declares it (``{"check": True, "inter": "2s", "id": "4"}``); absent when none."""
+        declared = self.option_fields()
+        options = {
+            name: declared[name].data(self) if name in declared else value
+            for name, value in self.options.items()
+        }
+        return {"options": options} if options else {}
 
 
 __all__ = ["OptionsLine", "option_name"]

@@ -3,48 +3,33 @@
 
 from __future__ import annotations
 
+from typing import Any, overload
+
 import attrs
 
-from haproxy_model.model.option_fields import time_or_text
+from haproxy_model.model.fields import Arg, TimeArg, WordArg, WordsArg, int_word
+from haproxy_model.model.typed_directive import TypedDirective
 from haproxy_model.nodes import Directive
 from haproxy_model.values import Size, Time, is_size, is_time
 from haproxy_model.words import Word
 
 
-def timeout_word(value: Time | str | int | Word) -> str | Word:
-    """What a timeout is set to: a Word as it is, a checked time's text, or a string
-    holding ``$`` as it is (HAProxy reads it literally; ``Word.env`` makes a reference)."""
-    if isinstance(value, Word) or (isinstance(value, str) and "$" in value):
-        return value
-    return str(Time.parse(value))
-
-
-@attrs.define(eq=False, repr=False)
-class Timeout(Directive):
+@attrs.define(eq=False, repr=False, init=False)
+class Timeout(TypedDirective):
     """``timeout <kind> <value>``."""
 
-    @property
-    def kind(self) -> str:
-        """``connect``, ``client``, ``server``, ``queue``, ``http-request``, ..."""
-        return self.value_at(1)
-
-    @property
-    def value(self) -> Time | str:
-        """The time (a :class:`Time`; the raw text when it is not a literal time)."""
-        return time_or_text(self.value_at(2))
-
-    @value.setter
-    def value(self, value: Time | str | int | Word) -> None:
-        text = timeout_word(value)
-        if len(self.values) > 2:
-            self.set_word(2, text, field=f"timeout {self.kind}")
-        else:
-            self.insert_word(2, text, field=f"timeout {self.kind}")
+    KEYWORDS = ("timeout",)
+    #: ``connect``, ``client``, ``server``, ``queue``, ``http-request``, ...
+    kind = WordArg(1)
+    #: the time (a :class:`Time`; the raw text when it is not a literal time)
+    value = TimeArg(2)
 
 
-@attrs.define(eq=False, repr=False)
-class Option(Directive):
+@attrs.define(eq=False, repr=False, init=False)
+class Option(TypedDirective):
     """``[no] option <name> [args...]``."""
+
+    KEYWORDS = ("option", "no", "default")
 
     def _offset(self) -> int:
         values = self.values
@@ -70,10 +55,12 @@ class Option(Directive):
         return self.values[self._offset() + 2 :]
 
 
-@attrs.define(eq=False, repr=False)
-class Log(Directive):
+@attrs.define(eq=False, repr=False, init=False)
+class Log(TypedDirective):
     """``log <target> [len <n>] [format <f>] [sample <r>:<s>] <facility> [<level> [<min>]]``,
     ``log global`` or ``no log``."""
+
+    KEYWORDS = ("log",)
 
     @property
     def target(self) -> str:
@@ -96,24 +83,22 @@ class Log(Directive):
         return values[i] if i < len(values) else None
 
 
-@attrs.define(eq=False, repr=False)
-class HttpCheck(Directive):
+@attrs.define(eq=False, repr=False, init=False)
+class HttpCheck(TypedDirective):
     """``http-check <action> [args...]`` (``send``, ``expect``, ``connect``, ...)."""
 
-    @property
-    def action(self) -> str:
-        """The action: ``expect``, ``send``, ``connect``, ``disable-on-404``, ..."""
-        return self.value_at(1)
-
-    @property
-    def arguments(self) -> list[str]:
-        """The words after the action."""
-        return self.values[2:]
+    KEYWORDS = ("http-check",)
+    #: the action: ``expect``, ``send``, ``connect``, ``disable-on-404``, ...
+    action = WordArg(1)
+    #: the words after the action
+    arguments = WordsArg(2)
 
 
-@attrs.define(eq=False, repr=False)
-class StickTable(Directive):
+@attrs.define(eq=False, repr=False, init=False)
+class StickTable(TypedDirective):
     """``stick-table type <type> [len|size|expire|nopurge|peers|store ...]``."""
+
+    KEYWORDS = ("stick-table",)
 
     @property
     def type(self) -> str | None:
@@ -144,35 +129,47 @@ class StickTable(Directive):
         return raw.split(",") if raw else []
 
 
-@attrs.define(eq=False, repr=False)
-class Errorfile(Directive):
+class StatusArg(Arg):
+    """An HTTP status code: an int, None when the word is not one (no KIND: the keyword
+    table's ``<code>`` names none, so the validator does not judge it)."""
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> StatusArg: ...
+    @overload
+    def __get__(self, obj: Directive, owner: type[Any]) -> int | None: ...
+    def __get__(self, obj: Directive | None, owner: type[Any]) -> StatusArg | int | None:
+        if obj is None:
+            return self
+        text = self.text(obj)
+        return int(text) if text.isdigit() else None
+
+    def __set__(self, obj: Directive, value: int | Word) -> None:
+        self.write(obj, value)
+
+    def render(self, value: Any) -> str:
+        return int_word(self.attr, value)
+
+
+@attrs.define(eq=False, repr=False, init=False)
+class Errorfile(TypedDirective):
     """``errorfile <code> <file>``."""
 
-    @property
-    def code(self) -> int | None:
-        """The HTTP status code."""
-        values = self.values
-        return int(values[1]) if len(values) > 1 and values[1].isdigit() else None
-
-    @property
-    def file(self) -> str:
-        """The file HAProxy serves for that status."""
-        return self.value_at(2)
+    KEYWORDS = ("errorfile",)
+    #: the HTTP status code
+    code = StatusArg(1)
+    #: the file HAProxy serves for that status
+    file = WordArg(2)
 
 
-@attrs.define(eq=False, repr=False)
-class Stats(Directive):
+@attrs.define(eq=False, repr=False, init=False)
+class Stats(TypedDirective):
     """``stats <sub-keyword> [args...]`` (``socket``, ``uri``, ``enable``, ``auth``, ...)."""
 
-    @property
-    def sub_keyword(self) -> str:
-        """``socket``, ``uri``, ``enable``, ``timeout``, ..."""
-        return self.value_at(1)
-
-    @property
-    def arguments(self) -> list[str]:
-        """The words after the sub-keyword."""
-        return self.values[2:]
+    KEYWORDS = ("stats",)
+    #: ``socket``, ``uri``, ``enable``, ``timeout``, ...
+    sub_keyword = WordArg(1)
+    #: the words after the sub-keyword
+    arguments = WordsArg(2)
 
 
 __all__ = [
@@ -183,5 +180,4 @@ __all__ = [
     "Stats",
     "StickTable",
     "Timeout",
-    "timeout_word",
 ]

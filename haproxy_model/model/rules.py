@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import attrs
 
-from haproxy_model.nodes import Directive
+from haproxy_model.model.fields import NameArg, WordArg, WordsArg
+from haproxy_model.model.typed_directive import TypedDirective
 
 _CONDITIONS = ("if", "unless")
 
@@ -18,30 +19,26 @@ def split_condition(values: Sequence[str], start: int) -> tuple[list[str], str |
     return list(values[start:]), None, []
 
 
-@attrs.define(eq=False, repr=False)
-class Acl(Directive):
+@attrs.define(eq=False, repr=False, init=False)
+class Acl(TypedDirective):
     """``acl <name> <criterion> [flags] [operator] <value> ...``."""
 
-    @property
-    def name(self) -> str:
-        """The ACL's name."""
-        return self.value_at(1)
-
-    @property
-    def criterion(self) -> str:
-        """The sample fetch (``path_beg``, ``hdr(host)``, ...)."""
-        return self.value_at(2)
-
-    @property
-    def patterns(self) -> list[str]:
-        """Flags, operator and values after the criterion."""
-        return self.values[3:]
+    KEYWORDS = ("acl",)
+    #: the ACL's name
+    name = NameArg(1)
+    #: the sample fetch (``path_beg``, ``hdr(host)``, ...)
+    criterion = WordArg(2)
+    #: flags, operator and values after the criterion
+    patterns = WordsArg(3)
 
 
-@attrs.define(eq=False, repr=False)
-class Rule(Directive):
+@attrs.define(eq=False, repr=False, init=False)
+class Rule(TypedDirective):
     """A rule: ``http-request``, ``http-response``, ``http-after-response``,
     ``tcp-request``, ``tcp-response`` (``<family> [<set>] <action> [args] [if|unless cond]``)."""
+
+    KEYWORDS = ("http-request", "http-response", "http-after-response", "tcp-request",
+                "tcp-response")  # fmt: skip
 
     @property
     def family(self) -> str:
@@ -87,14 +84,13 @@ class Rule(Directive):
         return (kind, words) if kind else None
 
 
-@attrs.define(eq=False, repr=False)
-class UseBackend(Directive):
+@attrs.define(eq=False, repr=False, init=False)
+class UseBackend(TypedDirective):
     """``use_backend <backend> [{if | unless} <condition>]`` (also ``use-server``)."""
 
-    @property
-    def target(self) -> str:
-        """The backend (or server) it names."""
-        return self.value_at(1)
+    KEYWORDS = ("use_backend", "use-server")
+    #: the backend (or server) it names
+    target = WordArg(1)
 
     @property
     def condition(self) -> tuple[str, list[str]] | None:
@@ -103,19 +99,15 @@ class UseBackend(Directive):
         return (kind, words) if kind else None
 
 
-@attrs.define(eq=False, repr=False)
-class Stick(Directive):
+@attrs.define(eq=False, repr=False, init=False)
+class Stick(TypedDirective):
     """``stick match|on|store-request|store-response <pattern> [table <t>] [if|unless ...]``."""
 
-    @property
-    def kind(self) -> str:
-        """``match``, ``on``, ``store-request`` or ``store-response``."""
-        return self.value_at(1)
-
-    @property
-    def pattern(self) -> str:
-        """The sample expression."""
-        return self.value_at(2)
+    KEYWORDS = ("stick",)
+    #: ``match``, ``on``, ``store-request`` or ``store-response``
+    kind = WordArg(1)
+    #: the sample expression
+    pattern = WordArg(2)
 
     @property
     def table(self) -> str | None:

@@ -1,4 +1,9 @@
-"""The base of the typed sections: building one, adding, finding and removing its lines."""
+"""The base of the typed sections: building one, adding, finding and removing its lines.
+
+A typed section class declares its section keyword once (``KEYWORD = "backend"``);
+that registers it in :data:`SECTION_CLASSES`, which the parser uses to build the
+sections with that header (a test checks every one is a keyword of the table).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ from typing import Any, ClassVar
 import attrs
 
 from haproxy_model.errors import InvalidType
-from haproxy_model.model.directives import DIRECTIVE_CLASSES, Server
+from haproxy_model.model.directives import Server, directive_class
 from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
 from haproxy_model.nodes import Directive, Line, Node
 from haproxy_model.sections import Header, Section
 from haproxy_model.words import Word, check_name, text_of
+
+#: section keyword -> typed section class (filled by the declarations)
+SECTION_CLASSES: dict[str, type[TypedSection]] = {}
 
 
 @attrs.define(eq=False, repr=False, init=False)
@@ -21,6 +29,13 @@ class TypedSection(Section):
 
     KEYWORD: ClassVar[str] = ""
     NAMED: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        keyword = cls.__dict__.get("KEYWORD")
+        if keyword:
+            # attrs rebuilds a slotted class: the rebuilt one replaces the first
+            SECTION_CLASSES[keyword] = cls
 
     def __init__(
         self,
@@ -69,10 +84,10 @@ class TypedSection(Section):
         if not isinstance(line, Directive):
             values = list(line)
             keyword = text_of(values[0]) if values else ""
-            line = DIRECTIVE_CLASSES.get(keyword, Directive).from_values(values)
+            line = directive_class(keyword).from_values(values)
         elif type(line) is Directive:
             # give it the typed class the parser would give it
-            line = DIRECTIVE_CLASSES.get(line.keyword, Directive)(line.raw, newline=line.newline)
+            line = directive_class(line.keyword)(line.raw, newline=line.newline)
         index = insertion_point(self, line.keyword, avoid=(Server,))
         add_line(self, line, index)
         return line
@@ -86,4 +101,12 @@ class TypedSection(Section):
         remove_line(self, line)
 
 
-__all__ = ["TypedSection"]
+def make_section(header: Header) -> Section:
+    """The typed section for a parsed header (a plain Section for other keywords)."""
+    cls = SECTION_CLASSES.get(header.keyword)
+    if cls is None:
+        return Section(header)
+    return cls(header=header)
+
+
+__all__ = ["SECTION_CLASSES", "TypedSection", "make_section"]

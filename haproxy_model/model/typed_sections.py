@@ -26,26 +26,8 @@ from haproxy_model.model.other_sections import (
     Userlist,
 )
 from haproxy_model.model.proxies import Backend, Defaults, Frontend, Listen, Proxy
-from haproxy_model.model.section_base import TypedSection
-from haproxy_model.sections import Header, Section, UnknownSection
-
-SECTION_CLASSES: dict[str, type[TypedSection]] = {
-    cls.KEYWORD: cls
-    for cls in (
-        Global, Defaults, Frontend, Backend, Listen, Userlist, Peers, Resolvers, Mailers,
-        Cache, Program, HttpErrors, Ring, LogForward, FcgiApp, CrtStore, Traces, Acme,
-        LogProfile,
-    )
-}  # fmt: skip
-
-
-def make_section(header: Header) -> Section:
-    """The typed section for a parsed header (a plain Section for other keywords)."""
-    cls = SECTION_CLASSES.get(header.keyword)
-    if cls is None:
-        return Section(header)
-    return cls(header=header)
-
+from haproxy_model.model.section_base import SECTION_CLASSES, TypedSection, make_section
+from haproxy_model.sections import UnknownSection
 
 __all__ = [
     "SECTION_CLASSES",
