@@ -123,10 +123,9 @@ class TypedDirective(Directive):
         declared = fields_of(cls)
         missing = [n for n, f in declared.items() if f.required and fields.get(n) is None]
         if missing:
-            names = " and ".join(
-                [", ".join(missing[:-1]), missing[-1]] if missing[:-1] else missing
-            )
-            raise InvalidType(f"{keyword}: {names} {'are' if len(missing) > 1 else 'is'} required")
+            *most, last = missing
+            names = f"{', '.join(most)} and {last}" if most else last
+            raise InvalidType(f"{keyword}: {names} {'are' if most else 'is'} required")
         built = Directive.from_values([keyword], indent=indent, comment=comment, newline=newline)
         self.__attrs_init__(built.raw, newline=newline)
         words: dict[int, dict[Field, Any]] = {}
