@@ -56,7 +56,7 @@ from typing import Any
 
 from haproxy_model.adapters.ray_serve import demo, install_wrapper, server_name
 from haproxy_model.adapters.ray_serve.sync import Syncer
-from haproxy_model.runtime import RuntimeClient
+from haproxy_model.io.runtime import RuntimeClient
 
 log = logging.getLogger("bench_ray_churn")
 

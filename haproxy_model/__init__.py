@@ -4,12 +4,9 @@ A lossless parser (``dumps(parse(text)) == text``, byte for byte) and a typed
 object model of ``haproxy.cfg``.
 """
 
-from haproxy_model import haproxy as haproxy
-from haproxy_model.api import dump, dumps, load, parse
-from haproxy_model.config import Config
-from haproxy_model.convert import from_dict, to_dict
-from haproxy_model.diagnostics import Diagnostic
-from haproxy_model.errors import (
+from haproxy_model.analysis.validation import validate
+from haproxy_model.base.diagnostics import Diagnostic
+from haproxy_model.base.errors import (
     Error,
     FileError,
     InvalidType,
@@ -19,7 +16,13 @@ from haproxy_model.errors import (
     OperationFailed,
     ParseError,
 )
-from haproxy_model.files import FileChangedError
+from haproxy_model.base.files import FileChangedError
+from haproxy_model.base.values import Size, Time
+from haproxy_model.io import haproxy as haproxy
+from haproxy_model.io.convert import from_dict, to_dict
+from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient
+from haproxy_model.model.api import dump, dumps, load, parse
+from haproxy_model.model.config import Config
 from haproxy_model.model.directives import (
     Acl,
     Bind,
@@ -58,7 +61,7 @@ from haproxy_model.model.typed_sections import (
     Traces,
     Userlist,
 )
-from haproxy_model.nodes import (
+from haproxy_model.syntax.nodes import (
     Blank,
     Branch,
     Comment,
@@ -70,11 +73,8 @@ from haproxy_model.nodes import (
     ScopeLine,
     iter_lines,
 )
-from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient
-from haproxy_model.sections import Header, Section, UnknownSection
-from haproxy_model.validation import validate
-from haproxy_model.values import Size, Time
-from haproxy_model.words import Word, quote
+from haproxy_model.syntax.sections import Header, Section, UnknownSection
+from haproxy_model.syntax.words import Word, quote
 
 __all__ = [
     "Acl",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from haproxy_model._grammar import section_keywords
-from haproxy_model.words import value_of
+from haproxy_model.syntax._grammar import section_keywords
+from haproxy_model.syntax.words import value_of
 
 SECTION_KEYWORDS = section_keywords()
 

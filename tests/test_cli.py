@@ -13,10 +13,11 @@ import attrs
 import pytest
 
 import haproxy_model as hm
-from haproxy_model import paths, semdiff
+from haproxy_model.analysis import semdiff
 from haproxy_model.cli import main
 from haproxy_model.cli.check import _validator
-from haproxy_model.fmt import format_text
+from haproxy_model.io.fmt import format_text
+from haproxy_model.model import paths
 
 BASE = """\
 # Managed by hand; edits must keep this file readable.

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import haproxy_model as hm
-from haproxy_model import _grammar
-from haproxy_model.convert import converter
+from haproxy_model.io.convert import converter
 from haproxy_model.model.directives import DIRECTIVE_CLASSES
+from haproxy_model.syntax import _grammar
 from tests.conftest import corpus_files
 from tests.strategies import config_text
 
@@ -411,7 +411,7 @@ def _classified_by_spelling(cfg: hm.Config) -> bool:
 
     The parser compares the raw first word with section keywords, `.`-keywords and
     DIRECTIVE_CLASSES, so ``'server' s1 x`` is a plain Directive while HAProxy reads
-    a server (a bug of haproxy_model/parser.py).  A dict has no spelling, so such a
+    a server (a bug of haproxy_model/syntax/parser.py).  A dict has no spelling, so such a
     config cannot come back with the same classes.
     """
     for line in cfg.lines():

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 import haproxy_model as hm
 from haproxy_model.adapters import ray_serve as rs
 from haproxy_model.adapters.ray_serve import dashboard, patch, policy, wrapper
-from haproxy_model.paths import EditError, PathError
-from haproxy_model.runtime import HAProxyRuntimeError
+from haproxy_model.io.runtime import HAProxyRuntimeError
+from haproxy_model.model.paths import EditError, PathError
 
 ANYTHING = st.one_of(
     st.none(),

@@ -1,4 +1,4 @@
-"""haproxy_model.fmt: the conventional layout, idempotent and meaning-preserving."""
+"""haproxy_model.io.fmt: the conventional layout, idempotent and meaning-preserving."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import haproxy_model as hm
-from haproxy_model.files import read_text
-from haproxy_model.fmt import format_config, format_text
+from haproxy_model.base.files import read_text
+from haproxy_model.io.fmt import format_config, format_text
 from tests.conftest import corpus_files
 from tests.strategies import config_text
 

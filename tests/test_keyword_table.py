@@ -387,9 +387,9 @@ def test_action_names_per_rule_set() -> None:
 def test_grammar_table_and_typed_classes_agree_on_sections() -> None:
     """One source per section keyword: the grammar's SECTION_KEYWORD is every section
     keyword the table knows (manuals and sources), and each typed section class is one."""
-    from haproxy_model import _grammar
     from haproxy_model.keywords import all_section_keywords, section_keywords
     from haproxy_model.model.typed_sections import SECTION_CLASSES
+    from haproxy_model.syntax import _grammar
 
     assert _grammar.section_keywords() == all_section_keywords()
     assert set(SECTION_CLASSES) <= all_section_keywords()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import haproxy_model as hm
-from haproxy_model.nodes import Directive
-from haproxy_model.positions import Positions
+from haproxy_model.syntax.nodes import Directive
+from haproxy_model.syntax.positions import Positions
 from tests.conftest import corpus_files
 
 CORPUS = corpus_files()

@@ -12,6 +12,7 @@ import attrs
 import pytest
 
 import haproxy_model as hm
+from haproxy_model.analysis.validation.arguments import _kind
 from haproxy_model.keywords import load_table
 from haproxy_model.keywords.table import OPTION_KINDS, PREFIXES
 from haproxy_model.model.directives import (
@@ -27,7 +28,6 @@ from haproxy_model.model.directives import (
 from haproxy_model.model.settings import Setting
 from haproxy_model.model.typed_directive import unregister
 from haproxy_model.model.typed_sections import SECTION_CLASSES
-from haproxy_model.validation.arguments import _kind
 from tests.conftest import corpus_files
 
 # -- the declarations agree with the keyword table ------------------------------------

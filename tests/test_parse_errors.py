@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 import haproxy_model as hm
-from haproxy_model.lexer import MAX_LINE_LENGTH, MAX_NESTING, MAX_WORDS
+from haproxy_model.syntax.lexer import MAX_LINE_LENGTH, MAX_NESTING, MAX_WORDS
 
 CASES = [
     # (name, text, line, column, words in the message)
@@ -121,7 +121,7 @@ def test_no_dependency_exception_for_non_str() -> None:
 def test_nul_is_refused_by_both_parsers_at_the_same_place(text: str) -> None:
     """Hypothesis found '[\\x00' accepted by the Lark reference (a scope line may hold
     any character): both parsers now refuse a NUL before anything else."""
-    from haproxy_model.reference import parse_reference
+    from haproxy_model.analysis.reference import parse_reference
 
     places = []
     for parse in (hm.parse, parse_reference):

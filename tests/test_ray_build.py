@@ -22,7 +22,7 @@ from haproxy_model.adapters.ray_serve import (
     ServeSnapshot,
     build_config,
 )
-from haproxy_model.runtime import RuntimeClient
+from haproxy_model.io.runtime import RuntimeClient
 from tests.http_stubs import stub_servers
 
 from .test_ray_patch import PRODUCTION, make_snapshot

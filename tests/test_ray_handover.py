@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 import haproxy_model as hm
-from haproxy_model import haproxy
 from haproxy_model._net import free_port
 from haproxy_model.adapters.ray_serve.handover import admin_socket, hand_over, is_reload
 from haproxy_model.adapters.ray_serve.wrapper import hand_over_file
-from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient
+from haproxy_model.io import haproxy
+from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient
 from tests.http_stubs import stub_servers
 from tests.test_runtime import _stop
 

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 import haproxy_model as hm
-from haproxy_model.runtime import RuntimeClient
+from haproxy_model.io.runtime import RuntimeClient
 
 POLICY_YAML = "server:\n  maxconn: {ratio: 0.5}\ntimeouts: {queue: 30s}\n"
 

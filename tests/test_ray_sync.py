@@ -25,7 +25,6 @@ from typing import Any
 import attrs
 import pytest
 
-from haproxy_model import haproxy
 from haproxy_model._net import free_port as _free_port
 from haproxy_model.adapters.ray_serve import (
     Application,
@@ -37,6 +36,8 @@ from haproxy_model.adapters.ray_serve import (
     server_name,
 )
 from haproxy_model.adapters.ray_serve.sync import membership_mode
+from haproxy_model.io import haproxy
+from haproxy_model.io.runtime import RuntimeClient
 from tests.http_stubs import stub_servers
 
 # Ray's own schema modules, imported by the Serve session, use deprecated pydantic calls.
@@ -270,7 +271,7 @@ def test_structure_changes_reload_hitlessly(stubs: list[int], workdir: Path) -> 
                 t.join(10)
         assert failures == []
         assert (sy.reloads, sy.starts, sy.pid) == (2, 1, master)
-        procs = sy._master.show_proc()
+        procs = RuntimeClient(sy.master_socket, master=True).show_proc()
         assert [p.reloads for p in procs if p.kind == "master"] == [2]
         _check_file(sy)
 

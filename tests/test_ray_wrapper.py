@@ -32,7 +32,7 @@ from haproxy_model.adapters.ray_serve.wrapper import (
     prepare,
     real_binary,
 )
-from haproxy_model.runtime import RuntimeClient
+from haproxy_model.io.runtime import RuntimeClient
 
 POLICY_YAML = """\
 timeouts: {server: 45s, client: 120s, queue: 37s}

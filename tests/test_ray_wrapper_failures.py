@@ -31,7 +31,7 @@ from haproxy_model.adapters.ray_serve.wrapper import (
     ENV_REAL_BINARY,
     prepare,
 )
-from haproxy_model.runtime import RuntimeClient
+from haproxy_model.io.runtime import RuntimeClient
 
 from .http_stubs import stub_servers
 

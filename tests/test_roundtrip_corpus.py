@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import haproxy_model as hm
-from haproxy_model.reference import parse_reference
+from haproxy_model.analysis.reference import parse_reference
 from tests.conftest import corpus_files
 from tests.treesig import signature
 

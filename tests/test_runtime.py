@@ -23,10 +23,10 @@ import attrs
 import pytest
 
 import haproxy_model as hm
-from haproxy_model import haproxy, runtime
 from haproxy_model._net import free_port
-from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient
-from haproxy_model.runtime import arguments as runtime_arguments
+from haproxy_model.io import haproxy, runtime
+from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient
+from haproxy_model.io.runtime import arguments as runtime_arguments
 from tests.http_stubs import stub_servers
 
 BINARIES = haproxy.find_all()

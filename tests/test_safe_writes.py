@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import haproxy_model as hm
-from haproxy_model import files
+from haproxy_model.base import files
 
 OLD = "global\n    maxconn 100\n" + "# padding line to make writes take a while\n" * 20000
 NEW = "global\n    maxconn 200\n" + "# another padding line, of a different length\n" * 30000
@@ -116,7 +116,7 @@ BASE = "backend app\n    server s0 127.0.0.1:8000\n"
 RACER = """
 import os, random, sys, time
 import haproxy_model as hm
-import haproxy_model.files as files
+import haproxy_model.base.files as files
 path, name, rounds, go, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 if mode == "fallback":
     files._renameat2 = lambda src, dst, flags: False

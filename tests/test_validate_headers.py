@@ -53,3 +53,17 @@ def test_messages() -> None:
     assert "please use the 'bind' keyword" in found[0].message and found[0].rule == "HM109"
     found = hm.validate(hm.parse(REFUSED["external-check without global"]))
     assert [d.rule for d in found if d.severity == "error"] == ["HM214"]
+
+
+@pytest.mark.parametrize("last", ["    server s 127.0.0.1:1", "# the end", "   "])
+def test_missing_newline_on_the_last_line(last: str) -> None:
+    text = H + "backend b\n    server t 127.0.0.1:2\n" + last
+    cfg = hm.parse(text)
+    (found,) = [d for d in hm.validate(cfg, version="2.6") if d.severity == "error"]
+    assert (found.rule, found.line) == ("HM002", text.count("\n") + 1)
+    assert "Missing LF on last line" in found.message
+    result = hm.haproxy.run_check(cfg)
+    assert result.returncode == 1 and "Missing LF on last line" in result.output
+    fixed = hm.parse(text + "\n")
+    assert [d for d in hm.validate(fixed, version="2.6") if d.severity == "error"] == []
+    assert hm.haproxy.run_check(fixed).valid

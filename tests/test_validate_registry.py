@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import haproxy_model as hm
-from haproxy_model.validation import registry
+from haproxy_model.analysis.validation import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"

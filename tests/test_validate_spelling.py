@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import haproxy_model as hm
-from haproxy_model.validation.spelling import distance, near_miss
+from haproxy_model.analysis.validation.spelling import distance, near_miss
 
 from .validate_support import DEFAULTS
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 import haproxy_model as hm
-from haproxy_model.words import concat, cut
+from haproxy_model.syntax.words import concat, cut
 
 W = hm.Word
 

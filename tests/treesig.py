@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import haproxy_model as hm
-from haproxy_model.nodes import Node
+from haproxy_model.syntax.nodes import Node
 
 
 def _nodes(nodes: Sequence[Node]) -> list[object]:

@@ -10,10 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from haproxy_model.api import dump, parse
-from haproxy_model.config import Config
-from haproxy_model.errors import Error, ParseError
-from haproxy_model.files import (
+from haproxy_model.base.errors import Error, ParseError
+from haproxy_model.base.files import (
     ENCODING,
     ERRORS,
     FileChangedError,
@@ -22,6 +20,8 @@ from haproxy_model.files import (
     read_bytes,
     read_text,
 )
+from haproxy_model.model.api import dump, parse
+from haproxy_model.model.config import Config
 
 PROG = "haproxy-model"
 

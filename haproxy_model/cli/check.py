@@ -8,7 +8,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from haproxy_model.api import parse
+import attrs
+
+from haproxy_model.base.diagnostics import Diagnostic
+from haproxy_model.base.errors import Error, ParseError
 from haproxy_model.cli._common import (
     OK,
     PROBLEMS,
@@ -16,7 +19,6 @@ from haproxy_model.cli._common import (
     CliError,
     Style,
     display_name,
-    emit,
     err,
     located,
     note,
@@ -25,21 +27,33 @@ from haproxy_model.cli._common import (
     read,
     source_lines,
 )
-from haproxy_model.config import Config
-from haproxy_model.diagnostics import Diagnostic
-from haproxy_model.errors import ParseError
+from haproxy_model.model.api import parse
+from haproxy_model.model.config import Config
 
 HELP = "check configuration files (exit 0: no error, 1: problems, 2: usage or parse error)"
 
 DESCRIPTION = """\
 Check each FILE: it must parse, then haproxy-model's own validation runs
 (keywords, where they may appear, which HAProxy version knows them...), and
-with --haproxy the real `haproxy -c` too (HAPROXY_BIN, else haproxy on PATH).
+with --haproxy the real `haproxy -c` too (HAPROXY_BIN, else haproxy on PATH,
+else Ray's bundled one).
+
+--haproxy checks the files together, as one configuration (haproxy -c -f A
+-f B ...), offline: with -dr, so a host name that does not resolve disables
+its server (a note) instead of failing the check (--resolve-hosts: fail
+instead); --env KEY=VALUE and --env-file FILE (KEY=VALUE lines, # comments)
+give HAProxy the variables the service would get (bind :${PORT}).  A file the
+configuration names (crt, ca-file, crl-file, crt-list, map, acl -f,
+errorfile, lua-load...) that does not exist is reported as a missing file
+[haproxy-missing-file] on the line that names it, each one, and counted apart
+from the errors.  HAProxy's messages are placed on the file and line they
+are about.
 
 Exit status: 0 when no file has an error (warnings and notes are shown but do
-not fail the check, unless --strict); 1 when some file has an error, or a
-warning under --strict; 2 on a usage error, an unreadable file or a file that
-does not parse."""
+not fail the check, unless --strict); 1 when some file has an error (a
+missing file included), or a warning under --strict; 2 on a usage error, an
+unreadable file, a file that does not parse, a bad --env/--env-file or no
+haproxy binary."""
 
 Validator = Callable[..., list[Diagnostic]]
 
@@ -64,7 +78,30 @@ def add_parser(sub: Any) -> None:
         help="undocumented keywords are errors, and warnings fail the check",
     )
     p.add_argument(
-        "--haproxy", action="store_true", help="also run the real `haproxy -c` on each file"
+        "--haproxy",
+        action="store_true",
+        help="also run the real `haproxy -c -dr -f FILE...` on the files together",
+    )
+    p.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="with --haproxy: a variable of HAProxy's environment (repeatable; wins over "
+        "--env-file)",
+    )
+    p.add_argument(
+        "--env-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="with --haproxy: variables from FILE, one KEY=VALUE a line, # comments (repeatable)",
+    )
+    p.add_argument(
+        "--resolve-hosts",
+        action="store_true",
+        help="with --haproxy: a server host name that does not resolve fails the check "
+        "(default: haproxy -dr disables the server, a note)",
     )
     p.add_argument(
         "--select",
@@ -90,7 +127,7 @@ def _codes(values: list[str] | None) -> list[str] | None:
     """``--select``/``--ignore`` values as checked codes (a usage error names a bad one)."""
     if values is None:
         return None
-    from haproxy_model.validation.registry import rule
+    from haproxy_model.analysis.validation.registry import rule
 
     keys = [k.strip() for v in values for k in v.split(",") if k.strip()]
     try:
@@ -105,7 +142,7 @@ def _validator() -> Validator | None:
         from haproxy_model import validate as _v  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         try:
-            from haproxy_model.validation import (  # type: ignore[import-not-found,unused-ignore]
+            from haproxy_model.analysis.validation import (  # type: ignore[import-not-found,unused-ignore]
                 validate as _v,
             )
         except ImportError:
@@ -140,71 +177,78 @@ def _as_json(d: Diagnostic, origin: str) -> dict[str, object]:
     }
 
 
+@attrs.define
+class _File:
+    """One FILE of the command line: its text (None: unreadable), Config and findings."""
+
+    path: str
+    name: str
+    text: str | None
+    cfg: Config | None = None
+    found: list[tuple[Diagnostic, str]] = attrs.field(factory=list)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_checks:
-        from haproxy_model.validation.registry import catalogue
+        from haproxy_model.analysis.validation.registry import catalogue
 
         out(catalogue())
         return OK
     if not args.files:
         raise CliError("check needs at least one FILE ('-': standard input)", USAGE)
     select, ignore = _codes(args.select), _codes(args.ignore)
+    env = _environment(args)
     validate = _validator()
     if validate is None:
         note("haproxy-model's own validation is not available in this installation")
-    style = Style(sys.stdout)
     status = OK
-    report: list[dict[str, object]] = []
-    counts = {"error": 0, "warning": 0, "info": 0}
-    files_with_problems = 0
+    files: list[_File] = []
     for path in args.files:
         name = display_name(path)
         try:
-            text = read(path)
+            item = _File(path, name, read(path))
         except CliError as exc:
-            if args.format == "json":
-                report.append(
-                    _as_json(Diagnostic("unreadable", "error", exc.message, filename=name), "cli")
-                )
-            else:
-                emit(
-                    sys.stdout,
-                    located(
-                        style,
-                        filename=name,
-                        line=0,
-                        column=0,
-                        severity="error",
-                        message=exc.message,
-                    ),
-                )
-            counts["error"] += 1
-            files_with_problems += 1
+            item = _File(path, name, None)
+            item.found.append(
+                (Diagnostic("unreadable", "error", exc.message, filename=name), "cli")
+            )
             status = max(status, USAGE)
+            files.append(item)
             continue
-        found: list[tuple[Diagnostic, str]] = []
-        cfg: Config | None
+        files.append(item)
         try:
-            cfg = parse(text, filename=name)
+            item.cfg = parse(item.text or "", filename=name)
         except ParseError as exc:
-            cfg = None
-            found.append((_parse_diagnostic(exc), "parse"))
+            item.found.append((_parse_diagnostic(exc), "parse"))
             status = max(status, USAGE)
-        if cfg is not None and validate is not None:
+        if item.cfg is not None and validate is not None:
             kwargs: dict[str, object] = {"strict": args.strict, "select": select,
                                          "ignore": ignore}  # fmt: skip
             if args.target_version:
                 kwargs["version"] = args.target_version
             try:
-                found += [(d, "haproxy-model") for d in validate(cfg, **kwargs)]
+                item.found += [(d, "haproxy-model") for d in validate(item.cfg, **kwargs)]
             except ValueError as exc:  # an unknown version, say
                 raise CliError(f"validation: {exc}") from None
-        if args.haproxy:
-            found += [(d, "haproxy") for d in _haproxy(path, cfg, text)]
-        found.sort(key=lambda item: (item[0].line, item[0].column))
+    if args.haproxy:
+        _haproxy(files, env, ignore_dns=not args.resolve_hosts)
+    return max(status, _report(args, files))
+
+
+def _report(args: argparse.Namespace, files: list[_File]) -> int:
+    """Show every file's findings and the summary; the status they give."""
+    from haproxy_model.io.haproxy import MISSING_FILE
+
+    style = Style(sys.stdout)
+    status = OK
+    report: list[dict[str, object]] = []
+    counts = {"error": 0, "warning": 0, "info": 0, "missing": 0}
+    files_with_problems = 0
+    for item in files:
+        found = sorted(item.found, key=lambda pair: (pair[0].line, pair[0].column))
         failing = 0
         for d, _ in found:
-            counts[d.severity] = counts.get(d.severity, 0) + 1
+            counts["missing" if d.code == MISSING_FILE else d.severity] += 1
             if d.severity == "error" or (args.strict and d.severity == "warning"):
                 failing += 1
         if failing:
@@ -214,10 +258,9 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             report += [_as_json(d, origin) for d, origin in found]
             continue
-        lines = source_lines(text)
-        for d, _ in found:
-            ours = d.filename == name and 0 < d.line <= len(lines)
-            source = lines[d.line - 1] if ours else None
+        lines = source_lines(item.text or "")
+        for d, origin in found:
+            ours = item.text is not None and d.filename == item.name and 0 < d.line <= len(lines)
             out(
                 located(
                     style,
@@ -226,17 +269,19 @@ def run(args: argparse.Namespace) -> int:
                     column=d.column,
                     severity=d.severity,
                     message=d.message,
-                    source_line=source,
-                    code=f"{d.rule} {d.code}" if d.rule else d.code,
+                    source_line=lines[d.line - 1] if ours else None,
+                    code=None if origin == "cli" else f"{d.rule} {d.code}" if d.rule else d.code,
                 )
             )
     if args.format == "json":
         out(json.dumps(report, indent=2) + "\n")
         return status
-    total = len(args.files)
+    total = len(files)
     if any(counts.values()):
         parts = [plural(counts["error"], "error"), plural(counts["warning"], "warning")]
-        if counts.get("info"):
+        if counts["missing"]:
+            parts.append(plural(counts["missing"], "missing file"))
+        if counts["info"]:
             parts.append(plural(counts["info"], "note"))
         err(f"{', '.join(parts)} in {files_with_problems} of {plural(total, 'file')}\n")
     else:
@@ -244,18 +289,52 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _haproxy(path: str, cfg: Config | None, text: str) -> list[Diagnostic]:
-    from haproxy_model import haproxy
+def _environment(args: argparse.Namespace) -> dict[str, str]:
+    """The variables --env-file and --env give HAProxy (a usage error names a bad one)."""
+    if not args.haproxy:
+        given = [flag for flag, used in (("--env", args.env), ("--env-file", args.env_file),
+                 ("--resolve-hosts", args.resolve_hosts)) if used]  # fmt: skip
+        if given:
+            verb = "needs" if len(given) == 1 else "need"
+            raise CliError(f"{' and '.join(given)} {verb} --haproxy", USAGE)
+        return {}
+    from haproxy_model.io.haproxy import merge_env
 
     try:
-        if path == "-":
-            target: Config | str = cfg if cfg is not None else parse(text, filename="<stdin>")
+        return merge_env(args.env_file, args.env)
+    except (OSError, ValueError) as exc:
+        raise CliError(_one_line(str(exc)), USAGE) from None
+
+
+def _haproxy(files: list[_File], env: dict[str, str], *, ignore_dns: bool) -> None:
+    """``haproxy -c -f A -f B ...`` on the readable files; each finding to the file it is about."""
+    from haproxy_model.io import haproxy
+
+    readable = [item for item in files if item.text is not None]
+    if not readable:
+        return
+    targets: list[Config | str] = []
+    for item in readable:
+        if item.path != "-":
+            targets.append(item.path)
+        elif item.cfg is not None:
+            targets.append(item.cfg)
         else:
-            target = path
-        return haproxy.check(target)
-    except FileNotFoundError as exc:
-        raise CliError(f"--haproxy: {exc}") from None
-    except TimeoutError as exc:
-        raise CliError(f"--haproxy: {exc}") from None
-    except ParseError:
-        raise CliError("--haproxy: cannot check standard input that does not parse") from None
+            raise CliError("--haproxy: cannot check standard input that does not parse")
+    try:
+        found = haproxy.check(targets, env=env, ignore_dns=ignore_dns)
+    except (OSError, ValueError, Error) as exc:  # no binary, a timeout, an unreadable file
+        raise CliError(f"--haproxy: {_one_line(str(exc))}") from None
+    by_name = {item.name: item for item in readable}
+    for d in found:
+        by_name.get(d.filename, readable[0]).found.append((d, "haproxy"))
+
+
+def _one_line(text: str) -> str:
+    """A message of several lines (``...; tried:`` and ``  - a`` lines) as one line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return text
+    first, *rest = lines
+    items = [line.removeprefix("- ") for line in rest]
+    return f"{first} {'; '.join(items)}" if items else first

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from haproxy_model.base.errors import ParseError
 from haproxy_model.cli._common import (
     OK,
     USAGE,
@@ -21,11 +22,10 @@ from haproxy_model.cli._common import (
     read,
     source_lines,
 )
-from haproxy_model.convert import from_dict, to_dict
-from haproxy_model.errors import ParseError
-from haproxy_model.render import dumps
+from haproxy_model.io.convert import from_dict, to_dict
+from haproxy_model.syntax.render import dumps
 
-SCHEMA = "(schema: see `python -c 'import haproxy_model.convert as c; help(c)'`)"
+SCHEMA = "(schema: see `python -c 'import haproxy_model.io.convert as c; help(c)'`)"
 
 
 def add_parsers(sub: Any) -> None:

@@ -1,4 +1,4 @@
-"""``haproxy-model diff``: differences by meaning (see :mod:`haproxy_model.semdiff`)."""
+"""``haproxy-model diff``: differences by meaning (see :mod:`haproxy_model.analysis.semdiff`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 
+from haproxy_model.analysis.semdiff import Change, diff
 from haproxy_model.cli._common import OK, PROBLEMS, Style, display_name, load, out
-from haproxy_model.semdiff import Change, diff
 
 DESCRIPTION = """\
 Compare two configurations by meaning: sections added, removed or changed,

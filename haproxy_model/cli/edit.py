@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from haproxy_model.api import parse
+from haproxy_model.base.errors import ParseError
 from haproxy_model.cli._common import (
     OK,
     PROBLEMS,
@@ -21,10 +21,10 @@ from haproxy_model.cli._common import (
     unified_diff,
     write,
 )
-from haproxy_model.config import Config
-from haproxy_model.errors import ParseError
-from haproxy_model.paths import EditError, PathError, get_text, set_value, unset_value
-from haproxy_model.render import dumps
+from haproxy_model.model.api import parse
+from haproxy_model.model.config import Config
+from haproxy_model.model.paths import EditError, PathError, get_text, set_value, unset_value
+from haproxy_model.syntax.render import dumps
 
 PATH_HELP = """\
 PATH names a section or a line of it:

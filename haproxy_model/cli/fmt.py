@@ -1,4 +1,4 @@
-"""``haproxy-model fmt``: the conventional layout (see :mod:`haproxy_model.fmt`)."""
+"""``haproxy-model fmt``: the conventional layout (see :mod:`haproxy_model.io.fmt`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from haproxy_model.api import parse
 from haproxy_model.cli._common import (
     OK,
     PROBLEMS,
@@ -20,7 +19,8 @@ from haproxy_model.cli._common import (
     unified_diff,
     write,
 )
-from haproxy_model.fmt import format_config
+from haproxy_model.io.fmt import format_config
+from haproxy_model.model.api import parse
 
 HELP = "lay a configuration out conventionally (indentation, spacing, blank lines)"
 

@@ -174,7 +174,7 @@ def _discover(applications: list[str] | None) -> Any:
 
 def run_generate(args: argparse.Namespace) -> int:
     from haproxy_model.adapters.ray_serve import build_config
-    from haproxy_model.render import dumps
+    from haproxy_model.syntax.render import dumps
 
     policy = _policy(args.policy)
     _connect(args.address)
@@ -220,8 +220,8 @@ def run_patch(args: argparse.Namespace) -> int:
     from haproxy_model.adapters.ray_serve.fd_limit import fd_shortfall
     from haproxy_model.adapters.ray_serve.patch import PatchError, patch_ray_config_report
     from haproxy_model.adapters.ray_serve.wrapper import parse_max_ongoing
-    from haproxy_model.api import parse
-    from haproxy_model.files import write_text_atomic
+    from haproxy_model.base.files import write_text_atomic
+    from haproxy_model.model.api import parse
 
     policy = _policy(args.policy)
     try:

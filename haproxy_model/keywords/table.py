@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from haproxy_model.errors import InvalidValue
+from haproxy_model.base.errors import InvalidValue
 
 #: Prefixes HAProxy accepts before a directive ("no option httplog").
 PREFIXES = ("no", "default")

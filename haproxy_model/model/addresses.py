@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any, overload
 
-from haproxy_model.errors import InvalidType, InvalidValue
+from haproxy_model.base.errors import InvalidType, InvalidValue
 from haproxy_model.model.fields import Field
-from haproxy_model.nodes import Directive
-from haproxy_model.words import Word, concat, cut, quote, text_of
+from haproxy_model.syntax.nodes import Directive
+from haproxy_model.syntax.words import Word, concat, cut, quote, text_of
 
 # a port, a range, an offset, or a variable reference (``${PORT-8080}`` too)
 _PORT = re.compile(r"[0-9]*(?:-[0-9]+)?|[+-][0-9]+|\$\{?[A-Za-z_][A-Za-z0-9_]*(?:-[^}:]*)?\}?")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
-from haproxy_model.errors import InvalidType, InvalidValue, NotFound
+from haproxy_model.base.errors import InvalidType, InvalidValue, NotFound
 from haproxy_model.model import edit
 from haproxy_model.model.typed_sections import Defaults
-from haproxy_model.nodes import Blank, Node, iter_lines
-from haproxy_model.sections import Section
+from haproxy_model.syntax.nodes import Blank, Node, iter_lines
+from haproxy_model.syntax.sections import Section
 
 if TYPE_CHECKING:
-    from haproxy_model.document import Document as Config
+    from haproxy_model.syntax.document import Document as Config
 
 S = TypeVar("S", bound=Section)
 

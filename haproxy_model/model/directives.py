@@ -1,6 +1,6 @@
 """Typed directives: the lines people edit, each a view over its own words.
 
-Every class here is a :class:`~haproxy_model.nodes.Directive`: it keeps the
+Every class here is a :class:`~haproxy_model.syntax.nodes.Directive`: it keeps the
 line's exact text and reads and writes through its words, so an edit changes
 that one line and keeps its comment, its spacing and the order of the other
 options.  Building one from keyword arguments gives a conventionally
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from haproxy_model.base.values import Size
 from haproxy_model.model.addresses import address_parts, join_address, split_address
 from haproxy_model.model.binds import Bind
 from haproxy_model.model.fields import (
@@ -45,7 +46,6 @@ from haproxy_model.model.typed_directive import (
     directive_class,
     shape_of,
 )
-from haproxy_model.values import Size
 
 
 def iter_options(line: OptionsLine) -> Iterator[tuple[str, str | bool]]:

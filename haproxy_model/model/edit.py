@@ -6,7 +6,7 @@ removed line takes the comment block directly above it along.
 
 from __future__ import annotations
 
-from haproxy_model.nodes import (
+from haproxy_model.syntax.nodes import (
     DEFAULT_INDENT,
     Blank,
     Comment,
@@ -16,7 +16,7 @@ from haproxy_model.nodes import (
     Node,
     iter_lines,
 )
-from haproxy_model.sections import Section
+from haproxy_model.syntax.sections import Section
 
 _BLANKS = " \t\x0b\x0c"
 

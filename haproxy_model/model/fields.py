@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, overload
 
-from haproxy_model.errors import InvalidType, InvalidValue
-from haproxy_model.nodes import Directive
-from haproxy_model.values import Size, Time
-from haproxy_model.words import Word, check_name
+from haproxy_model.base.errors import InvalidType, InvalidValue
+from haproxy_model.base.values import Size, Time
+from haproxy_model.syntax.nodes import Directive
+from haproxy_model.syntax.words import Word, check_name
 
 
 def int_or_text(text: str) -> int | str:

@@ -2,18 +2,18 @@
 
 Each field reads its option's value as a typed value (its text when it is not
 a literal of that type, a variable reference say) and writes a typed value,
-or a :class:`~haproxy_model.words.Word` as it is.
+or a :class:`~haproxy_model.syntax.words.Word` as it is.
 """
 
 from __future__ import annotations
 
 from typing import Any, Generic, TypeVar, overload
 
-from haproxy_model.errors import InvalidType
+from haproxy_model.base.errors import InvalidType
+from haproxy_model.base.values import Time
 from haproxy_model.model.fields import Field, int_or_text, time_or_text
 from haproxy_model.model.options_line import OptionsLine
-from haproxy_model.values import Time
-from haproxy_model.words import Word
+from haproxy_model.syntax.words import Word
 
 T = TypeVar("T")
 
@@ -23,7 +23,7 @@ class OptionField(Field, Generic[T]):
 
     Reading gives the typed value, or the value's text when it is not a literal
     of that type (a variable reference, say); writing takes the typed value, or
-    a :class:`~haproxy_model.words.Word` written as it is (``Word.env("INTER")``).
+    a :class:`~haproxy_model.syntax.words.Word` written as it is (``Word.env("INTER")``).
     """
 
     option: str

@@ -7,11 +7,11 @@ from typing import Any, ClassVar
 
 import attrs
 
-from haproxy_model.errors import InvalidType
+from haproxy_model.base.errors import InvalidType
 from haproxy_model.model import line_options
 from haproxy_model.model.fields import Field, fields_of
 from haproxy_model.model.typed_directive import TypedDirective
-from haproxy_model.words import Word
+from haproxy_model.syntax.words import Word
 
 
 def option_name(python_name: str) -> str:

@@ -10,7 +10,7 @@ from haproxy_model.model.directives import Stats
 from haproxy_model.model.section_base import TypedSection
 from haproxy_model.model.settings import FlagSetting, IntSetting, StrSetting
 from haproxy_model.model.views import LineList, ServerMap, TimeoutMap
-from haproxy_model.nodes import Directive
+from haproxy_model.syntax.nodes import Directive
 
 
 @attrs.define(eq=False, repr=False, init=False)

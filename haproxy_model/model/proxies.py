@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import attrs
 
+from haproxy_model.base.values import Time
 from haproxy_model.model.directives import (
     Acl,
     Bind,
@@ -33,9 +34,8 @@ from haproxy_model.model.views import (
     insertion_point,
     top_directives,
 )
-from haproxy_model.sections import Section
-from haproxy_model.values import Time
-from haproxy_model.words import Word
+from haproxy_model.syntax.sections import Section
+from haproxy_model.syntax.words import Word
 
 
 @attrs.define(eq=False, repr=False, init=False)

@@ -7,11 +7,11 @@ from typing import Any, overload
 
 import attrs
 
+from haproxy_model.base.values import Size, Time, is_size, is_time
 from haproxy_model.model.fields import Arg, TimeArg, WordArg, WordsArg, int_word
 from haproxy_model.model.typed_directive import TypedDirective
-from haproxy_model.nodes import Directive
-from haproxy_model.values import Size, Time, is_size, is_time
-from haproxy_model.words import Word
+from haproxy_model.syntax.nodes import Directive
+from haproxy_model.syntax.words import Word
 
 
 @attrs.define(eq=False, repr=False, init=False)

@@ -12,12 +12,12 @@ from typing import Any, ClassVar
 
 import attrs
 
-from haproxy_model.errors import InvalidType
+from haproxy_model.base.errors import InvalidType
 from haproxy_model.model.directives import Server, directive_class
 from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
-from haproxy_model.nodes import Directive, Line, Node
-from haproxy_model.sections import Header, Section
-from haproxy_model.words import Word, check_name, text_of
+from haproxy_model.syntax.nodes import Directive, Line, Node
+from haproxy_model.syntax.sections import Header, Section
+from haproxy_model.syntax.words import Word, check_name, text_of
 
 #: section keyword -> typed section class (filled by the declarations)
 SECTION_CLASSES: dict[str, type[TypedSection]] = {}
@@ -79,7 +79,7 @@ class TypedSection(Section):
         """Append a directive (a line object or its words) after the last directive.
 
         Words given as strings are quoted so that HAProxy reads them literally;
-        a :class:`~haproxy_model.words.Word` is written as it is.
+        a :class:`~haproxy_model.syntax.words.Word` is written as it is.
         """
         if not isinstance(line, Directive):
             values = list(line)

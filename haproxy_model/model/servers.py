@@ -6,13 +6,13 @@ from typing import Any, ClassVar, overload
 
 import attrs
 
-from haproxy_model.errors import InvalidType
+from haproxy_model.base.errors import InvalidType
 from haproxy_model.model.addresses import AddressHost, AddressPort
 from haproxy_model.model.fields import NameArg, WordArg
 from haproxy_model.model.option_fields import FlagField, IntField, StrField, TimeField
 from haproxy_model.model.options_line import OptionsLine
-from haproxy_model.nodes import Directive
-from haproxy_model.words import Word
+from haproxy_model.syntax.nodes import Directive
+from haproxy_model.syntax.words import Word
 
 
 @attrs.define(eq=False, repr=False, init=False)

@@ -3,7 +3,7 @@
 ``backend.balance = "leastconn"`` edits the ``balance`` line in place (the
 last one, which is the one HAProxy uses), adds one when there is none, and
 ``None`` removes it.  A string is written so that HAProxy reads it literally;
-a :class:`~haproxy_model.words.Word` is written as it is, so
+a :class:`~haproxy_model.syntax.words.Word` is written as it is, so
 ``glob.maxconn = hm.Word.env("MAXCONN")`` writes ``maxconn "${MAXCONN}"``.
 Reading a value that is not a literal of the setting's type (such a
 reference) gives its text.
@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar, overload
 
-from haproxy_model.errors import InvalidType
+from haproxy_model.base.errors import InvalidType
+from haproxy_model.base.values import Time
 from haproxy_model.model.directives import Server, directive_class, int_or_text, time_or_text
 from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
-from haproxy_model.nodes import Directive
-from haproxy_model.sections import Section
-from haproxy_model.values import Time
-from haproxy_model.words import Word
+from haproxy_model.syntax.nodes import Directive
+from haproxy_model.syntax.sections import Section
+from haproxy_model.syntax.words import Word
 
 T = TypeVar("T")
 

@@ -33,9 +33,9 @@ from typing import Any, ClassVar
 
 import attrs
 
-from haproxy_model.errors import InvalidType, InvalidValue
+from haproxy_model.base.errors import InvalidType, InvalidValue
 from haproxy_model.model.fields import Field, fields_of
-from haproxy_model.nodes import DEFAULT_INDENT, Directive
+from haproxy_model.syntax.nodes import DEFAULT_INDENT, Directive
 
 #: first word of a line -> typed class the parser builds for it (filled by the declarations)
 DIRECTIVE_CLASSES: dict[str, type[Directive]] = {}

@@ -1,6 +1,6 @@
 """Typed sections: ``Global``, ``Defaults``, ``Frontend``, ``Backend``, ``Listen``, ...
 
-Each is a :class:`~haproxy_model.sections.Section` (header, body, leading
+Each is a :class:`~haproxy_model.syntax.sections.Section` (header, body, leading
 comments) with typed attributes that read and edit its lines.  Built from
 keyword arguments, a section renders conventionally: header at column 0,
 four-space indent, settings in the order given.
@@ -27,7 +27,7 @@ from haproxy_model.model.other_sections import (
 )
 from haproxy_model.model.proxies import Backend, Defaults, Frontend, Listen, Proxy
 from haproxy_model.model.section_base import SECTION_CLASSES, TypedSection, make_section
-from haproxy_model.sections import UnknownSection
+from haproxy_model.syntax.sections import UnknownSection
 
 __all__ = [
     "SECTION_CLASSES",

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Generic, TypeVar
 
-from haproxy_model.errors import InvalidType, InvalidValue, NotFound
+from haproxy_model.base.errors import InvalidType, InvalidValue, NotFound
+from haproxy_model.base.values import Time
 from haproxy_model.model import edit
 from haproxy_model.model.directives import (
     DefaultServer,
@@ -18,10 +19,9 @@ from haproxy_model.model.directives import (
     ServerTemplate,
     Timeout,
 )
-from haproxy_model.nodes import Conditional, Directive, Line, Node, iter_lines
-from haproxy_model.sections import Section
-from haproxy_model.values import Time
-from haproxy_model.words import Word
+from haproxy_model.syntax.nodes import Conditional, Directive, Line, Node, iter_lines
+from haproxy_model.syntax.sections import Section
+from haproxy_model.syntax.words import Word
 
 D = TypeVar("D", bound=Directive)
 
@@ -177,7 +177,7 @@ class TimeoutMap(MutableMapping[str, Time | str]):
     """``timeout <kind> <value>`` lines by kind: ``timeouts["connect"] = "5s"``.
 
     A value is a :class:`Time`, its text, an int of milliseconds, or a
-    :class:`~haproxy_model.words.Word` written as it is (``Word.env("T")``).
+    :class:`~haproxy_model.syntax.words.Word` written as it is (``Word.env("T")``).
     """
 
     def __init__(self, section: Section) -> None:
@@ -236,7 +236,8 @@ class OptionMap(MutableMapping[str, Option]):
 
     True writes ``option NAME``, False writes ``no option NAME``, a list of
     words (strings, or Words written as they are) writes ``option NAME word...``;
-    deleting removes the line.
+    deleting removes the line. True on a line already enabled (False on one already
+    disabled) leaves it as written: ``option redispatch 1`` stays.
     """
 
     def __init__(self, section: Section) -> None:
@@ -277,6 +278,8 @@ class OptionMap(MutableMapping[str, Option]):
             raise InvalidType(f"option {name}: expected True, False or a list of words")
         line = self._find(name)
         if line is not None:
+            if isinstance(value, bool) and line.negated != value:
+                return  # already so: the line stays as written (``option redispatch 1``)
             _set_negation(line, words[0] == "no")
             line.set_values(words)
             return
@@ -314,6 +317,12 @@ def _set_negation(line: Option, negated: bool) -> None:
         line.raw = indent + rest[2:].lstrip(" \t")
 
 
+def _first_expect(lines: Sequence[Directive]) -> Directive | None:
+    """The first ``http-check expect`` after the last ``http-check connect``."""
+    start = max((i for i, d in enumerate(lines) if d.values[1:2] == ["connect"]), default=-1)
+    return next((d for d in lines[start + 1 :] if d.values[1:2] == ["expect"]), None)
+
+
 class LineList(Sequence[D], Generic[D]):
     """The lines of one kind in a section (binds, ACLs, rules ...), in order."""
 
@@ -336,13 +345,20 @@ class LineList(Sequence[D], Generic[D]):
         return len(self._items())
 
     def append(self, line: D) -> D:
-        """Add a line after the last one of its kind (or after the last directive)."""
+        """Add a line after the last one of its kind (or after the last directive).
+
+        A new ``http-check send`` goes before the ``http-check expect`` of the last
+        ruleset (after the last ``connect``), where HAProxy expects it.
+        """
         items = [n for n in self._section.body if isinstance(n, self._cls)]
-        index = (
-            next(i for i, n in enumerate(self._section.body) if n is items[-1])
-            if items
-            else insertion_point(self._section, line.keyword, avoid=(Server,))
-        )
+        body = self._section.body
+        expect = _first_expect(items) if line.values[:2] == ["http-check", "send"] else None
+        if expect is not None:
+            index = next(i for i, n in enumerate(body) if n is expect) - 1
+        elif items:
+            index = next(i for i, n in enumerate(body) if n is items[-1])
+        else:
+            index = insertion_point(self._section, line.keyword, avoid=(Server,))
         add_line(self._section, line, index, like=items[-1] if items else None)
         return line
 

@@ -12,7 +12,7 @@ import atheris
 
 with atheris.instrument_imports():
     import haproxy_model as hm
-    from haproxy_model.reference import parse_reference
+    from haproxy_model.analysis.reference import parse_reference
 
 
 def test_one_input(data: bytes) -> None:

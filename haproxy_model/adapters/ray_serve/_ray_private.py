@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from haproxy_model.errors import OperationFailed
+from haproxy_model.base.errors import OperationFailed
 
 SUPPORTED_MIN = (2, 55)
 SUPPORTED_MAX = (2, 60)

@@ -31,10 +31,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import haproxy_model as hm
-from haproxy_model.errors import InvalidValue
+from haproxy_model.base.errors import InvalidValue
 from haproxy_model.model.directives import DIRECTIVE_CLASSES
 from haproxy_model.model.typed_sections import TypedSection
-from haproxy_model.nodes import Directive
+from haproxy_model.syntax.nodes import Directive
 
 from .policy import Policy
 from .snapshot import Application, ServeSnapshot

@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
-    from .patch import MaxOngoing
+    from .replica_owners import MaxOngoing
 
-from haproxy_model.errors import Error
+from haproxy_model.base.errors import Error
 
 __all__ = [
     "DEFAULT_DASHBOARD_PORT",
@@ -180,7 +180,7 @@ class MaxOngoingCache:
 
     def store(self, values: Mapping[str, int], address: str, now: float) -> None:
         """Replace the cached answer (best effort: a read-only folder is not an error)."""
-        from haproxy_model.files import write_text_atomic
+        from haproxy_model.base.files import write_text_atomic
 
         text = json.dumps({"values": dict(values), "fetched_at": now, "address": address})
         with contextlib.suppress(OSError):
@@ -233,7 +233,7 @@ def max_ongoing_from_ray(
     that covers ``missing`` is used without asking). ``problem`` says why Ray could not
     help, ``None`` when it answered (or was not needed).
     """
-    from .patch import lookup, merge_max_ongoing
+    from .replica_owners import lookup, merge_max_ongoing
 
     if not missing or isinstance(explicit, int):
         return explicit, None

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from haproxy_model.errors import OperationFailed
+from haproxy_model.base.errors import OperationFailed
 
 from . import _ray_private
 from ._ray_private import ReplicaTarget

@@ -21,7 +21,7 @@ import os
 import resource
 
 import haproxy_model as hm
-from haproxy_model.nodes import Directive
+from haproxy_model.syntax.nodes import Directive
 
 __all__ = ["estimate_maxsock", "fd_shortfall", "raise_fd_limit"]
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import haproxy_model as hm
-from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient
+from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient
 
 __all__ = ["RELOAD_FLAGS", "admin_socket", "hand_over", "is_reload"]
 

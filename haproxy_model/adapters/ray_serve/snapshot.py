@@ -13,7 +13,7 @@ import re
 
 import attrs
 
-from haproxy_model.errors import NotFound
+from haproxy_model.base.errors import NotFound
 
 __all__ = [
     "Application",

@@ -27,41 +27,12 @@ one line each, and counted: :attr:`Syncer.reloads`, :attr:`Syncer.starts`,
 :attr:`Syncer.restarts`, :attr:`Syncer.runtime_changes`,
 :attr:`Syncer.discovery_failures`; :attr:`Syncer.events` keeps them as data.
 
-Membership through the runtime API, two ways (``membership=``):
-
-``"dynamic"`` (the default whenever the policy's ``balance`` is a dynamic
-    algorithm: ``roundrobin``, ``leastconn``, ``first``, ``random``). A new
-    replica becomes ``add server <be>/<Ray's server name> <ip>:<port> check
-    inter .. fastinter .. downinter .. rise .. fall .. observe .. error-limit ..
-    on-error .. maxconn .. [maxqueue ..]``
-    (dynamic servers do not inherit ``default-server``, so every setting is
-    spelt out), then ``set server .. health up`` (Ray only lists RUNNING
-    replicas, whose listener is up: no need to wait ``rise`` checks), ``enable
-    health``, ``enable server``. A removed replica is ``set server .. state
-    drain``, then ``state maint`` once its sessions and queue are empty (or
-    after ``drain_timeout``), then ``del server``. Servers keep Ray's own
-    names (``SERVE_REPLICA_<app>-<deployment>-<id>``, exactly as Ray's HAProxy
-    mode names them) in ``show stat``, ``show servers state``, logs and
-    Prometheus. Works with HAProxy 2.6 and 2.8 (both tested).
-
-``"slots"`` (used by ``"auto"`` for hashing or ``static-rr`` algorithms,
-    whose backends refuse ``add server``). The file carries ``spare_slots``
-    placeholder servers per backend (``server slot<i> 127.0.0.1:1 disabled``).
-    A new replica takes a free slot: ``set server <be>/slot<i> addr <ip> port
-    <port>``, ``set maxconn server``, ``health up``, ``enable health``,
-    ``state ready``. A removed replica's slot is drained, put in maintenance,
-    pointed back at ``127.0.0.1:1`` and returned to the pool; a removed replica
-    that was in the file under its own name stays in maintenance until the
-    next reload. Slots are exhausted -> reload with at least as many slots as
-    the step needed; every reload gives all current replicas their Ray names
-    and frees every slot. A server cannot be renamed at run time, so
-    operators map ``slot<i>`` to its replica by: the log line of each fill
-    (``fill http-app/slot2 <- SERVE_REPLICA_app-Dep-abc (10.0.0.5:30002)``),
-    ``<workdir>/slots.json`` (``{"http-app": {"slot2": "SERVE_REPLICA_..."}}``,
-    rewritten atomically at every change), :meth:`Syncer.slot_map`, or the
-    address in ``show servers state`` / ``show stat`` against Ray's replica
-    ports.
-
+Replica membership goes through the runtime API in one of two modes
+(``membership=``, details in :mod:`.runtime_apply`): ``"dynamic"`` adds and
+deletes servers named after Ray's replicas (the default for the dynamic
+``balance`` algorithms ``roundrobin``, ``leastconn``, ``first``, ``random``);
+``"slots"`` points spare placeholder servers at them (hashing or ``static-rr``
+algorithms), mapped in ``<workdir>/slots.json`` and :meth:`Syncer.slot_map`.
 ``"auto"`` also falls back from dynamic to slots (one reload) if HAProxy
 refuses an ``add server``.
 
@@ -70,46 +41,35 @@ the current replicas, so a manual reload comes up right. It is not re-checked
 then (``haproxy -c`` costs ~0.15 s; only server lines from the same builder
 differ); every start and reload checks its file before using it.
 
-Replica addresses: Ray reports the node IP; replicas on this process's Ray
-node are reached on ``local_address`` (``127.0.0.1``) instead, as Ray's own
-HAProxy does, because replicas bind Serve's ``http_options.host`` (loopback by
-default outside HAProxy mode). Start Ray with ``RAY_SERVE_ENABLE_DIRECT_INGRESS=1``
-(or ``RAY_SERVE_ENABLE_HA_PROXY=1``) so ingress replicas have listeners.
-
-Cost: each tick asks the controller for the replica targets only (one call);
-the full snapshot is fetched when they change and every
-``full_discovery_interval`` seconds (for route or setting changes).
+Replica addresses and the cost of each tick: see :mod:`.watch`.
 """
 
 from __future__ import annotations
 
 import atexit
 import collections
-import contextlib
-import json
 import logging
 import os
-import re
-import signal
-import subprocess
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Literal
 
-import attrs
+from haproxy_model.base.errors import InvalidValue, OperationFailed
+from haproxy_model.io import haproxy as hx
+from haproxy_model.io.runtime import RuntimeClient
 
-import haproxy_model as hm
-from haproxy_model import haproxy as hx
-from haproxy_model.errors import Error, InvalidValue, OperationFailed
-from haproxy_model.files import write_text_atomic
-from haproxy_model.runtime import HAProxyRuntimeError, RuntimeClient, StatRow
-
-from .backoff import Backoff
-from .build import build_config
+from .desired import desired_servers
+from .journal import Journal, SyncEvent
 from .policy import Policy
-from .snapshot import Application, ServeSnapshot
+from .reload import Reloader
+from .render_check import ConfigFile
+from .runtime_apply import RuntimeApplier
+from .server_table import DYNAMIC_ALGORITHMS, Membership, ServerTable, membership_mode
+from .snapshot import ServeSnapshot
+from .supervise import RUNTIME_ERRORS, HAProxyProcess, SyncError
+from .watch import RayWatch
 
 __all__ = [
     "DYNAMIC_ALGORITHMS",
@@ -121,112 +81,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Membership = Literal["auto", "dynamic", "slots"]
-ServerKind = Literal["static", "dynamic", "slot"]
-ServerPhase = Literal["active", "draining", "maint"]
-
-DYNAMIC_ALGORITHMS = frozenset({"roundrobin", "leastconn", "first", "random"})
-"""``balance`` algorithms whose backends accept ``add server`` (management guide)."""
-
-PARKED_ADDR = ("127.0.0.1", 1)
-"""Where a free slot points (nothing listens on port 1)."""
-
-_RUNTIME_ERRORS = (HAProxyRuntimeError, OSError, TimeoutError, ValueError)
 _SOCKET_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
-
-
-class SyncError(Error, RuntimeError):
-    """A configuration HAProxy rejected, or an HAProxy that would not start or reload."""
-
-
-@attrs.frozen
-class SyncEvent:
-    """One action of the syncer (also logged as one line).
-
-    ``action``: ``start``, ``restart``, ``reload``, ``add``, ``fill``, ``readdr``,
-    ``return``, ``drain``, ``maint``, ``delete``, ``release``, ``park``,
-    ``discovery-error``, ``start-failed``, ``reload-failed``, ``check-failed``,
-    ``runtime-error``, ``fallback``, ``died``, ``stop``.
-    """
-
-    time: float
-    action: str
-    backend: str = ""
-    server: str = ""
-    replica: str = ""
-    detail: str = ""
-
-
-@attrs.define
-class _Server:
-    backend: str
-    name: str  # the HAProxy server name
-    replica: str  # Ray's server name for the replica it holds
-    host: str
-    port: int
-    kind: ServerKind
-    phase: ServerPhase = "active"
-    since: float = 0.0
-
-
-@attrs.define
-class _Backend:
-    name: str
-    maxconn: int | None
-    maxqueue: int | None
-    active: dict[str, _Server] = attrs.field(factory=dict)  # by replica
-    leaving: dict[str, _Server] = attrs.field(factory=dict)  # by HAProxy server name
-    free_slots: list[str] = attrs.field(factory=list)
-    parked: list[str] = attrs.field(factory=list)
-
-
-def membership_mode(policy: Policy, membership: Membership = "auto") -> Literal["dynamic", "slots"]:
-    """The membership mode ``membership`` resolves to under ``policy``."""
-    if membership == "auto":
-        balance = policy.balance or "roundrobin"  # HAProxy's default
-        algorithm = re.split(r"[\s(]", balance.strip(), maxsplit=1)[0]
-        return "dynamic" if algorithm in DYNAMIC_ALGORITHMS else "slots"
-    if membership not in ("dynamic", "slots"):
-        raise InvalidValue(f"membership must be 'auto', 'dynamic' or 'slots', got {membership!r}")
-    return membership
-
-
-def _routed(snapshot: ServeSnapshot) -> list[Application]:
-    return [a for a in snapshot.applications if a.route_prefix is not None]
-
-
-def _skeleton(snapshot: ServeSnapshot) -> ServeSnapshot:
-    """``snapshot`` without replicas, statuses or replica counts."""
-    apps = []
-    for app in snapshot.applications:
-        deps = tuple(
-            attrs.evolve(d, status="", target_num_replicas=0, replicas=()) for d in app.deployments
-        )
-        apps.append(attrs.evolve(app, status="", deployments=deps))
-    return ServeSnapshot(applications=tuple(apps), ray_version="")
-
-
-def _desired(snapshot: ServeSnapshot) -> dict[str, dict[str, tuple[str, int]]]:
-    """``{backend: {replica server name: (host, port)}}`` of the routed, running replicas."""
-    out: dict[str, dict[str, tuple[str, int]]] = {}
-    for app in _routed(snapshot):
-        servers = out.setdefault(app.backend_name, {})
-        ingress = app.ingress
-        if ingress is None:
-            continue
-        for rep in ingress.running_replicas:
-            if rep.host is not None and rep.port is not None:
-                servers[rep.server_name] = (rep.host, rep.port)
-    return out
-
-
-def _default_probe() -> Hashable:
-    """Every replica listener, sorted (one controller call): a cheap fingerprint that
-    :func:`~.discovery.with_targets` can also apply without a full discovery."""
-    from . import _ray_private
-
-    targets = _ray_private.replica_targets(10.0)
-    return tuple(sorted(targets, key=lambda t: (t.app, t.actor_name, t.protocol, t.ip, t.port)))
 
 
 class Syncer:
@@ -284,7 +139,7 @@ class Syncer:
         self.binary = hx.find(haproxy_binary)
         self.policy = policy
         self.membership: Membership = membership
-        self._mode = membership_mode(policy, membership)
+        mode = membership_mode(policy, membership)
         self.bind = bind
         self.stats_port = stats_port
         self.spare_slots = spare_slots
@@ -296,52 +151,42 @@ class Syncer:
         self.max_backoff = max_backoff
         self.ready_timeout = ready_timeout
         self.prometheus = prometheus
-        if discover_fn is None:
-            self._discover_fn: Callable[[], ServeSnapshot] = self._ray_discover
-            self._probe_fn: Callable[[], Hashable] | None = (
-                _default_probe if probe_fn is None else probe_fn
-            )
-        else:
-            self._discover_fn = discover_fn
-            self._probe_fn = probe_fn
 
-        # -- counters (read by tests and the demo)
-        self.reloads = 0
-        self.starts = 0
-        self.restarts = 0
-        self.runtime_changes = 0
-        self.runtime_commands = 0
-        self.discovery_failures = 0
-        self.check_failures = 0
-        self.events: collections.deque[SyncEvent] = collections.deque(maxlen=10000)
-        self._event_count = 0
-        self.replica_seen_at: dict[str, float] = {}
-        """Wall-clock time each replica was first discovered RUNNING with a listener."""
-        self.replica_routed_at: dict[str, float] = {}
-        """Wall-clock time each replica became a ready server in HAProxy."""
-
-        # -- state
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._snapshot: ServeSnapshot | None = None
-        self._backends: dict[str, _Backend] = {}
-        self._applied_key: str | None = None
-        self._applied_policy: Policy | None = None
-        self._rejected_key: str | None = None
-        self._key_cache: tuple[ServeSnapshot, Policy, str] | None = None
-        self._resync = False
+        # -- the parts, one job each, sharing one journal
+        self._journal = Journal(logger)
+        self._watch = RayWatch(
+            self._journal, discover_fn=discover_fn, probe_fn=probe_fn,
+            applications=self.applications, local_address=local_address,
+            full_discovery_interval=full_discovery_interval, interval=interval,
+            max_backoff=max_backoff,
+        )  # fmt: skip
+        self._config = ConfigFile(
+            self._journal, binary=self.binary, workdir=self.workdir, path=self.config_path,
+            admin_socket=self.admin_socket, bind=bind, stats_port=stats_port,
+            prometheus=prometheus,
+        )  # fmt: skip
+        cli = RuntimeClient(self.admin_socket, timeout=3.0)
+        self._haproxy = HAProxyProcess(
+            self._journal, binary=self.binary, workdir=self.workdir,
+            config_path=self.config_path, master_socket=self.master_socket,
+            log_path=self.log_path, ready_timeout=ready_timeout, cli=cli,
+            master=RuntimeClient(self.master_socket, master=True, timeout=3.0),
+        )  # fmt: skip
+        self._table = ServerTable(
+            self._journal, mode=mode, spare_slots=spare_slots, slots_path=self.slots_path
+        )
+        self._runtime = RuntimeApplier(
+            self._journal, self._table, cli, may_fall_back=membership == "auto",
+            drain_timeout=drain_timeout,
+        )  # fmt: skip
+        self._reloader = Reloader(
+            self._journal, self._config, self._haproxy, self._table,
+            haproxy_version=self.binary.version, interval=interval, max_backoff=max_backoff,
+        )  # fmt: skip
         self._policy_pending = False
-        self._spare = spare_slots
-        self._fingerprint: Hashable = None
-        self._last_full = -1e9
-        self._discovery_backoff = Backoff(first=interval, most=max_backoff)
-        self._start_backoff = Backoff(first=interval, most=max_backoff)
-        self._last_written = ""
-        self._local: tuple[str | None, frozenset[str]] | None = None
         self._lock = threading.RLock()
         self._wake = threading.Event()
         self._closed = False
-        self._cli = RuntimeClient(self.admin_socket, timeout=3.0)
-        self._master = RuntimeClient(self.master_socket, master=True, timeout=3.0)
         atexit.register(self.close)
 
     # ------------------------------------------------------------------ public
@@ -354,25 +199,78 @@ class Syncer:
 
     def __repr__(self) -> str:
         return (
-            f"<Syncer {self.workdir} mode={self._mode} pid={self.pid} reloads={self.reloads} "
+            f"<Syncer {self.workdir} mode={self.mode} pid={self.pid} reloads={self.reloads} "
             f"runtime_changes={self.runtime_changes}>"
         )
 
     @property
     def mode(self) -> Literal["dynamic", "slots"]:
         """The membership mode in effect (``"auto"`` resolved)."""
-        return self._mode
+        return self._table.mode
 
     @property
     def pid(self) -> int | None:
         """PID of the HAProxy master process, if one is running."""
-        proc = self._proc
-        return proc.pid if proc is not None and proc.poll() is None else None
+        return self._haproxy.pid
 
     @property
     def snapshot(self) -> ServeSnapshot | None:
         """The last snapshot discovered (replica hosts localised)."""
-        return self._snapshot
+        return self._watch.snapshot
+
+    # -- what happened (read by tests and the demo)
+
+    @property
+    def events(self) -> collections.deque[SyncEvent]:
+        """The last 10,000 actions, oldest first."""
+        return self._journal.events
+
+    @property
+    def reloads(self) -> int:
+        """Hitless reloads done."""
+        return self._journal.reloads
+
+    @property
+    def starts(self) -> int:
+        """HAProxy starts, restarts included."""
+        return self._journal.starts
+
+    @property
+    def restarts(self) -> int:
+        """HAProxy starts after the first."""
+        return self._journal.restarts
+
+    @property
+    def runtime_changes(self) -> int:
+        """Servers changed through the runtime API."""
+        return self._journal.runtime_changes
+
+    @property
+    def runtime_commands(self) -> int:
+        """Runtime API commands sent to change servers or rate limits."""
+        return self._journal.runtime_commands
+
+    @property
+    def discovery_failures(self) -> int:
+        """Failed discoveries."""
+        return self._journal.discovery_failures
+
+    @property
+    def check_failures(self) -> int:
+        """Files ``haproxy -c`` rejected."""
+        return self._journal.check_failures
+
+    @property
+    def replica_seen_at(self) -> dict[str, float]:
+        """Wall-clock time each replica was first discovered RUNNING with a listener."""
+        return self._journal.replica_seen_at
+
+    @property
+    def replica_routed_at(self) -> dict[str, float]:
+        """Wall-clock time each replica became a ready server in HAProxy."""
+        return self._journal.replica_routed_at
+
+    # -- HAProxy's servers
 
     def client(self, *, timeout: float = 3.0) -> RuntimeClient:
         """A runtime API client on the admin socket (of the current worker)."""
@@ -381,25 +279,19 @@ class Syncer:
     def servers(self) -> dict[str, dict[str, str]]:
         """``{backend: {replica server name: HAProxy server name}}`` of the ready servers."""
         with self._lock:
-            return {
-                be.name: {rep: srv.name for rep, srv in be.active.items()}
-                for be in self._backends.values()
-            }
+            return self._table.servers()
 
     def leaving(self) -> dict[str, list[str]]:
         """``{backend: [HAProxy server name, ...]}`` still draining or awaiting removal."""
         with self._lock:
-            return {be.name: sorted(be.leaving) for be in self._backends.values()}
+            return self._table.leaving()
 
     def slot_map(self) -> dict[str, dict[str, str]]:
         """``{backend: {slot name: replica server name}}`` of the filled slots."""
         with self._lock:
-            return {
-                be.name: {
-                    srv.name: rep for rep, srv in sorted(be.active.items()) if srv.kind == "slot"
-                }
-                for be in self._backends.values()
-            }
+            return self._table.slot_map()
+
+    # -- running
 
     def set_policy(self, policy: Policy) -> None:
         """Use ``policy`` from the next tick on (a reload, when it changes the file)."""
@@ -407,9 +299,9 @@ class Syncer:
             self.policy = policy
             self._policy_pending = True
             mode = membership_mode(policy, self.membership)
-            if mode != self._mode:
-                self._mode = mode
-                self._resync = True
+            if mode != self._table.mode:
+                self._table.mode = mode
+                self._reloader.resync = True
 
     def run(self, stop_event: threading.Event) -> None:
         """Call :meth:`run_once` every ``interval`` seconds until ``stop_event``; then close.
@@ -420,10 +312,10 @@ class Syncer:
         RUNNING rather than at the next poll.
         """
         watcher = None
-        if self._probe_fn is _default_probe:
+        if self._watch.long_polls:
             watcher = threading.Thread(
-                target=self._watch_replicas, args=(stop_event,), name="ray-serve-long-poll",
-                daemon=True,
+                target=self._watch.follow, args=(stop_event, self._wake, lambda: self._closed),
+                name="ray-serve-long-poll", daemon=True,
             )  # fmt: skip
             watcher.start()
         try:
@@ -440,37 +332,14 @@ class Syncer:
             if watcher is not None:
                 watcher.join(5.0)
 
-    def _watch_replicas(self, stop_event: threading.Event) -> None:
-        """Set :attr:`_wake` whenever the controller reports an ingress replica change."""
-        from ._ray_private import TargetsLongPoll
-
-        poll = TargetsLongPoll()
-        while not stop_event.is_set() and not self._closed:
-            snapshot = self._snapshot
-            watched = set()
-            if snapshot is not None:
-                watched = {(a.name, a.ingress_deployment) for a in _routed(snapshot)
-                           if a.ingress_deployment is not None}  # fmt: skip
-            if not watched:
-                stop_event.wait(self.interval)
-                continue
-            try:
-                if poll.wait(watched, 0.5):
-                    self._wake.set()
-            except Exception as exc:  # Ray or the controller restarting: the poll goes on
-                logger.debug("long poll failed: %s: %s", type(exc).__name__, exc)
-                poll = TargetsLongPoll()
-                stop_event.wait(1.0)
-
     def run_once(self) -> list[SyncEvent]:
         """One tick: discover, then start, reload or apply runtime changes. Returns its events."""
         with self._lock:
             if self._closed:
                 raise OperationFailed("Syncer is closed")
-            before = self._event_count
+            before = self._journal.count
             self._tick()
-            new = min(self._event_count - before, len(self.events))
-            return list(self.events)[len(self.events) - new :] if new else []
+            return self._journal.since(before)
 
     def close(self) -> None:
         """Stop HAProxy (master and workers). Safe to call more than once."""
@@ -479,555 +348,43 @@ class Syncer:
                 return
             self._closed = True
             atexit.unregister(self.close)
-            self._stop_process()
+            self._table.forget()
+            self._haproxy.stop()
 
     # ------------------------------------------------------------------ the tick
 
-    def _emit(
-        self,
-        action: str,
-        backend: str = "",
-        server: str = "",
-        replica: str = "",
-        detail: str = "",
-        level: int = logging.INFO,
-    ) -> None:
-        self.events.append(SyncEvent(time.time(), action, backend, server, replica, detail))
-        self._event_count += 1
-        where = f"{backend}/{server}" if backend else ""
-        parts = [action, where, f"<- {replica}" if replica and replica != server else "", detail]
-        logger.log(level, " ".join(p for p in parts if p))
-
     def _tick(self) -> None:
+        """Watch Ray; keep HAProxy running; converge; move leaving servers on."""
         now = time.monotonic()
-        fresh = self._poll(now)
-        if fresh is not None:
-            self._snapshot = fresh
-            stamp = time.time()
-            for servers in _desired(fresh).values():
-                for rep in servers:
-                    self.replica_seen_at.setdefault(rep, stamp)
-        proc = self._proc
-        if proc is None or proc.poll() is not None:
-            if proc is not None and self._backends:
-                self._emit("died", detail=f"HAProxy master exited with code {proc.returncode}",
-                           level=logging.WARNING)  # fmt: skip
-                self._backends = {}
-            if self._snapshot is not None and self._start_backoff.ready(now):
-                self._start(self._snapshot, restart=self.starts > 0)
+        fresh = self._watch.poll(now)
+        snapshot = self._watch.snapshot
+        if not self._haproxy.running:
+            self._reloader.revive(snapshot, self.policy, now)
             return
-        if self._snapshot is None:
+        if snapshot is None:
             return
-        if fresh is not None or self._resync or self._policy_pending:
+        if fresh is not None or self._reloader.resync or self._policy_pending:
             self._policy_pending = False
-            self._converge(self._snapshot)
-        if any(be.leaving for be in self._backends.values()):
-            self._progress_leaving()
-
-    # -- discovery
-
-    def _ray_discover(self) -> ServeSnapshot:
-        from .discovery import discover
-
-        return discover(applications=self.applications, timeout_s=10.0)
-
-    def _poll(self, now: float) -> ServeSnapshot | None:
-        """A new snapshot, or ``None`` (unchanged, or discovery failed / backing off)."""
-        if not self._discovery_backoff.ready(now):
-            return None
-        try:
-            fingerprint: Hashable = None
-            if self._probe_fn is not None:
-                fingerprint = self._probe_fn()
-                if (
-                    self._snapshot is not None
-                    and fingerprint == self._fingerprint
-                    and now - self._last_full < self.full_discovery_interval
-                ):
-                    self._discovery_backoff.succeeded()
-                    return None
-            quick = self._apply_targets(fingerprint, now)
-            if quick is not None:
-                self._discovery_backoff.succeeded()
-                self._fingerprint = fingerprint
-                return quick
-            snapshot = self._discover_fn()
-            snapshot = self._localize(snapshot)
-        except Exception as exc:
-            self.discovery_failures += 1
-            wait = self._discovery_backoff.failed(now)
-            self._emit("discovery-error", detail=f"{type(exc).__name__}: {exc}; retry in "
-                       f"{wait:.1f}s", level=logging.WARNING)  # fmt: skip
-            return None
-        self._discovery_backoff.succeeded()
-        self._fingerprint = fingerprint
-        self._last_full = now
-        return snapshot
-
-    def _apply_targets(self, fingerprint: Hashable, now: float) -> ServeSnapshot | None:
-        """The last snapshot with the probe's replica listeners, when that is enough.
-
-        Only for the default probe, and only between full discoveries (those
-        still run every ``full_discovery_interval`` s for settings and routes).
-        """
-        if (
-            self._probe_fn is not _default_probe
-            or self._snapshot is None
-            or now - self._last_full >= self.full_discovery_interval
-            or not isinstance(fingerprint, tuple)
-        ):
-            return None
-        from .discovery import with_targets
-
-        quick = with_targets(self._snapshot, fingerprint, applications=self.applications)
-        return None if quick is None else self._localize(quick)
-
-    def _local_identity(self) -> tuple[str | None, frozenset[str]]:
-        if self._local is not None:
-            return self._local
-        import sys
-
-        ray = sys.modules.get("ray")
-        if ray is None or not ray.is_initialized():
-            return None, frozenset()
-        node_id = str(ray.get_runtime_context().get_node_id())
-        ips = frozenset({str(ray.util.get_node_ip_address())})
-        self._local = (node_id, ips)
-        return self._local
-
-    def _localize(self, snapshot: ServeSnapshot) -> ServeSnapshot:
-        """Replicas on this Ray node are reached on ``local_address``."""
-        if self.local_address is None:
-            return snapshot
-        node_id, ips = self._local_identity()
-        if node_id is None and not ips:
-            return snapshot
-        local = self.local_address
-        apps = []
-        for app in snapshot.applications:
-            deps = []
-            for dep in app.deployments:
-                reps = tuple(
-                    attrs.evolve(r, host=local)
-                    if r.host is not None and (r.node_id == node_id or r.host in ips)
-                    else r
-                    for r in dep.replicas
-                )
-                deps.append(attrs.evolve(dep, replicas=reps))
-            apps.append(attrs.evolve(app, deployments=tuple(deps)))
-        return attrs.evolve(snapshot, applications=tuple(apps))
-
-    # -- building
-
-    def _build(self, snapshot: ServeSnapshot, spare: int) -> hm.Config:
-        cfg = build_config(
-            snapshot,
-            self.policy,
-            stats_port=self.stats_port,
-            prometheus=self.prometheus,
-            admin_socket=str(self.admin_socket),
-            bind=self.bind,
-            spare_slots=spare,
-        )
-        cfg.filename = str(self.config_path)
-        return cfg
-
-    def _spare_for_build(self) -> int:
-        return self._spare if self._mode == "slots" else 0
-
-    def _structure_key(self, snapshot: ServeSnapshot) -> str:
-        """Everything in the file but the replica servers; a change needs a reload."""
-        skeleton = _skeleton(snapshot)
-        cached = self._key_cache
-        if cached is not None and cached[0] == skeleton and cached[1] == self.policy:
-            return cached[2]
-        lines = [hm.dumps(self._build(skeleton, 0)), f"# mode {self._mode}"]
-        for app in _routed(skeleton):
-            ingress = app.ingress
-            maxconn = self.policy.server_maxconn(ingress) if ingress is not None else None
-            lines.append(f"# {app.backend_name} maxconn={maxconn} maxqueue={self.policy.maxqueue}")
-        key = "\n".join(lines)
-        self._key_cache = (skeleton, self.policy, key)
-        return key
-
-    def _check(self, cfg: hm.Config, what: str) -> bool:
-        result = hx.run_check(cfg, binary=self.binary, cwd=self.workdir)
-        if result.valid:
-            return True
-        self.check_failures += 1
-        errors = "; ".join(d.message for d in result.diagnostics if d.severity == "error")
-        self._emit("check-failed", detail=f"{what}: haproxy -c rejected the config: "
-                   f"{errors or result.output.strip()[:500]}", level=logging.ERROR)  # fmt: skip
-        return False
-
-    def _write(self, text: str) -> None:
-        write_text_atomic(self.config_path, text)
-        self._last_written = text
-
-    def _adopt(self, snapshot: ServeSnapshot, key: str) -> None:
-        """The state HAProxy has right after loading the file built from ``snapshot``."""
-        backends: dict[str, _Backend] = {}
-        stamp = time.time()
-        spare = self._spare_for_build()
-        for app in _routed(snapshot):
-            ingress = app.ingress
-            be = _Backend(
-                name=app.backend_name,
-                maxconn=self.policy.server_maxconn(ingress) if ingress is not None else None,
-                maxqueue=self.policy.maxqueue,
-            )
-            for rep, (host, port) in _desired(snapshot).get(app.backend_name, {}).items():
-                be.active[rep] = _Server(app.backend_name, rep, rep, host, port, "static")
-                self.replica_routed_at.setdefault(rep, stamp)
-            be.free_slots = [f"slot{i}" for i in range(1, spare + 1)]
-            backends[be.name] = be
-        self._backends = backends
-        self._applied_key = key
-        self._applied_policy = self.policy
-        self._rejected_key = None
-        self._resync = False
-        self._write_slots()
-
-    # -- process control
-
-    def _start(self, snapshot: ServeSnapshot, *, restart: bool) -> None:
-        key = self._structure_key(snapshot)
-        cfg = self._build(snapshot, self._spare_for_build())
-        if not self._check(cfg, "start"):
-            self._start_failed("configuration rejected")
-            return
-        self._write(hm.dumps(cfg))
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
-        try:
-            argv = [self.binary.path, "-W", "-S", f"{self.master_socket},mode,600",
-                    "-f", str(self.config_path)]  # fmt: skip
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self.workdir,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            self._start_failed(f"cannot run {self.binary.path}: {exc}")
-            return
-        finally:
-            log.close()
-        self._proc = proc
-        try:
-            worker = self._wait_worker(set(), proc)
-        except SyncError as exc:
-            self._stop_process()
-            self._start_failed(str(exc))
-            return
-        self._adopt(snapshot, key)
-        self._start_backoff.succeeded()
-        self.starts += 1
-        if restart:
-            self.restarts += 1
-        servers = sum(len(be.active) for be in self._backends.values())
-        self._emit("restart" if restart else "start", detail=f"HAProxy {self.binary.version} "
-                   f"master {proc.pid} worker {worker}, {len(self._backends)} backend(s), "
-                   f"{servers} server(s), mode {self._mode}")  # fmt: skip
-
-    def _start_failed(self, why: str) -> None:
-        wait = self._start_backoff.failed(time.monotonic())
-        self._emit("start-failed", detail=f"{why}; retry in {wait:.1f}s",
-                   level=logging.ERROR)  # fmt: skip
-
-    def _workers(self) -> set[int]:
-        return {p.pid for p in self._master.show_proc() if p.kind == "worker"}
-
-    def _wait_worker(self, old: set[int], proc: subprocess.Popen[bytes]) -> int:
-        """Wait for a current worker not in ``old`` that answers on the admin socket."""
-        deadline = time.monotonic() + self.ready_timeout
-        last = ""
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise SyncError(f"HAProxy exited with code {proc.returncode}: {self._log_tail()}")
-            try:
-                workers = self._workers() - old
-                if workers:
-                    info = self._cli.show_info()
-                    pid = int(info.get("Pid", "0"))
-                    if pid in workers:
-                        return pid
-                    last = f"admin socket answered from pid {pid}"
-            except (*_RUNTIME_ERRORS, ConnectionError) as exc:
-                last = f"{type(exc).__name__}: {exc}"
-            time.sleep(0.02)
-        raise SyncError(f"no new HAProxy worker within {self.ready_timeout:g}s ({last})")
-
-    def _log_tail(self, lines: int = 8) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return " | ".join(text.strip().splitlines()[-lines:])
-
-    def _stop_process(self) -> None:
-        proc = self._proc
-        self._proc = None
-        self._backends = {}
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()  # master-worker: the master stops its workers and exits
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)  # our own session (start_new_session)
-            proc.wait(5)
-        self._emit("stop", detail=f"HAProxy master {proc.pid} exited ({proc.returncode})")
-
-    def _reload(self, snapshot: ServeSnapshot, key: str, reason: str) -> None:
-        cfg = self._build(snapshot, self._spare_for_build())
-        if not self._check(cfg, f"reload ({reason})"):
-            self._rejected_key = key
-            self._resync = False
-            return
-        self._write(hm.dumps(cfg))
-        proc = self._proc
-        assert proc is not None
-        try:
-            old = self._workers()
-            try:
-                reply = self._master.execute_master("reload", timeout=self.ready_timeout)
-            except (ConnectionError, TimeoutError) as exc:
-                reply = f"({type(exc).__name__})"  # 2.6 may drop the session: verify below
-            if "Success=0" in reply:
-                raise SyncError(f"the master refused the reload: {reply[:500]}")
-            worker = self._wait_worker(old, proc)
-        except (*_RUNTIME_ERRORS, SyncError) as exc:
-            self._resync = True
-            self._emit("reload-failed", detail=f"{reason}: {exc}", level=logging.ERROR)
-            return
-        self._adopt(snapshot, key)
-        self.reloads += 1
-        servers = sum(len(be.active) for be in self._backends.values())
-        self._emit("reload", detail=f"#{self.reloads} ({reason}): worker {worker}, "
-                   f"{len(self._backends)} backend(s), {servers} server(s)")  # fmt: skip
-
-    # -- converging
+            self._converge(snapshot)
+        self._runtime.progress_leaving()
 
     def _converge(self, snapshot: ServeSnapshot) -> None:
-        key = self._structure_key(snapshot)
-        if self._resync:
-            self._reload(snapshot, key, "resync after an error")
+        """Reload when the file's structure changed (or slots ran out), else apply the
+        replica membership through the runtime API."""
+        key = self._config.structure_key(snapshot, self.policy, self._table.mode)
+        desired = desired_servers(snapshot)
+        reason = self._reloader.reason(key, self.policy) or self._table.slots_exhausted(desired)
+        if reason is not None:
+            self._reloader.reload(snapshot, self.policy, key, reason)
             return
-        if key != self._applied_key and key != self._rejected_key:
-            if self._applied_policy != self.policy:
-                reason = "policy changed"
-            else:
-                reason = "applications, routes or server settings changed"
-            self._reload(snapshot, key, reason)
-            return
-        desired = _desired(snapshot)
-        if self._mode == "slots":
-            step = self._slots_short(desired)
-            if step:  # a step this size fits in the slots from now on
-                self._spare = max(self._spare, step)
-                reason = f"spare slots exhausted ({step} new replicas); {self._spare} per backend"
-                self._reload(snapshot, key, reason)
-                return
         try:
-            changed = self._apply_membership(desired)
-        except _RUNTIME_ERRORS as exc:
-            self._resync = True
-            self._emit("runtime-error", detail=f"{type(exc).__name__}: {exc}; reloading next",
-                       level=logging.ERROR)  # fmt: skip
+            changed = self._runtime.apply(desired, self.policy)
+        except RUNTIME_ERRORS as exc:
+            self._reloader.resync = True
+            self._journal.emit("runtime-error", detail=f"{type(exc).__name__}: {exc}; "
+                               "reloading next", level=logging.ERROR)  # fmt: skip
             return
         if changed:
-            self._apply_rates()
-            self._write_slots()
-            # Not re-checked (haproxy -c takes ~0.15 s): only server lines, from the
-            # builder whose output was checked at the last start or reload, differ.
-            # A restart or reload builds and checks afresh.
-            text = hm.dumps(self._build(snapshot, self._spare_for_build()))
-            if text != self._last_written:
-                self._write(text)
-
-    def _slots_short(self, desired: Mapping[str, Mapping[str, tuple[str, int]]]) -> int:
-        """0 if every backend has a free slot per new replica, else the largest step."""
-        step, short = 0, False
-        for be in self._backends.values():
-            want = desired.get(be.name, {})
-            returning = {s.replica for s in be.leaving.values()}
-            new = [r for r in want if r not in be.active and r not in returning]
-            step = max(step, len(new))
-            short = short or len(new) > len(be.free_slots)
-        return step if short else 0
-
-    def _cmd(self) -> RuntimeClient:
-        self.runtime_commands += 1
-        return self._cli
-
-    def _apply_membership(self, desired: Mapping[str, Mapping[str, tuple[str, int]]]) -> bool:
-        changed = False
-        for be in self._backends.values():
-            want = desired.get(be.name, {})
-            for rep, (host, port) in sorted(want.items()):  # additions first: never empty
-                srv = be.active.get(rep)
-                if srv is not None:
-                    if (srv.host, srv.port) != (host, port):
-                        self._cmd().set_server_addr(be.name, srv.name, host, port)
-                        srv.host, srv.port = host, port
-                        self._changed("readdr", be, srv, f"{host}:{port}")
-                        changed = True
-                    continue
-                back = next((s for s in be.leaving.values() if s.replica == rep), None)
-                if back is not None and (back.host, back.port) == (host, port):
-                    self._cmd().set_server_state(be.name, back.name, "ready")
-                    del be.leaving[back.name]
-                    back.phase = "active"
-                    be.active[rep] = back
-                    self._changed("return", be, back, f"{host}:{port}")
-                elif self._mode == "dynamic":
-                    self._add_dynamic(be, rep, host, port)
-                else:
-                    self._fill_slot(be, rep, host, port)
-                changed = True
-            for rep in sorted(set(be.active) - set(want)):
-                srv = be.active.pop(rep)
-                self._cmd().set_server_state(be.name, srv.name, "drain")
-                srv.phase, srv.since = "draining", time.monotonic()
-                be.leaving[srv.name] = srv
-                self._changed("drain", be, srv, f"{srv.host}:{srv.port}")
-                changed = True
-        return changed
-
-    def _changed(self, action: str, be: _Backend, srv: _Server, detail: str) -> None:
-        self.runtime_changes += 1
-        self._emit(action, be.name, srv.name, srv.replica, detail)
-
-    def _ready(self, be: _Backend, srv: _Server) -> None:
-        self._cmd().set_server_health(be.name, srv.name, "up")  # Ray lists RUNNING replicas
-        self._cmd().enable_health(be.name, srv.name)
-
-    def _add_dynamic(self, be: _Backend, rep: str, host: str, port: int) -> None:
-        hc = self.policy.check_tuning()
-        try:
-            self._cmd().add_server(
-                be.name, rep, host, port,
-                check=True, inter=hc.inter, fastinter=hc.fastinter, downinter=hc.downinter,
-                rise=hc.rise, fall=hc.fall, observe=hc.observe, error_limit=hc.error_limit,
-                on_error=hc.on_error, maxconn=be.maxconn, maxqueue=be.maxqueue,
-            )  # fmt: skip
-        except HAProxyRuntimeError as exc:
-            if self.membership != "auto":
-                raise
-            self._mode = "slots"
-            self._emit("fallback", be.name, rep, detail=f"add server refused ({exc.message}); "
-                       "using spare slots from now on", level=logging.WARNING)  # fmt: skip
-            raise
-        srv = _Server(be.name, rep, rep, host, port, "dynamic", since=time.monotonic())
-        self._ready(be, srv)
-        self._cmd().enable_server(be.name, rep)
-        be.active[rep] = srv
-        self.replica_routed_at.setdefault(rep, time.time())
-        self._changed("add", be, srv, f"{host}:{port} maxconn {be.maxconn}")
-
-    def _fill_slot(self, be: _Backend, rep: str, host: str, port: int) -> None:
-        slot = be.free_slots.pop(0)
-        srv = _Server(be.name, slot, rep, host, port, "slot", since=time.monotonic())
-        try:
-            self._cmd().set_server_addr(be.name, slot, host, port)
-            if be.maxconn is not None:
-                self._cmd().set_maxconn_server(be.name, slot, be.maxconn)
-            self._ready(be, srv)
-            self._cmd().set_server_state(be.name, slot, "ready")
-        except BaseException:
-            be.free_slots.insert(0, slot)
-            raise
-        be.active[rep] = srv
-        self.replica_routed_at.setdefault(rep, time.time())
-        self._changed("fill", be, srv, f"({host}:{port})")
-
-    def _apply_rates(self) -> None:
-        total = sum(len(be.active) for be in self._backends.values())
-        for rate, kind in ((self.policy.maxconnrate, "connections"),
-                           (self.policy.maxsessrate, "sessions")):  # fmt: skip
-            if rate is not None and rate.per_replica is not None:
-                try:
-                    self._cmd().execute(f"set rate-limit {kind} global {rate.resolve(total)}")
-                except _RUNTIME_ERRORS as exc:
-                    self._emit("runtime-error", detail=f"set rate-limit {kind}: {exc}",
-                               level=logging.WARNING)  # fmt: skip
-
-    def _progress_leaving(self) -> None:
-        try:
-            rows: dict[tuple[str, str], StatRow] = {
-                (r.pxname, r.svname): r for r in self._cli.show_stat() if r.is_server
-            }
-        except _RUNTIME_ERRORS as exc:
-            self._emit("runtime-error", detail=f"show stat: {exc}", level=logging.WARNING)
-            return
-        now = time.monotonic()
-        for be in self._backends.values():
-            for name, srv in list(be.leaving.items()):
-                row = rows.get((be.name, name))
-                if row is None:  # gone already
-                    del be.leaving[name]
-                    continue
-                try:
-                    self._progress(be, srv, row, now)
-                except _RUNTIME_ERRORS as exc:
-                    self._emit("runtime-error", be.name, name, detail=str(exc),
-                               level=logging.WARNING)  # fmt: skip
-
-    def _progress(self, be: _Backend, srv: _Server, row: StatRow, now: float) -> None:
-        """Move one leaving server on: drain -> maint (empty or timed out) -> gone."""
-        busy = (row.scur or 0) + (row.qcur or 0)
-        waited = now - srv.since
-        if srv.phase == "draining":
-            if busy and waited <= self.drain_timeout:
-                return
-            self._cmd().set_server_state(be.name, srv.name, "maint")
-            srv.phase, srv.since = "maint", now
-            detail = f"drain timeout, {busy} session(s) left" if busy else "drained"
-            self._emit("maint", be.name, srv.name, srv.replica, detail)
-            if busy:
-                return  # let them finish, up to another drain_timeout
-            waited = 0.0
-        if busy and waited <= self.drain_timeout:
-            return
-        if srv.kind == "slot":
-            with contextlib.suppress(HAProxyRuntimeError):
-                self._cmd().disable_health(be.name, srv.name)
-            self._cmd().set_server_addr(be.name, srv.name, *PARKED_ADDR)
-            del be.leaving[srv.name]
-            be.free_slots.append(srv.name)
-            self._write_slots()
-            self._emit("release", be.name, srv.name, srv.replica, "slot back in the pool")
-        elif self._mode == "dynamic":
-            try:
-                with contextlib.suppress(HAProxyRuntimeError):
-                    self._cmd().disable_health(be.name, srv.name)
-                self._cmd().del_server(be.name, srv.name)
-            except HAProxyRuntimeError as exc:
-                if now - srv.since <= self.drain_timeout:
-                    return  # connections still attached: retry at the next tick
-                del be.leaving[srv.name]
-                be.parked.append(srv.name)
-                self._emit(
-                    "park",
-                    be.name,
-                    srv.name,
-                    srv.replica,
-                    f"left in maintenance: {exc.message}",
-                    level=logging.WARNING,
-                )
-                return
-            del be.leaving[srv.name]
-            self._emit("delete", be.name, srv.name, srv.replica)
-        else:  # a file server in slot mode: it goes at the next reload
-            del be.leaving[srv.name]
-            be.parked.append(srv.name)
-            self._emit("park", be.name, srv.name, srv.replica, "in maintenance until a reload")
-
-    def _write_slots(self) -> None:
-        if self._mode != "slots":
-            return
-        data = json.dumps(self.slot_map(), indent=2, sort_keys=True) + "\n"
-        write_text_atomic(self.slots_path, data)
+            self._runtime.apply_rates(self.policy)
+            self._table.write_slots()
+            self._config.refresh(snapshot, self.policy, self._table.spare_for_build())

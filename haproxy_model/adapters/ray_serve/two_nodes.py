@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from haproxy_model._net import free_port
-from haproxy_model.runtime import RuntimeClient
+from haproxy_model.io.runtime import RuntimeClient
 
 from . import demo
 from .policy import Policy

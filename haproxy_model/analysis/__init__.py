@@ -1,0 +1,1 @@
+"""Analysis over the typed model: validation, semantic diff, the reference parser."""

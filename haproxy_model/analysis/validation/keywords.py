@@ -1,0 +1,365 @@
+"""Keywords against the keyword table: where they may appear, which versions know them.
+
+Codes:
+
+* ``unknown-section`` (strict only, or a near miss of a known one: ``backned``): a
+  section keyword HAProxy does not register.
+* ``unknown-keyword`` (strict only, or a near miss: ``http-after-request``): a directive
+  (or rule action) no manual documents.
+* ``keyword-not-allowed``: documented, but for other sections.  HAProxy rejects a
+  misplaced keyword in most sections, but in a frontend, listen or backend it only
+  ignores (with a warning) keywords needing a capability the proxy lacks.
+* ``keyword-version``: documented, but not by the manual of the version validated.
+  A warning instead of an error inside a ``.if`` block that tests the version or
+  a feature.
+* ``deprecated-keyword`` (info): the manual of the version marks it deprecated.
+* ``unknown-option`` (strict only, or a near miss: ``maxcon``) / ``option-version``: the
+  same for the options of ``server``/``default-server``/``server-template`` and ``bind``
+  lines.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from haproxy_model.analysis.validation._context import (
+    PROXY_SECTIONS,
+    Block,
+    Context,
+    Item,
+    is_dynamic,
+    resolve,
+    version_key,
+)
+from haproxy_model.analysis.validation.spelling import near_miss
+from haproxy_model.keywords import Keyword, KeywordTable
+from haproxy_model.keywords.removed import removed
+from haproxy_model.keywords.table import REGISTERED_SECTIONS, all_section_keywords
+from haproxy_model.model import line_options
+from haproxy_model.model.typed_sections import TypedSection
+
+# A frontend/listen/backend keyword used in a proxy lacking the capability is
+# ignored with a warning ("'balance' ignored because frontend 'f' has no
+# backend capability", src/cfgparse-listen.c), except server lines, which
+# HAProxy rejects ("'server' not allowed because frontend 'f' has no backend
+# capability", src/server.c).
+_REJECTED_WITHOUT_CAPABILITY = frozenset({"server", "default-server", "server-template"})
+
+#: line keyword -> (option kind in the table, number of positional words after it)
+_OPTION_LINES = {
+    "server": ("server", 2),
+    "default-server": ("server", 0),
+    "server-template": ("server", 3),
+    "bind": ("bind", 1),
+    "default-bind": ("bind", 0),
+}
+
+
+def check(ctx: Context) -> None:
+    """Report misplaced, unknown and version-specific keywords and options."""
+    for block in ctx.blocks:
+        section = block.section
+        if not isinstance(section, TypedSection):
+            known = section.keyword in ctx.table.section_keywords(ctx.version)
+            slip = None if known else near_miss(section.keyword, all_section_keywords())
+            if slip is not None:
+                ctx.report("unknown-section", "error",
+                           f"unknown section '{section.keyword}'; did you mean '{slip}'?",
+                           section)  # fmt: skip
+            elif ctx.strict and not known:
+                newer = section.keyword in REGISTERED_SECTIONS
+                ctx.report(
+                    "unknown-section",
+                    "error",
+                    f"unknown section '{section.keyword}'"
+                    + (f" (HAProxy after {ctx.table.versions[-1]} has it)" if newer else ""),
+                    section,
+                )
+            continue
+        documented = ctx.table.get("section", section.keyword)
+        if documented is not None and not documented.in_version(ctx.version):
+            ctx.report(
+                "keyword-version",
+                "warning" if block.guarded else "error",
+                f"section '{section.keyword}' is {_which_versions(documented, ctx.version)}",
+                section,
+            )
+            continue
+        for item in block.items:
+            _check_line(ctx, block, item)
+
+
+def _check_line(ctx: Context, block: Block, item: Item) -> None:
+    section = block.section
+    where = block.keyword
+    values = item.values
+    if is_dynamic(values[0]):
+        return
+    gone = removed(values, where)
+    if gone is not None:
+        ctx.report("removed-keyword", "error", gone.message, section, item.line, 0)
+        return
+    kw = resolve(ctx.table, values, where)
+    if kw is None:
+        _not_here(ctx, block, item)
+        return
+    start = 1 if kw.prefix else 0
+    if not kw.in_version(ctx.version):
+        ctx.report(
+            "keyword-version",
+            "warning" if item.guarded else "error",
+            f"'{kw.name}' is {_which_versions(kw, ctx.version)}",
+            section,
+            item.line,
+            start,
+        )
+        return
+    if where in PROXY_SECTIONS:
+        allowed = ctx.table.allowed_sections(kw, ctx.version)
+        if where not in allowed:
+            _misplaced(ctx, block, item, kw, sorted(allowed), start)
+            return
+        if where == "defaults" and section.name is None and _named_defaults_only(kw, ctx):
+            ctx.report(
+                "keyword-not-allowed",
+                "error",
+                f"'{kw.name}' is only allowed in named defaults sections",
+                section,
+                item.line,
+                start,
+            )
+            return
+    variant = kw.variant(ctx.version)
+    if variant is not None and variant.deprecated:
+        ctx.report(
+            "deprecated-keyword",
+            "info",
+            f"'{kw.name}' is deprecated in HAProxy {ctx.version}",
+            section,
+            item.line,
+            start,
+        )
+    if ctx.strict:
+        _check_action(ctx, block, item, kw, start)
+    if kw.name in _OPTION_LINES and not kw.prefix:
+        _check_options(ctx, block, item, kw.name)
+
+
+def _named_defaults_only(kw: Keyword, ctx: Context) -> bool:
+    """The matrix mark "X (!)": only in named defaults sections (manual 4.1)."""
+    target: Keyword | None = kw
+    if kw.kind == "action":
+        words = kw.words
+        target = next(
+            (
+                found
+                for n in range(len(words) - 1, 0, -1)
+                if (found := ctx.table.get("proxy", " ".join(words[:n]))) is not None
+            ),
+            None,
+        )
+    if target is None:
+        return False
+    variant = target.variant(ctx.version)
+    return variant is not None and dict(variant.sections).get("defaults", "") == "X (!)"
+
+
+def _check_action(ctx: Context, block: Block, item: Item, kw: Keyword, start: int) -> None:
+    """Under strict: a rule family followed by an action no manual documents."""
+    if kw.kind != "proxy":
+        return
+    actions = _actions(ctx.table, kw.name)
+    values = item.values
+    index = start + len(kw.words)
+    if not actions or index >= len(values) or values[index] in ("if", "unless"):
+        return
+    action = values[index].split("(", 1)[0]
+    if not _known_action(action, actions) and not is_dynamic(action):
+        ctx.report(
+            "unknown-keyword",
+            "error",
+            f"unknown '{kw.name}' action '{values[index]}'",
+            block.section,
+            item.line,
+            index,
+        )
+
+
+def _known_action(action: str, actions: frozenset[str]) -> bool:
+    if action in actions:
+        return True
+    # Lua scripts register "lua.<name>" actions at run time (manual 4.2, "lua.<name>"
+    # under the rule sets); "track-sc<N>" goes past 2 with "tune.stick-counters".
+    if action.startswith("lua."):
+        return True
+    base = action.rstrip("0123456789")
+    return base != action and base + "0" in actions
+
+
+@functools.cache
+def _actions(table: KeywordTable, family: str) -> frozenset[str]:
+    return table.actions(family)
+
+
+def _not_here(ctx: Context, block: Block, item: Item) -> None:
+    """A directive the section's keywords do not cover: misplaced or unknown."""
+    values = item.values
+    here = block.keyword
+    elsewhere = _elsewhere(ctx.table, tuple(values[:5]), here)
+    if elsewhere and len(elsewhere[0].words) < 2 and _owns(ctx.table, here, values[0]):
+        # "timeout contimeout" in a frontend is an unknown timeout, not the
+        # resolvers section's "timeout"
+        elsewhere = None
+    if elsewhere:
+        kw, sections = elsewhere
+        start = 1 if kw.prefix else 0
+        _misplaced(ctx, block, item, kw, sections, start)
+    else:
+        first_words = _first_words(ctx.table, here)
+        section_words = all_section_keywords()
+        guess = (
+            None
+            if values[0] in first_words
+            else near_miss(values[0], [*first_words, *section_words])
+        )
+        if guess is None and not ctx.strict:
+            return  # unknown but no slip: HAProxy builds may add keywords of their own
+        what = "the section " if guess in section_words else ""
+        hint = "" if guess is None else f"; did you mean {what}'{guess}'?"
+        ctx.report(
+            "unknown-keyword",
+            "error",
+            f"unknown keyword '{_shown(ctx.table, here, values)}' in {here} section{hint}",
+            block.section,
+            item.line,
+        )
+
+
+def _owns(table: KeywordTable, here: str, first: str) -> bool:
+    """Whether the section has multi-word keywords starting with ``first``."""
+    return any(len(w) > 1 for w in _first_words(table, here).get(first, ()))
+
+
+@functools.cache
+def _first_words(table: KeywordTable, here: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    kinds = ("proxy", "action") if here in PROXY_SECTIONS else (here,)
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for kind in kinds:
+        for kw in table.kinds.get(kind, {}).values():
+            out.setdefault(kw.words[0], []).append(kw.words)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _shown(table: KeywordTable, here: str, values: Sequence[str]) -> str:
+    """The words naming an unknown directive: "option foo" rather than "option"."""
+    words = [v for v in values[:3] if v not in ("no", "default")] or list(values[:1])
+    return " ".join(words[:2]) if _owns(table, here, words[0]) else words[0]
+
+
+@functools.cache
+def _other_sections(table: KeywordTable) -> tuple[str, ...]:
+    return tuple(sorted(table.section_keywords()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _elsewhere(
+    table: KeywordTable, words: tuple[str, ...], here: str
+) -> tuple[Keyword, list[str]] | None:
+    """The keyword these words start in other sections, and those sections."""
+    found: list[tuple[Keyword, str]] = []
+    for other in _other_sections(table):
+        if other == here:
+            continue
+        try:
+            kw = resolve(table, words, other)
+        except ValueError:
+            continue
+        if kw is not None:
+            found.append((kw, other))
+    if here in PROXY_SECTIONS and any(s in PROXY_SECTIONS for _, s in found):
+        # a proxy keyword in a proxy lacking the capability it needs
+        found = [(kw, s) for kw, s in found if s in PROXY_SECTIONS]
+    if not found:
+        return None
+    longest = max(len(kw.words) for kw, _ in found)
+    best = [(kw, s) for kw, s in found if len(kw.words) == longest]
+    return best[0][0], [s for _, s in best]
+
+
+def _misplaced(
+    ctx: Context, block: Block, item: Item, kw: Keyword, sections: Sequence[str], start: int
+) -> None:
+    section = block.section
+    where = block.keyword
+    proxy_only = all(s in PROXY_SECTIONS for s in sections)
+    ignored = (
+        where in PROXY_SECTIONS
+        and where != "defaults"
+        and proxy_only
+        and kw.name not in _REJECTED_WITHOUT_CAPABILITY
+    )
+    places = ", ".join(_order(sections)) or "no section"
+    if ignored:
+        message = f"'{kw.name}' is ignored in a {where} section (allowed in: {places})"
+    else:
+        message = f"'{kw.name}' is not allowed in a {where} section (allowed in: {places})"
+    ctx.report(
+        "keyword-not-allowed",
+        "warning" if ignored else "error",
+        message,
+        section,
+        item.line,
+        start,
+    )
+
+
+def _order(sections: Sequence[str]) -> list[str]:
+    def key(s: str) -> tuple[int, str]:
+        return (PROXY_SECTIONS.index(s) if s in PROXY_SECTIONS else 9, s)
+
+    return sorted(set(sections), key=key)
+
+
+def _check_options(ctx: Context, block: Block, item: Item, line_kind: str) -> None:
+    kind, positional = _OPTION_LINES[line_kind]
+    values = item.values
+    for span in line_options.scan(kind, values, 1 + positional):
+        name = span.name
+        if is_dynamic(name):
+            continue
+        kw = ctx.table.get(kind, name) or ctx.table.get(kind, name.split("(", 1)[0])
+        if kw is None and name.startswith("no-"):
+            kw = ctx.table.get(kind, name[3:])
+        if kw is None:
+            guess = near_miss(name, (k for k in ctx.table.kinds.get(kind, {})))
+            if ctx.strict or guess is not None:
+                ctx.report(
+                    "unknown-option",
+                    "error",
+                    f"unknown {kind} option '{name}'"
+                    + ("" if guess is None else f"; did you mean '{guess}'?"),
+                    block.section,
+                    item.line,
+                    span.index,
+                )
+        elif not kw.in_version(ctx.version):
+            ctx.report(
+                "option-version",
+                "warning" if item.guarded else "error",
+                f"{kind} option '{name}' is {_which_versions(kw, ctx.version)}",
+                block.section,
+                item.line,
+                span.index,
+            )
+
+
+def _which_versions(kw: Keyword, version: str) -> str:
+    """``"introduced in 3.0"``, ``"not documented after 2.8"``, ``"documented in ..."``."""
+    documented = kw.versions
+    mine = version_key(version)
+    if all(version_key(v) > mine for v in documented):
+        return f"introduced in {documented[0]} (validating for {version})"
+    if all(version_key(v) < mine for v in documented):
+        return f"not documented after {documented[-1]} (validating for {version})"
+    return f"documented in {', '.join(documented)}, not in {version}"

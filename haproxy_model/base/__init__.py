@@ -1,0 +1,1 @@
+"""Base: the error family, values, diagnostics and safe file writes."""

@@ -1,0 +1,1 @@
+"""The lossless syntax layer: grammar, lexer, words, nodes, sections, parser, render."""

@@ -1,0 +1,80 @@
+"""The document: every node of a configuration file, in file order.
+
+The lossless layer's root. It knows lines, sections and `.if` blocks, never the
+typed model: :class:`haproxy_model.Config` extends it with typed views
+(``cfg.backends["app"]``) from above.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import attrs
+
+from haproxy_model.base.errors import InvalidType
+from haproxy_model.base.files import FileState
+from haproxy_model.syntax.nodes import Blank, Conditional, Line, Node, iter_lines, meaningful
+from haproxy_model.syntax.sections import Section
+
+__all__ = ["Document"]
+
+
+@attrs.define(init=False, eq=False)
+class Document:
+    """A configuration as nodes: ``body`` holds the top-level nodes in file order
+    (lines before the first section, sections, and `.if` blocks that contain
+    sections); ``sections`` lists every section in file order, including those
+    inside `.if` blocks.
+    """
+
+    body: list[Node]
+    filename: str
+    source: FileState | None
+
+    def __init__(
+        self,
+        sections: Iterable[Section] = (),
+        *,
+        body: list[Node] | None = None,
+        filename: str = "<string>",
+    ) -> None:
+        if body is None:
+            body = []
+            for section in sections:
+                if body:
+                    body.append(Blank(""))
+                body.append(section)
+        elif sections:
+            raise InvalidType("give either sections or body, not both")
+        self.body = body
+        self.filename = filename
+        #: what the file held when it was loaded (``hm.load``); ``hm.dump`` checks it
+        self.source = None
+
+    @property
+    def sections(self) -> list[Section]:
+        """Every section in file order (looking into `.if` blocks)."""
+        return list(_iter_sections(self.body))
+
+    def lines(self) -> Iterator[Line]:
+        """Every line of the file in order."""
+        return iter_lines(self.body)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return meaningful(self.body) == meaningful(other.body)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.filename!r}: {len(self.sections)} sections>"
+
+
+def _iter_sections(nodes: list[Node]) -> Iterator[Section]:
+    for node in nodes:
+        if isinstance(node, Section):
+            yield node
+        elif isinstance(node, Conditional):
+            for branch in node.branches:
+                yield from _iter_sections(branch.body)

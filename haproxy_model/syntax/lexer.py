@@ -1,0 +1,206 @@
+"""Line-level scanning with patterns compiled from the grammar's terminals.
+
+This is the fast path's lexer: one regular-expression match per line, built
+from the same terminals (WS, WORD, COMMENT, ...) that the Lark grammar uses,
+so both cut a line the same way (``tests/test_fast_path.py`` checks it).
+When a line does not match, :func:`diagnose` walks it piece by piece to say
+exactly what is wrong and where.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import attrs
+
+from haproxy_model.syntax import _grammar
+
+#: HAProxy's own limit on words per line (MAX_LINE_ARGS in include/haproxy/defaults.h).
+MAX_WORDS = 64
+
+#: HAProxy grows its line buffer without a fixed limit; we stop at 1 MiB so
+#: that a runaway line fails fast with a clear error instead of using memory
+#: without bound.  Real lines are a few hundred characters; the longest ones
+#: (long ACL pattern lists, log formats, Lua) stay far below a few KiB.
+MAX_LINE_LENGTH = 1 << 20
+
+#: HAProxy's limit on `.if` nesting (MAXNESTEDCONDS: a 100th level is refused).
+MAX_NESTING = 99
+
+
+@attrs.frozen
+class Patterns:
+    """The compiled patterns of one grammar."""
+
+    line: re.Pattern[str]
+    parts: re.Pattern[str]
+    ws: re.Pattern[str]
+    word: re.Pattern[str]
+    section_keyword: re.Pattern[str]
+    message_keyword: re.Pattern[str]
+
+
+@functools.lru_cache(maxsize=1)
+def patterns() -> Patterns:
+    """Compile the fast path's patterns from the grammar's terminals."""
+    t = _grammar.terminal_pattern
+    ws, word, comment = t("WS"), t("WORD"), t("COMMENT")
+    line = re.compile(
+        f"(?P<indent>{ws})?(?:(?P<first>{word})(?P<rest>(?:{ws}{word})*))?"
+        f"(?P<trail>{ws})?(?P<comment>{comment})?"
+    )
+    # the parser reads groups by number; the terminals must not capture
+    assert line.groupindex == {"indent": 1, "first": 2, "rest": 3, "trail": 4, "comment": 5}
+    assert line.groups == 5
+    parts = re.compile(f"(?P<ws>{ws})|(?P<word>{word})|(?P<comment>{comment})")
+    return Patterns(
+        line=line,
+        parts=parts,
+        ws=re.compile(ws),
+        word=re.compile(word),
+        section_keyword=re.compile(t("SECTION_KEYWORD")),
+        message_keyword=re.compile(t("MESSAGE_KEYWORD")),
+    )
+
+
+@attrs.define
+class LineParts:
+    """A directive line cut into its pieces; joining them gives the line back."""
+
+    indent: str
+    words: list[str]
+    separators: list[str]  # separators[i] stands before words[i + 1]
+    trailing: str
+    comment: str
+
+    def render(self) -> str:
+        """Join the pieces back into the line's text."""
+        out = [self.indent]
+        for i, word in enumerate(self.words):
+            if i:
+                out.append(self.separators[i - 1])
+            out.append(word)
+        out.append(self.trailing)
+        out.append(self.comment)
+        return "".join(out)
+
+
+def split_parts(content: str) -> LineParts:
+    """Cut a valid line (without its line end) into indent, words, blanks and comment."""
+    indent = ""
+    words: list[str] = []
+    seps: list[str] = []
+    pending_ws = ""
+    comment = ""
+    for m in patterns().parts.finditer(content):
+        kind = m.lastgroup
+        text = m.group()
+        if kind == "ws":
+            if words:
+                pending_ws = text
+            else:
+                indent = text
+        elif kind == "word":
+            if words:
+                seps.append(pending_ws)
+            words.append(text)
+            pending_ws = ""
+        else:
+            comment = text
+            break
+    return LineParts(indent, words, seps, pending_ws, comment)
+
+
+class LexError(Exception):
+    """A line HAProxy would not tokenize; ``column`` is 0-based."""
+
+    def __init__(self, column: int, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def diagnose(content: str) -> LexError:
+    """Find the first lexical error in ``content`` (a line without its line end)."""
+    t = _grammar.compiled
+    pos = 0
+    end = len(content)
+    while pos < end:
+        ch = content[pos]
+        if ch == "\x00":
+            return LexError(pos, "NUL character in the configuration")
+        if ch == "#":
+            return LexError(end, "unexpected text")  # pragma: no cover - comments always match
+        m = t("WS").match(content, pos) or t("BARE_RUN").match(content, pos)
+        if m:
+            pos = m.end()
+            continue
+        if ch == "'":
+            m = t("SQUOTED").match(content, pos)
+            if m is None:
+                return LexError(pos, "unterminated single quote (')")
+            pos = m.end()
+            continue
+        if ch == "\\":
+            m = t("ESCAPE").match(content, pos) or t("LONE_BACKSLASH").match(content, pos)
+            if m is None:
+                return LexError(pos, r"'\x' must be followed by two hexadecimal digits")
+            pos = m.end()
+            continue
+        # a double-quoted string
+        opening = pos
+        pos += 1
+        while True:
+            if pos >= end:
+                return LexError(opening, 'unterminated double quote (")')
+            ch = content[pos]
+            if ch == '"':
+                pos += 1
+                break
+            if ch == "\x00":
+                return LexError(pos, "NUL character in the configuration")
+            m = t("DQ_RUN").match(content, pos)
+            if m:
+                pos = m.end()
+                continue
+            if ch == "\\":
+                m = t("DQ_ESCAPE").match(content, pos) or t("DQ_LONE_BACKSLASH").match(content, pos)
+                if m is None:
+                    return LexError(pos, r"'\x' must be followed by two hexadecimal digits")
+                pos = m.end()
+                continue
+            m = t("ENV_VAR").match(content, pos)
+            if m is None:
+                return _bad_variable(content, pos)
+            pos = m.end()
+    return LexError(0, "cannot tokenize this line")  # pragma: no cover - defensive
+
+
+_NAME_START = re.compile(r"[A-Za-z_.]")
+_NAME = re.compile(r"\.?[A-Za-z0-9_]*")
+
+
+def _bad_variable(content: str, dollar: int) -> LexError:
+    """Explain a '$' inside double quotes that does not start a valid variable."""
+    pos = dollar + 1
+    brace = pos < len(content) and content[pos] == "{"
+    if brace:
+        pos += 1
+    if not _NAME_START.match(content, pos):
+        return LexError(
+            pos,
+            "a '$' inside double quotes must start an environment variable name "
+            r"(a letter or '_'); write '\$' for a literal dollar",
+        )
+    name_end = _NAME.match(content, pos)
+    assert name_end is not None
+    name = content[pos : name_end.end()]
+    if name.startswith(".") and name not in (".LINE", ".FILE", ".SECTION"):
+        return LexError(pos, f"unknown pseudo-variable '{name}' (.LINE, .FILE or .SECTION)")
+    if not brace:  # pragma: no cover - an unbraced valid name always matches
+        return LexError(dollar, "invalid environment variable")
+    after = name_end.end()
+    if after < len(content) and content[after] == "[" and not content.startswith("[*]", after):
+        return LexError(after, "word expansion must be written '[*]'")
+    return LexError(dollar + 1, "unmatched '{' in environment variable")

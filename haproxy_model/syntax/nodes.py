@@ -1,0 +1,432 @@
+"""The line nodes of the document tree and the `.if` block node.
+
+Every node owns its formatting: a line keeps its exact text (``raw``, without
+the line end) and its line end (``newline``: ``"\\n"``, ``"\\r\\n"``, or ``""``
+for a last line without one).  Rendering a node that was not edited gives
+its original bytes back.  Edits rebuild only the edited line's text.
+
+Equality (``==``) is by meaning: it ignores blank lines, comments, blanks
+between words and the way a word is quoted.  Compare ``dumps()`` output for
+byte equality.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+
+import attrs
+
+from haproxy_model.base.errors import InvalidType, InvalidValue
+from haproxy_model.syntax.lexer import LineParts, split_parts
+from haproxy_model.syntax.words import Decoded, Word, decode, quote, value_of
+
+DEFAULT_INDENT = "    "
+
+
+@attrs.define(eq=False)
+class Line:
+    """One physical line of the file."""
+
+    raw: str = ""
+    newline: str = attrs.field(default="\n", kw_only=True)
+
+    def render(self) -> str:
+        """The line's text with its line end."""
+        return self.raw + self.newline
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Line):
+            return NotImplemented
+        return _family(type(self)) is _family(type(other)) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _key(self) -> object:
+        return self.raw.strip()
+
+
+@attrs.define(eq=False)
+class Blank(Line):
+    """An empty or whitespace-only line."""
+
+    def _key(self) -> object:
+        return None
+
+
+@attrs.define(eq=False)
+class Comment(Line):
+    """A line holding only a comment."""
+
+    @classmethod
+    def from_text(cls, text: str, *, indent: str = "") -> Comment:
+        """A comment line ``# text`` (``text`` must not contain a line break)."""
+        if "\n" in text or "\r" in text:
+            raise InvalidValue("comment: a comment cannot contain a line break")
+        return cls(f"{indent}# {text}" if text else f"{indent}#")
+
+    @property
+    def text(self) -> str:
+        """The comment without its ``#`` and the blanks around it."""
+        return self.raw.strip()[1:].strip()
+
+
+@attrs.define(eq=False)
+class ScopeLine(Line):
+    """A ``[scope]`` line, read by HAProxy as a whole."""
+
+
+_Cut = tuple[str, str, tuple[str, ...], tuple[str, ...], str, str]
+
+
+@attrs.define(eq=False)
+class Directive(Line):
+    """A line of words: a keyword and its arguments, with an optional comment.
+
+    Subclasses (``Server``, ``Bind``, ...) add typed accessors; all of them
+    read and write through the words kept here.
+    """
+
+    _cut: _Cut | None = attrs.field(default=None, init=False, repr=False)
+
+    @classmethod
+    def from_values(
+        cls,
+        values: Sequence[str | Word],
+        *,
+        indent: str = DEFAULT_INDENT,
+        comment: str | None = None,
+        newline: str = "\n",
+    ) -> Directive:
+        """Build a directive from word values, quoting each one as needed (a Word as it is)."""
+        if not values:
+            raise InvalidValue("a directive needs at least a keyword")
+        raws = [quote(v, field=f"word {i + 1}") for i, v in enumerate(values)]
+        line = cls(indent + " ".join(raws), newline=newline)
+        if comment is not None:
+            line.comment = comment
+        return line
+
+    # -- reading -----------------------------------------------------------
+    def parts(self) -> LineParts:
+        """The line cut into indent, words, separators, trailing blanks and comment.
+
+        The result is a fresh object the caller may change; the cut itself is
+        cached until the line's text changes.
+        """
+        cached = self._cut
+        if cached is None or cached[0] is not self.raw:
+            p = split_parts(self.raw)
+            cached = (
+                self.raw,
+                p.indent,
+                tuple(p.words),
+                tuple(p.separators),
+                p.trailing,
+                p.comment,
+            )
+            self._cut = cached
+        _, indent, words, seps, trailing, comment = cached
+        return LineParts(indent, list(words), list(seps), trailing, comment)
+
+    @property
+    def keyword(self) -> str:
+        """The first word's value (``server``, ``timeout``, ``.if``, ...)."""
+        return self.values[0] if self.raw.strip() else ""
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        """Every word, raw text and value."""
+        return tuple(Word(w) for w in self.parts().words)
+
+    @property
+    def values(self) -> list[str]:
+        """Every word's decoded value, keyword included."""
+        return [value_of(w) for w in self.parts().words]
+
+    @property
+    def args(self) -> list[str]:
+        """The decoded values of the words after the keyword."""
+        return self.values[1:]
+
+    def value_at(self, index: int) -> str:
+        """The decoded value of word ``index`` (0 is the keyword); ``""`` past the end."""
+        values = self.values
+        return values[index] if len(values) > index else ""
+
+    def value_after(self, word: str, start: int = 1) -> str | None:
+        """The value following the first word ``word`` at index ``start`` or later, or None."""
+        values = self.values
+        for i in range(start, len(values) - 1):
+            if values[i] == word:
+                return values[i + 1]
+        return None
+
+    @property
+    def indent(self) -> str:
+        """The blanks before the first word."""
+        return self.parts().indent
+
+    @property
+    def comment(self) -> str | None:
+        """The trailing comment's text (after ``#``), or None."""
+        c = self.parts().comment
+        return c[1:].strip() if c else None
+
+    @comment.setter
+    def comment(self, text: str | None) -> None:
+        parts = self.parts()
+        if text is None:
+            parts.comment = ""
+            parts.trailing = ""
+        else:
+            if "\n" in text or "\r" in text:
+                raise InvalidValue("comment: a comment cannot contain a line break")
+            parts.comment = f"# {text}" if text else "#"
+            if not parts.trailing:
+                parts.trailing = " "
+        self.raw = parts.render()
+
+    # -- editing -----------------------------------------------------------
+    def set_word(self, index: int, value: str | Word, *, field: str | None = None) -> None:
+        """Replace word ``index`` (0 is the keyword) with ``value``, quoted as needed."""
+        parts = self.parts()
+        raw = quote(value, field=field or f"word {index + 1}")
+        if parts.words[index] != raw and value_of(parts.words[index]) != value:
+            parts.words[index] = raw
+            self.raw = parts.render()
+
+    def insert_word(self, index: int, value: str | Word, *, field: str | None = None) -> None:
+        """Insert a word before position ``index`` (``len(values)`` appends)."""
+        self.insert_words(index, [value], field=field)
+
+    def insert_words(
+        self, index: int, values: Sequence[str | Word], *, field: str | None = None
+    ) -> None:
+        """Insert several words before position ``index``, reusing the line's spacing."""
+        if not values:
+            return
+        parts = self.parts()
+        n = len(parts.words)
+        if index < 0:
+            index += n
+        if not 0 < index <= n:
+            raise IndexError(f"cannot insert a word at position {index} of {n}")
+        raws = [quote(v, field=field or f"word {index + i + 1}") for i, v in enumerate(values)]
+        sep = parts.separators[index - 2] if index >= 2 and parts.separators else " "
+        if "\t" in sep and len(sep) > 1:
+            sep = " "
+        parts.words[index:index] = raws
+        parts.separators[index - 1 : index - 1] = [sep] * len(raws)
+        self.raw = parts.render()
+
+    def remove_words(self, index: int, count: int = 1) -> None:
+        """Remove ``count`` words starting at ``index`` (the keyword cannot go)."""
+        parts = self.parts()
+        n = len(parts.words)
+        if index < 0:
+            index += n
+        if not index > 0 or index + count > n:
+            raise IndexError(f"cannot remove words {index}..{index + count - 1} of {n}")
+        del parts.words[index : index + count]
+        del parts.separators[index - 1 : index - 1 + count]
+        self.raw = parts.render()
+
+    def set_values(self, values: Sequence[str | Word]) -> None:
+        """Replace all words; words that stay keep their spelling and the blanks before them."""
+        if not values:
+            raise InvalidValue("a directive needs at least a keyword")
+        parts = self.parts()
+        old_values = [value_of(w) for w in parts.words]
+        old = list(zip(["", *parts.separators], parts.words, strict=True))
+        new: list[tuple[str, str]] = []
+        matcher = difflib.SequenceMatcher(a=old_values, b=list(values), autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                new.extend(old[i1:i2])
+            elif tag != "delete":
+                for k, j in enumerate(range(j1, j2)):
+                    # a replaced word keeps the blanks that stood before the old one
+                    sep = old[i1 + k][0] if tag == "replace" and i1 + k < i2 else " "
+                    new.append((sep, quote(values[j], field=f"word {j + 1}")))
+        new[0] = ("", new[0][1])
+        parts.words = [w for _, w in new]
+        parts.separators = [sep or " " for sep, _ in new[1:]]
+        self.raw = parts.render()
+
+    def _key(self) -> object:
+        # a "$VAR" inside double quotes is a variable, elsewhere it is text
+        return tuple(decode(w) if '"' in w else Decoded(value_of(w)) for w in self.parts().words)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.raw.strip()!r})"
+
+
+@attrs.define(eq=False, repr=False)
+class Message(Directive):
+    """A ``.diag``, ``.notice``, ``.warning`` or ``.alert`` line."""
+
+    @property
+    def level(self) -> str:
+        """``diag``, ``notice``, ``warning`` or ``alert``."""
+        return self.keyword[1:]
+
+    @property
+    def text(self) -> str:
+        """The message HAProxy prints."""
+        args = self.args
+        return args[0] if args else ""
+
+
+@attrs.define(eq=False, repr=False)
+class Marker(Directive):
+    """A `.if`, `.elif`, `.else` or `.endif` line."""
+
+
+@attrs.define(eq=False)
+class Branch:
+    """One branch of a `.if` block: the `.if`/`.elif`/`.else` line and its body."""
+
+    line: Marker
+    body: list[Node] = attrs.field(factory=list)
+
+    @property
+    def kind(self) -> str:
+        """``.if``, ``.elif`` or ``.else``."""
+        return self.line.keyword
+
+    @property
+    def condition(self) -> str:
+        """The condition as HAProxy evaluates it (the words after the keyword)."""
+        return " ".join(self.line.args)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Branch):
+            return NotImplemented
+        return self.line == other.line and meaningful(self.body) == meaningful(other.body)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@attrs.define(eq=False)
+class Conditional:
+    """A `.if` ... `.endif` block: its branches and the `.endif` line."""
+
+    branches: list[Branch]
+    end: Marker = attrs.field(factory=lambda: Marker(".endif"))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Conditional):
+            return NotImplemented
+        return self.branches == other.branches
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@attrs.define(eq=False, repr=False)
+class Header(Directive):
+    """The line that opens a section: ``backend app``, ``defaults base from x``."""
+
+
+@attrs.define(eq=False)
+class Section:
+    """A section: its header line, its body, and the comments right above it."""
+
+    header: Header
+    body: list[Node] = attrs.field(factory=list)
+    leading: list[Line] = attrs.field(factory=list)
+
+    @property
+    def keyword(self) -> str:
+        """The section keyword: ``global``, ``backend``, ... as written."""
+        return self.header.keyword
+
+    @property
+    def name(self) -> str | None:
+        """The section's name, or None where it has none (``global``, anonymous ``defaults``)."""
+        args = self.header.args
+        if not args or args[0] == "from":
+            return None
+        return args[0]
+
+    @property
+    def from_(self) -> str | None:
+        """The defaults section named after ``from`` in the header, if any."""
+        args = self.header.args
+        for i, word in enumerate(args[:-1]):
+            if word == "from":
+                return args[i + 1]
+        return None
+
+    @property
+    def lines(self) -> list[Line]:
+        """The body's lines in file order (`.if` markers included, header excluded)."""
+        return list(iter_lines(self.body))
+
+    def directives(self) -> list[Directive]:
+        """The body's directives in file order, looking into `.if` blocks."""
+        return [
+            line
+            for line in iter_lines(self.body)
+            if isinstance(line, Directive) and not isinstance(line, Marker)
+        ]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Section):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.header == other.header
+            and meaningful(self.body) == meaningful(other.body)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.header.raw.strip()!r}: {len(self.body)} nodes>"
+
+
+Node = Line | Conditional | Section
+
+
+def _family(cls: type[Line]) -> type[Line]:
+    """The kind of line that matters for equality (typed directives are directives)."""
+    for family in (Header, Marker, Message, Directive, Comment, Blank, ScopeLine):
+        if issubclass(cls, family):
+            return family
+    return Line
+
+
+def meaningful(nodes: Sequence[Node]) -> list[Node]:
+    """The nodes that count for equality (no blank lines or comments)."""
+    return [n for n in nodes if not isinstance(n, (Blank, Comment))]
+
+
+def iter_lines(nodes: Sequence[Node]) -> Iterator[Line]:
+    """Every line under ``nodes`` in file order (conditional markers included)."""
+    if isinstance(nodes, (str, bytes)) or not isinstance(nodes, Sequence):
+        raise InvalidType(f"iter_lines() takes a sequence of nodes, not {type(nodes).__name__}")
+    stack: list[Iterator[Node]] = [iter(nodes)]
+    while stack:
+        for node in stack[-1]:
+            if isinstance(node, Line):
+                yield node
+            elif isinstance(node, Section):
+                yield from node.leading
+                yield node.header
+                stack.append(iter(node.body))
+                break
+            elif isinstance(node, Conditional):
+                stack.append(_conditional_items(node))
+                break
+            else:
+                raise InvalidType(f"not a node of a configuration: {type(node).__name__}")
+        else:
+            stack.pop()
+
+
+def _conditional_items(cond: Conditional) -> Iterator[Node]:
+    for branch in cond.branches:
+        yield branch.line
+        yield from branch.body
+    yield cond.end
