@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import attrs
 
-from haproxy_model.model.addresses import AddressHost, AddressPort
+from haproxy_model.model.host_port import AddressHost, AddressPort
 from haproxy_model.model.option_fields import FlagField, IntField, StrField
 from haproxy_model.model.options_line import OptionsLine
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from haproxy_model.base.values import Size
-from haproxy_model.model.addresses import address_parts, join_address, split_address
 from haproxy_model.model.binds import Bind
 from haproxy_model.model.fields import (
     Field,
@@ -26,6 +25,7 @@ from haproxy_model.model.fields import (
     time_or_text,
     timeout_word,
 )
+from haproxy_model.model.host_port import address_parts, join_address, split_address
 from haproxy_model.model.option_fields import FlagField, IntField, OptionField, StrField, TimeField
 from haproxy_model.model.options_line import OptionsLine, option_name
 from haproxy_model.model.proxy_directives import (

@@ -9,7 +9,7 @@ kind of value the validator expects there (:attr:`Field.KIND`).
 
 This module holds the base and the positional fields (``Arg``: word ``index``
 of the line); option fields (``check``, ``inter 2s``) are in :mod:`option_fields`,
-address fields in :mod:`addresses`.
+address fields in :mod:`host_port`.
 """
 
 from __future__ import annotations

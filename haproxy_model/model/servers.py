@@ -7,8 +7,8 @@ from typing import Any, ClassVar, overload
 import attrs
 
 from haproxy_model.base.errors import InvalidType
-from haproxy_model.model.addresses import AddressHost, AddressPort
 from haproxy_model.model.fields import NameArg, WordArg
+from haproxy_model.model.host_port import AddressHost, AddressPort
 from haproxy_model.model.option_fields import FlagField, IntField, StrField, TimeField
 from haproxy_model.model.options_line import OptionsLine
 from haproxy_model.syntax.nodes import Directive

@@ -1,4 +1,4 @@
-"""Addresses of ``server`` and ``bind`` lines: host and port in one word, and the
+"""Host and port of ``server`` and ``bind`` addresses: one word, and the
 declared fields (:class:`AddressHost`, :class:`AddressPort`) that read and set them."""
 
 from __future__ import annotations
