@@ -16,6 +16,7 @@ from haproxy_model.analysis.validation import (
     arguments,
     check_steps,
     fcgi,
+    fetches,
     headers,
     inheritance,
     keywords,
@@ -69,6 +70,7 @@ def validate(
     resolvers.check(ctx)
     subcommands.check(ctx)
     variables.check(ctx)
+    fetches.check(ctx)
     order.check(ctx)
     check_steps.check(ctx)
     advice.check(ctx)

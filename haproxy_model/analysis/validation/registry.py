@@ -58,6 +58,17 @@ RULES: tuple[Rule, ...] = (
     Rule("HM109", "header-argument", "error",
          "words after a proxy's name other than `from <defaults>` (an address: use `bind`), "
          "or any on the `global` line"),
+    Rule("HM110", "unknown-fetch", "error",
+         "a sample fetch the target version does not have (`fc_glitches` before 3.0), "
+         "or none (`%[(arg)]`)"),
+    Rule("HM111", "unknown-converter", "error",
+         "a converter the target version does not have (`reverse_dom` before 3.4)"),
+    Rule("HM112", "sample-argument", "error",
+         "fetch or converter arguments the target version refuses: too many, too few, "
+         "not an integer (`bytes(txn.start)` before 2.9)"),
+    Rule("HM113", "build-option", "info",
+         "a fetch or converter only some builds have (`lua.*`: USE_LUA, `51d.*`, "
+         "`wurfl-get`; OpenSSL's taken for granted): a note, never an error"),
     Rule("HM201", "duplicate-proxy", "error",
          "two proxies of the same name (frontend and backend may share one)"),
     Rule("HM202", "duplicate-defaults", "warning", "two `defaults` sections of the same name"),
