@@ -30,12 +30,13 @@ from haproxy_model.analysis.validation._context import (
     Proxy,
     exclusive,
     is_dynamic,
+    options_start,
     repeats,
 )
 from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.model import line_options
 
-_POSITIONAL = {"server": 2, "default-server": 0, "server-template": 3}
+_SERVER_LINES = ("server", "default-server", "server-template")
 _FRONT = ("frontend", "listen")
 _BACK = ("backend", "listen")
 
@@ -275,7 +276,7 @@ def _proxy_references(ctx: Context, proxy: Proxy, backends: set[str]) -> None:
             _reference(ctx, proxy, item, index, kind, code)
         elif keyword == "stick-table":
             _after_word(ctx, proxy, item, "peers", "peers", "missing-peers")
-        elif keyword in _POSITIONAL:
+        elif keyword in _SERVER_LINES:
             _after_option(ctx, proxy, item, "resolvers", "resolvers", "missing-resolvers")
         if keyword in ("http-request", "http-response", "http-error", "http-after-response"):
             _after_word(ctx, proxy, item, "errorfiles", "http-errors", "missing-http-errors")
@@ -315,7 +316,7 @@ def _after_word(ctx: Context, proxy: Proxy, item: Item, word: str, kind: str, co
 
 
 def _server_options(item: Item) -> list[line_options.OptionSpan]:
-    return line_options.scan("server", item.values, 1 + _POSITIONAL[item.keyword])
+    return line_options.scan("server", item.values, options_start(item.keyword))
 
 
 def _after_option(
