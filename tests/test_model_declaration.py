@@ -129,6 +129,7 @@ def test_section_settings_stand_where_the_table_allows_them() -> None:
 _SAMPLES: dict[str, object] = {
     "NameArg": "n1",
     "WordArg": "w",
+    "ChoiceArg": "connect",
     "WordsArg": ["a", "b"],
     "IntArg": 5,
     "StatusArg": 503,

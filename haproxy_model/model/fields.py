@@ -14,7 +14,7 @@ address fields in :mod:`host_port`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, overload
 
 from haproxy_model.base.errors import InvalidType, InvalidValue
@@ -183,6 +183,23 @@ class WordArg(Arg):
         if not isinstance(value, str):
             raise InvalidType(f"{self.attr}: expected a string, got {value!r}")
         return value
+
+
+class ChoiceArg(WordArg):
+    """A positional word from a closed set (``timeout <name>``), given as a function
+    returning the set (loaded when first needed)."""
+
+    def __init__(self, index: int, choices: Callable[[], frozenset[str]], what: str) -> None:
+        super().__init__(index)
+        self.choices = choices
+        self.what = what
+
+    def render(self, value: Any) -> str | Word:
+        text = super().render(value)
+        if isinstance(text, str) and text not in self.choices():
+            known = ", ".join(sorted(self.choices()))
+            raise InvalidValue(f"{self.attr}: unknown {self.what} {text!r} (known: {known})")
+        return text
 
 
 class NameArg(WordArg):

@@ -165,6 +165,8 @@ class AddressPort(AddressPart):
     def check(self, obj: Directive, value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, str, Word, type(None))):
             raise InvalidType(f"{self.attr}: expected an int, a string or a Word, got {value!r}")
+        if isinstance(value, int) and not 1 <= value <= 65535:
+            raise InvalidValue(f"{self.attr}: a port is within 1 and 65535, not {value}")
         super().check(obj, value)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar, overload
 
-from haproxy_model.base.errors import InvalidType
+from haproxy_model.base.errors import InvalidType, InvalidValue
 from haproxy_model.base.values import Time
 from haproxy_model.model.fields import Field, int_or_text, time_or_text
 from haproxy_model.model.options_line import OptionsLine
@@ -80,9 +80,15 @@ class FlagField(OptionField[bool]):
 
 
 class IntField(OptionField[int]):
-    """An option whose value is an integer (``maxconn 32``)."""
+    """An option whose value is an integer (``maxconn 32``) within ``minimum``..``maximum``
+    (HAProxy's own bounds: ``rise 0`` and ``weight 300`` are refused at load time)."""
 
     KIND = "number"
+
+    def __init__(self, option: str, minimum: int = 0, maximum: int | None = None) -> None:
+        super().__init__(option)
+        self.minimum = minimum
+        self.maximum = maximum
 
     def convert(self, raw: str | bool) -> int | str:
         return int_or_text(str(raw))
@@ -90,6 +96,13 @@ class IntField(OptionField[int]):
     def render(self, value: int) -> str:
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidType(f"{self.option}: expected an int, got {value!r}")
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            bounds = (
+                f"within {self.minimum} and {self.maximum}"
+                if self.maximum is not None
+                else f"{self.minimum} or more"
+            )
+            raise InvalidValue(f"{self.option}: must be {bounds}, not {value}")
         return str(value)
 
 

@@ -8,6 +8,7 @@ from typing import ClassVar
 import attrs
 
 from haproxy_model.base.values import Time
+from haproxy_model.keywords.choices import is_balance_algorithm
 from haproxy_model.model.directives import (
     Acl,
     Bind,
@@ -23,7 +24,7 @@ from haproxy_model.model.directives import (
     UseBackend,
 )
 from haproxy_model.model.section_base import TypedSection
-from haproxy_model.model.settings import IntSetting, StrSetting, WordsSetting
+from haproxy_model.model.settings import ChoiceSetting, IntSetting, StrSetting, WordsSetting
 from haproxy_model.model.views import (
     LineList,
     OptionMap,
@@ -137,7 +138,12 @@ class _BackendSide:
 
     __slots__ = ()
 
-    balance = StrSetting("balance")
+    balance = ChoiceSetting(
+        "balance",
+        is_balance_algorithm,
+        "roundrobin, static-rr, leastconn, first, source, uri, "
+        "url_param, hash, random(<draws>), hdr(<name>), rdp-cookie(<name>), log-hash, sticky",
+    )
     fullconn = IntSetting("fullconn")
     http_reuse = StrSetting("http-reuse")
 

@@ -8,7 +8,8 @@ from typing import Any, overload
 import attrs
 
 from haproxy_model.base.values import Size, Time, is_size, is_time
-from haproxy_model.model.fields import Arg, TimeArg, WordArg, WordsArg, int_word
+from haproxy_model.keywords.choices import timeout_names
+from haproxy_model.model.fields import Arg, ChoiceArg, TimeArg, WordArg, WordsArg, int_word
 from haproxy_model.model.typed_directive import TypedDirective
 from haproxy_model.syntax.nodes import Directive
 from haproxy_model.syntax.words import Word
@@ -20,7 +21,7 @@ class Timeout(TypedDirective):
 
     KEYWORDS = ("timeout",)
     #: ``connect``, ``client``, ``server``, ``queue``, ``http-request``, ...
-    kind = WordArg(1)
+    kind = ChoiceArg(1, timeout_names, "timeout")
     #: the time (a :class:`Time`; the raw text when it is not a literal time)
     value = TimeArg(2)
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from haproxy_model.analysis.validation._context import Block, Context, Item, is_dynamic, resolve
 from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.keywords import Keyword, KeywordTable
+from haproxy_model.keywords.choices import BALANCE, BALANCE_INLINE, BALANCE_SINCE
 from haproxy_model.model import line_options
 from haproxy_model.model.directives import Shape, shape_of, split_address
 
@@ -56,15 +57,6 @@ _TIME_LOOSE = re.compile(r"\d+(?:us|ms|s|m|h|d)\S*")
 _SIZE = re.compile(r"\d+[kKmMgG]?")
 #: an integer, as the number arguments take
 NUMBER = re.compile(r"[+-]?\d+")
-
-# "balance" algorithms: manual section 4.2, "balance"; the parser is
-# backend_parse_balance() in src/backend.c (random(<draws>), hdr(<name>) and
-# rdp-cookie(<name>) take their argument inline).
-_BALANCE = frozenset(
-    {"roundrobin", "static-rr", "leastconn", "first", "source", "uri", "url_param", "hash"}
-)
-_BALANCE_SINCE = {"log-hash": "3.0", "sticky": "3.0"}
-_BALANCE_INLINE = re.compile(r"(?:random|rdp-cookie)(?:\(.*\))?|hdr\(.+\)")
 
 # "mode": when the synopsis does not say ("mode { tcp|http }" in 2.6).
 _MODES_FALLBACK = frozenset({"tcp", "http"})
@@ -203,12 +195,12 @@ def _pairs(synopsis: str, name: tuple[str, ...]) -> Iterable[tuple[str, str]]:
 
 def _check_balance(ctx: Context, block: Block, item: Item, index: int) -> None:
     algo = item.values[index]
-    if is_dynamic(algo) or algo in _BALANCE or _BALANCE_INLINE.fullmatch(algo):
+    if is_dynamic(algo) or algo in BALANCE or BALANCE_INLINE.fullmatch(algo):
         return
-    since = _BALANCE_SINCE.get(algo)
+    since = BALANCE_SINCE.get(algo)
     if since is not None and ctx.at_least(since):
         return
-    known = sorted(_BALANCE | {a for a, v in _BALANCE_SINCE.items() if ctx.at_least(v)})
+    known = sorted(BALANCE | {a for a, v in BALANCE_SINCE.items() if ctx.at_least(v)})
     extra = f" (introduced in {since})" if since else ""
     ctx.report(
         "unknown-balance",
