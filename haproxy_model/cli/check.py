@@ -203,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
         note("haproxy-model's own validation is not available in this installation")
     status = OK
     files: list[_File] = []
-    for path in args.files:
+    for path in _expand(args.files):
         name = display_name(path)
         try:
             item = _File(path, name, read(path))
@@ -221,18 +221,42 @@ def run(args: argparse.Namespace) -> int:
         except ParseError as exc:
             item.found.append((_parse_diagnostic(exc), "parse"))
             status = max(status, USAGE)
-        if item.cfg is not None and validate is not None:
-            kwargs: dict[str, object] = {"strict": args.strict, "select": select,
-                                         "ignore": ignore}  # fmt: skip
-            if args.target_version:
-                kwargs["version"] = args.target_version
-            try:
-                item.found += [(d, "haproxy-model") for d in validate(item.cfg, **kwargs)]
-            except ValueError as exc:  # an unknown version, say
-                raise CliError(f"validation: {exc}") from None
+    if validate is not None and status == OK:
+        kwargs: dict[str, object] = {"strict": args.strict, "select": select, "ignore": ignore}
+        if args.target_version:
+            kwargs["version"] = args.target_version
+        _validate(files, validate, kwargs)
     if args.haproxy:
         _haproxy(files, env, ignore_dns=not args.resolve_hosts)
     return max(status, _report(args, files))
+
+
+def _expand(paths: list[str]) -> list[str]:
+    """The files HAProxy reads for ``-f PATH...``: a directory stands for its ``*.cfg`` files."""
+    from haproxy_model.model.many import RULE, expand
+
+    try:
+        found, empty = expand(paths)
+    except Error as exc:
+        raise CliError(str(exc), USAGE) from None
+    for path in empty:
+        note(f"{path}: no configuration file in this directory ({RULE})")
+    return found
+
+
+def _validate(files: list[_File], validate: Validator, kwargs: dict[str, object]) -> None:
+    """Validate the files as one configuration, each finding to the file it is in."""
+    from haproxy_model.model.api import join
+
+    parts = [item.cfg for item in files if item.cfg is not None]
+    cfg = parts[0] if len(parts) == 1 else join(parts)
+    try:
+        found = validate(cfg, **kwargs)
+    except ValueError as exc:  # an unknown version, say
+        raise CliError(f"validation: {exc}") from None
+    by_name = {item.name: item for item in files}
+    for d in found:
+        by_name.get(d.filename, files[0]).found.append((d, "haproxy-model"))
 
 
 def _report(args: argparse.Namespace, files: list[_File]) -> int:
