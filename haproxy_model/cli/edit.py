@@ -100,8 +100,9 @@ def add_parsers(sub: Any) -> None:
         formatter_class=raw,
     )
     _file_arguments(p, "configuration file or directory ('-': stdin)")
-    p.add_argument("path", metavar="PATH")
+    p.add_argument("path", metavar="PATH", nargs="?")
     p.add_argument("key", metavar="KEY", nargs="?", help="an option (line) or keyword (section)")
+    p.usage = "%(prog)s [-h] [-f FILE] [FILE] PATH [KEY]"
     p.set_defaults(run=run_get)
 
     p = sub.add_parser(
@@ -111,10 +112,11 @@ def add_parsers(sub: Any) -> None:
         formatter_class=raw,
     )
     _file_arguments(p, "configuration file or directory ('-': stdin to stdout)")
-    p.add_argument("path", metavar="PATH")
-    p.add_argument("key", metavar="KEY")
+    p.add_argument("path", metavar="PATH", nargs="?")
+    p.add_argument("key", metavar="KEY", nargs="?")
     p.add_argument("values", metavar="VALUE", nargs="*")
     _write_options(p)
+    p.usage = "%(prog)s [-h] [-f FILE] [--dry-run] [--backup] [FILE] PATH KEY [VALUE ...]"
     p.set_defaults(run=run_set)
 
     p = sub.add_parser(
@@ -124,9 +126,10 @@ def add_parsers(sub: Any) -> None:
         formatter_class=raw,
     )
     _file_arguments(p, "configuration file or directory ('-': stdin to stdout)")
-    p.add_argument("path", metavar="PATH")
+    p.add_argument("path", metavar="PATH", nargs="?")
     p.add_argument("key", metavar="KEY", nargs="?")
     _write_options(p)
+    p.usage = "%(prog)s [-h] [-f FILE] [--dry-run] [--backup] [FILE] PATH [KEY]"
     p.set_defaults(run=run_unset)
 
 
@@ -144,22 +147,22 @@ def _file_arguments(p: argparse.ArgumentParser, help_text: str) -> None:
 
 def _shift(args: argparse.Namespace) -> None:
     """With ``-f``, the words are PATH KEY VALUE...: argparse took the first for FILE."""
-    if args.files is None:
-        if args.file is None:
-            raise CliError(f"{args.command} needs a FILE and a PATH (or -f FILE ... PATH)")
-        return
-    if args.file is None:
-        return
-    words = [args.file, args.path]
-    if args.key is not None:
-        words.append(args.key)
-    words += getattr(args, "values", [])
-    args.file, args.path = None, words[0]
-    args.key = words[1] if len(words) > 1 else None
-    if hasattr(args, "values"):
-        args.values = words[2:]
-    elif len(words) > 2:
-        raise CliError(f"unexpected argument {words[2]!r}")
+    if args.files is not None and args.file is not None:
+        words = [args.file, args.path, args.key, *getattr(args, "values", [])]
+        words = [w for w in words if w is not None]
+        args.file, args.path = None, words[0]
+        args.key = words[1] if len(words) > 1 else None
+        if hasattr(args, "values"):
+            args.values = words[2:]
+        elif len(words) > 2:
+            raise CliError(f"unexpected argument {words[2]!r}")
+    needed = "PATH KEY" if args.command == "set" else "PATH"
+    if (
+        (args.files is None and args.file is None)
+        or args.path is None
+        or (args.command == "set" and args.key is None)
+    ):
+        raise CliError(f"{args.command} needs FILE {needed} (or -f FILE ... {needed})")
 
 
 def _load(args: argparse.Namespace) -> tuple[Config, dict[str, str]]:
