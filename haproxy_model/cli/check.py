@@ -33,10 +33,16 @@ from haproxy_model.model.config import Config
 HELP = "check configuration files (exit 0: no error, 1: problems, 2: usage or parse error)"
 
 DESCRIPTION = """\
-Check each FILE: it must parse, then haproxy-model's own validation runs
+Check the FILEs: each must parse, then haproxy-model's own validation runs
 (keywords, where they may appear, which HAProxy version knows them...), and
 with --haproxy the real `haproxy -c` too (HAPROXY_BIN, else haproxy on PATH,
 else Ray's bundled one).
+
+Several FILEs are one configuration, as `haproxy -f A -f B` reads them: a
+backend in one file satisfies a use_backend in another, defaults reach the
+files after theirs, and each finding is placed on its own file and line.  A
+directory stands for its *.cfg files (regular files, not starting with '.')
+in byte order of their names, as `haproxy -f DIR` reads it.
 
 --haproxy checks the files together, as one configuration (haproxy -c -f A
 -f B ...), offline: with -dr, so a host name that does not resolve disables
@@ -65,7 +71,9 @@ def add_parser(sub: Any) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("files", nargs="*", metavar="FILE", help="configuration file ('-': stdin)")
+    p.add_argument(
+        "files", nargs="*", metavar="FILE", help="configuration file or directory ('-': stdin)"
+    )
     p.add_argument(
         "--version",
         dest="target_version",
