@@ -427,3 +427,15 @@ def test_haproxy_refuses_an_empty_directory_alone_but_not_beside_a_file(tmp_path
     assert we_accept([tmp_path / "empty", tmp_path / "a.cfg"])
     r = run("check", tmp_path / "empty", tmp_path / "a.cfg")
     assert r.returncode == 0 and "note: " in r.stderr
+
+
+@pytest.mark.slow
+@real
+def test_hm_haproxy_check_takes_a_directory_and_a_config_of_several_files(confd: Path) -> None:
+    (confd / "30-x.cfg").write_text("backend other\n    bogus 1\n")
+    binary = BINARIES[0]
+    extra = confd.parent / "extra.cfg"
+    extra.write_text("backend more\n")
+    for target in (confd, hm.load(confd), [extra, confd], [hm.load_many([extra, confd])]):
+        found = [d for d in haproxy.check(target, binary=binary) if d.severity == "error"]
+        assert [(d.filename, d.line) for d in found] == [(str(confd / "30-x.cfg"), 2)], target
