@@ -439,3 +439,41 @@ def test_hm_haproxy_check_takes_a_directory_and_a_config_of_several_files(confd:
     for target in (confd, hm.load(confd), [extra, confd], [hm.load_many([extra, confd])]):
         found = [d for d in haproxy.check(target, binary=binary) if d.severity == "error"]
         assert [(d.filename, d.line) for d in found] == [(str(confd / "30-x.cfg"), 2)], target
+
+
+def test_an_empty_file_takes_a_section_given_to_it_and_copies_keep_the_files(
+    tmp_path: Path,
+) -> None:
+    import pickle
+
+    a, b, c = write(tmp_path, {"a.cfg": GLOBAL, "b.cfg": "", "c.cfg": BACK})
+    cfg = hm.load_many([a, b, c])
+    cfg.add(hm.Frontend("web"), file=str(b))
+    assert cfg.file_of(cfg.frontends["web"]) == str(b)
+    assert [s.keyword for s in cfg.sections] == ["global", "defaults", "frontend", "backend"]
+    for twin in (pickle.loads(pickle.dumps(cfg)), copy.deepcopy(cfg)):
+        assert twin.files() == cfg.files()
+        assert twin.file_of(twin.frontends["web"]) == str(b)
+    hm.dump(cfg)
+    assert (a.read_text(), b.read_text(), c.read_text()) == (GLOBAL, "frontend web\n", BACK)
+
+
+@pytest.mark.slow
+@real
+def test_defaults_reach_the_next_files_for_haproxy_and_for_us(confd: Path) -> None:
+    """No 'missing timeouts' warning from either when the defaults are in an earlier file."""
+    binary = BINARIES[0]
+    files = [str(p) for p in sorted(confd.iterdir())]
+    both = subprocess.run(
+        [binary.path, "-c", "-dr", "-f", str(confd)], capture_output=True, text=True, timeout=60
+    )
+    assert "missing timeouts" not in both.stdout + both.stderr
+    args = ["-f", files[1], "-f", files[2], "-f", files[0]]
+    later = subprocess.run(
+        [binary.path, "-c", "-dr", *args], capture_output=True, text=True, timeout=60
+    )
+    assert "missing timeouts" in later.stdout + later.stderr
+    ours = hm.validate(hm.load(confd), version="2.6")
+    assert not [d for d in ours if d.code == "missing-timeout"]
+    ours = hm.validate(hm.load_many([files[1], files[2], files[0]]), version="2.6")
+    assert [d for d in ours if d.code == "missing-timeout"]

@@ -66,6 +66,13 @@ class Origins:
             new._owner[id(twin)] = (twin, index)
         return new
 
+    def __getstate__(self) -> tuple[list[SourceFile], list[tuple[Node, int]]]:
+        return self.files, list(self._owner.values())
+
+    def __setstate__(self, state: tuple[list[SourceFile], list[tuple[Node, int]]]) -> None:
+        self.files, owned = state
+        self._owner = {id(node): (node, index) for node, index in owned}
+
     def __repr__(self) -> str:
         return f"<Origins {[f.name for f in self.files]!r}>"
 
