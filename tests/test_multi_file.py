@@ -477,3 +477,17 @@ def test_defaults_reach_the_next_files_for_haproxy_and_for_us(confd: Path) -> No
     assert not [d for d in ours if d.code == "missing-timeout"]
     ours = hm.validate(hm.load_many([files[1], files[2], files[0]]), version="2.6")
     assert [d for d in ours if d.code == "missing-timeout"]
+
+
+def test_a_folder_we_may_not_write_in_stops_every_write(
+    confd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haproxy_model.model import many
+
+    cfg = hm.load(confd)
+    cfg.global_.maxconn = 200  # type: ignore[union-attr]
+    cfg.backends["app"].servers["s1"].weight = 5
+    monkeypatch.setattr(many.os, "access", lambda path, mode: False)
+    with pytest.raises(hm.FileError, match=r"00-global\.cfg: cannot write in .*; nothing written"):
+        hm.dump(cfg)
+    assert [p.read_text() for p in sorted(confd.iterdir())] == [GLOBAL, FRONT, BACK]

@@ -136,8 +136,10 @@ def write_back(doc: Document, *, force: bool = False, backup: bool = False) -> l
     Each file is replaced atomically (see :func:`haproxy_model.dump`).  Before
     any is written, every file to write is checked against what was loaded, so
     a change made on disk meanwhile raises :class:`FileChangedError` and
-    writes nothing (unless ``force``).  Files whose text did not change are
-    not touched.
+    writes nothing (unless ``force``), and so does a folder we may not write
+    in (:class:`FileError`).  Files whose text did not change are not touched.
+    The files are not replaced all at once: an error in the middle (a full
+    disk) leaves the files before it written and the others as they were.
     """
     origins = doc.origins
     if origins is None:
@@ -150,8 +152,14 @@ def write_back(doc: Document, *, force: bool = False, backup: bool = False) -> l
         if file.path is None:
             raise InvalidValue(f"{file.name}: changed, but it came from no file to write back to")
         changed.append((file, text))
-    if not force:
-        for file, _ in changed:
+    for file, _ in changed:
+        assert file.path is not None
+        folder = os.path.dirname(file.path) or "."
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise FileError(
+                f"{file.name}: cannot write in {folder} (no permission); nothing written"
+            )
+        if not force:
             _unchanged_on_disk(file)
     for file, text in changed:
         assert file.path is not None
