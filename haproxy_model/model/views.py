@@ -18,7 +18,6 @@ from haproxy_model.model.directives import (
     Server,
     ServerTemplate,
     Timeout,
-    timeout_word,
 )
 from haproxy_model.syntax.nodes import Conditional, Directive, Line, Node, iter_lines
 from haproxy_model.syntax.sections import Section
@@ -203,8 +202,7 @@ class TimeoutMap(MutableMapping[str, Time | str]):
         if line is not None:
             line.value = value
             return
-        new = Timeout.from_values(["timeout", kind, timeout_word(value)])
-        assert isinstance(new, Timeout)
+        new = Timeout(kind=kind, value=value)
         add_line(
             self._section,
             new,
@@ -238,8 +236,8 @@ class OptionMap(MutableMapping[str, Option]):
 
     True writes ``option NAME``, False writes ``no option NAME``, a list of
     words (strings, or Words written as they are) writes ``option NAME word...``;
-    deleting removes the line. On an existing line, True and False only add or drop
-    its ``no``: ``option redispatch 1`` stays as written.
+    deleting removes the line. True on a line already enabled (False on one already
+    disabled) leaves it as written: ``option redispatch 1`` stays.
     """
 
     def __init__(self, section: Section) -> None:
@@ -280,9 +278,10 @@ class OptionMap(MutableMapping[str, Option]):
             raise InvalidType(f"option {name}: expected True, False or a list of words")
         line = self._find(name)
         if line is not None:
+            if isinstance(value, bool) and line.negated != value:
+                return  # already so: the line stays as written (``option redispatch 1``)
             _set_negation(line, words[0] == "no")
-            if not isinstance(value, bool):  # True/False keep the line's own arguments
-                line.set_values(words)
+            line.set_values(words)
             return
         new = Option.from_values(words)
         add_line(

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
-    from .patch import MaxOngoing
+    from .replica_owners import MaxOngoing
 
 from haproxy_model.base.errors import Error
 
@@ -233,7 +233,7 @@ def max_ongoing_from_ray(
     that covers ``missing`` is used without asking). ``problem`` says why Ray could not
     help, ``None`` when it answered (or was not needed).
     """
-    from .patch import lookup, merge_max_ongoing
+    from .replica_owners import lookup, merge_max_ongoing
 
     if not missing or isinstance(explicit, int):
         return explicit, None

@@ -1,23 +1,25 @@
-"""Reading a policy document: YAML, TOML or JSON with the line of every key, and the
-checked access that turns a bad value into a :class:`PolicyError` naming its file and
-line (the model itself is :mod:`.policy`)."""
+"""Reading a policy document: YAML, TOML or JSON with the line of every key, and
+:class:`PolicyError`, which names a file and line (:mod:`.policy_convert` turns the
+data into the policy's classes)."""
 
 from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 import attrs
 
 from haproxy_model.base.errors import Error
 
-__all__ = ["Path_", "PolicyError"]
+__all__ = ["Path_", "PolicyError", "load_document"]
 
 Path_ = tuple[str | int, ...]
-T = TypeVar("T")
+"""Where a value sits in a document: its keys (as written) and list indices."""
 
 
 class PolicyError(Error, ValueError):
@@ -43,10 +45,13 @@ class PolicyError(Error, ValueError):
 
 @attrs.frozen
 class _Ctx:
+    """A document being read: its name and the line of each key path."""
+
     filename: str
     lines: Callable[[Path_], int | None]
 
     def error(self, path: Path_, message: str) -> PolicyError:
+        """``message`` at the line of ``path`` (or of its nearest located ancestor)."""
         key = next((p for p in reversed(path) if isinstance(p, str)), None)
         line = None
         for cut in range(len(path), -1, -1):  # nearest located ancestor
@@ -65,78 +70,6 @@ def _dotted(path: Path_) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out or "<top level>"
-
-
-class _Section:
-    """A mapping whose keys are checked against ``allowed`` (``-`` == ``_``)."""
-
-    def __init__(self, value: Any, path: Path_, ctx: _Ctx, allowed: Iterable[str]) -> None:
-        if not isinstance(value, Mapping):
-            raise ctx.error(
-                path, f"{_dotted(path)!r} must be a mapping, got {type(value).__name__}"
-            )
-        self.path = path
-        self.ctx = ctx
-        allowed = tuple(allowed)
-        self._items: dict[str, tuple[str, Any]] = {}
-        for raw, item in value.items():
-            if not isinstance(raw, str):
-                raise ctx.error(path, f"key {raw!r} in {_dotted(path)!r} is not a string")
-            canon = raw.replace("-", "_")
-            if canon not in allowed:
-                raise ctx.error(
-                    _join(path, raw),
-                    f"unknown key {raw!r} in {_dotted(path)!r} "
-                    f"(expected one of: {', '.join(allowed)})",
-                )
-            if canon in self._items:
-                raise ctx.error(_join(path, raw), f"duplicate key {raw!r} in {_dotted(path)!r}")
-            self._items[canon] = (raw, item)
-
-    def has(self, name: str) -> bool:
-        return name in self._items
-
-    def at(self, name: str) -> Path_:
-        raw = self._items[name][0] if name in self._items else name
-        return _join(self.path, raw)
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self._items[name][1] if name in self._items else default
-
-
-def _check(ctx: _Ctx, where: Path_, build: Callable[..., T], /, **kwargs: Any) -> T:
-    """Call ``build(**kwargs)``; turn its ``ValueError`` into a located error."""
-    try:
-        return build(**kwargs)
-    except PolicyError:
-        raise
-    except (ValueError, TypeError) as exc:
-        raise ctx.error(where, f"{_dotted(where)}: {exc}") from exc
-
-
-def _int(sec: _Section, name: str, default: int | None, *, nullable: bool = True) -> int | None:
-    value = sec.get(name, default)
-    if value is None and nullable:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise sec.ctx.error(
-            sec.at(name),
-            f"{_dotted(sec.at(name))} must be an integer"
-            f"{' or null' if nullable else ''}, got {value!r}",
-        )
-    return value
-
-
-def _str(sec: _Section, name: str, default: str | None, *, nullable: bool = False) -> str | None:
-    """A non-empty string (``None``, YAML ``null``, too when ``nullable``)."""
-    value = sec.get(name, default)
-    if value is None and nullable:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise sec.ctx.error(
-            sec.at(name), f"{_dotted(sec.at(name))} must be a non-empty string, got {value!r}"
-        )
-    return value.strip()
 
 
 # --------------------------------------------------------------------------- files
@@ -259,3 +192,35 @@ def _locate(
 
     walk(data, (), 0)
     return found
+
+
+def load_document(path: str | os.PathLike[str]) -> tuple[Any, Callable[[Path_], int | None], str]:
+    """Read ``.yaml``/``.yml``, ``.toml`` or ``.json``: ``(data, line of a key path, filename)``."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise PolicyError(f"a policy path is a str or a PathLike, not {type(path).__name__}",
+                          filename="<policy>")  # fmt: skip
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:  # missing, a directory, not UTF-8, a NUL...
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise PolicyError(f"cannot read the policy: {reason}", filename=str(path)) from None
+    filename = str(path)
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        data, found = _load_yaml(text, filename)
+        return data, found.get, filename
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PolicyError(
+                f"invalid JSON: {exc.msg}", filename=filename, line=exc.lineno
+            ) from exc
+        return data, _locate(data, text, _json_key_pattern).get, filename
+    if suffix == ".toml":
+        data = _load_toml(text, filename)
+        return data, _locate(data, text, _toml_key_pattern).get, filename
+    raise PolicyError(
+        "unsupported policy file type (use .yaml, .yml, .toml or .json)", filename=filename
+    )

@@ -9,50 +9,41 @@ refreshes them).
 from __future__ import annotations
 
 import sys
+import typing
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from .policy import _STANDALONE, REMOVABLE, WRITES, HealthCheck, Policy, Timeouts
+from .policy import _STANDALONE, EXTRA_SECTIONS, REMOVABLE, WRITES, HealthCheck, Policy, Timeouts
+from .policy_overlay import file_key, nullable, without_null
+from .policy_parts import RateLimit, RetryOn, ServerMaxconn, TimeText
 
 __all__ = ["README_END", "README_START", "policy_table", "refresh_readme"]
 
 README_START = "<!-- policy-keys:start -->"
 README_END = "<!-- policy-keys:end -->"
 
-FILE_KEYS = {
-    "maxconn": "global.maxconn",
-    "maxconnrate": "global.maxconnrate",
-    "maxsessrate": "global.maxsessrate",
-    "server_maxconn_rule": "server.maxconn",
-    "maxqueue": "server.maxqueue",
-}
-"""Policy fields whose key in the file differs from the field name."""
-
 NESTED: dict[str, type] = {"timeouts": Timeouts, "health_check": HealthCheck}
 
-TYPES = {
-    "int": "integer",
-    "str": "string",
-    "bool": "true / false",
-    "tuple[str, ...]": "string or list of strings",
-    "RateLimit": "integer, or `{per_replica: N}` / `{fixed: N}`",
-    "ServerMaxconn": "integer, or `{ratio, floor, cap, fixed, overrides}`",
-    "HealthCheck": "mapping (below)",
-    "Timeouts": "mapping (below)",
+TYPES: dict[Any, str] = {
+    int: "integer",
+    str: "string",
+    bool: "true / false",
+    TimeText: "time (`5s`, `500ms`, `2m`)",
+    RetryOn: "string or list of strings",
+    RateLimit: "integer, or `{per_replica: N}` / `{fixed: N}`",
+    ServerMaxconn: "integer, or `{ratio, floor, cap, fixed, overrides}`",
+    HealthCheck: "mapping (below)",
+    Timeouts: "mapping (below)",
 }
 
 
-def _type(field: attrs.Attribute[Any], key: str) -> str:
-    text = str(field.type)
-    nullable = text.endswith(" | None")
-    base = text.removesuffix(" | None")
-    shown = "time (`5s`, `500ms`, `2m`)" if key.startswith("timeouts.") or (
-        field.name in ("inter", "fastinter", "downinter")
-    ) else TYPES.get(base, base)  # fmt: skip
-    return f"{shown} or null" if nullable else shown
+def _type(cls: type, field: attrs.Attribute[Any]) -> str:
+    annotation = typing.get_type_hints(cls, include_extras=True)[field.name]
+    shown = TYPES[without_null(annotation)]
+    return f"{shown} or null" if nullable(annotation) else shown
 
 
 def _default(field: attrs.Attribute[Any]) -> str:
@@ -72,11 +63,11 @@ def _rows() -> Iterator[tuple[str, str, str, str, str]]:
     for field in attrs.fields(Policy):
         if _STANDALONE not in field.metadata:
             continue
-        key = FILE_KEYS.get(field.name, field.name)
+        key = file_key(field)
         null = "removes it" if key in REMOVABLE else "refused"
         if field.name == "timeouts":
             null = "same as `{}`"
-        yield key, _type(field, key), _default(field), field.metadata[WRITES], null
+        yield key, _type(Policy, field), _default(field), field.metadata[WRITES], null
         nested = NESTED.get(field.name)
         if nested is None:
             continue
@@ -86,8 +77,8 @@ def _rows() -> Iterator[tuple[str, str, str, str, str]]:
             sub_key = f"{key}.{sub.name.replace('_', '-') if key == 'timeouts' else sub.name}"
             canon = sub_key.replace("-", "_")
             null = "removes it" if canon in REMOVABLE else "refused"
-            yield sub_key, _type(sub, sub_key), _default(sub), sub.metadata[WRITES], null
-    for section in ("global", "defaults", "frontend", "backend"):
+            yield sub_key, _type(nested, sub), _default(sub), sub.metadata[WRITES], null
+    for section in EXTRA_SECTIONS:
         where = {"frontend": "`frontend http_frontend`", "backend": "each application backend"}
         yield (
             f"extra.{section}",

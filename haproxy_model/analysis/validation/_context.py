@@ -191,9 +191,15 @@ class Context:
         section: Section | None,
         line: Line | None = None,
         word: int = 0,
+        offset: int = 0,
     ) -> None:
-        """Record a diagnostic about word ``word`` of ``line`` (the header when None)."""
+        """Record a diagnostic about word ``word`` of ``line`` (the header when None),
+        ``offset`` characters into it when the word is written as its value (unquoted)."""
         node = line if line is not None else (section.header if section else None)
+        if offset and isinstance(node, Directive):
+            words = node.parts().words
+            if word >= len(words) or words[word] != node.values[word]:
+                offset = 0
         self.found.append(
             Diagnostic(
                 code=code,
@@ -201,7 +207,7 @@ class Context:
                 message=message,
                 filename=self.cfg.filename,
                 line=self.positions.line(node) if node is not None else 0,
-                column=column_of_word(node, word) if node is not None else 0,
+                column=column_of_word(node, word) + offset if node is not None else 0,
                 section=label(section) if section is not None else None,
                 rule=code_of(code),
             )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from haproxy_model.analysis.validation._context import Context, Item, Proxy, is_dynamic
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.model import line_options
 
 _FRONT = ("frontend", "listen")
@@ -28,6 +29,7 @@ _INT = re.compile(r"\d+")
 _ZERO = re.compile(r"0+(?:us|ms|s|m|h|d)?")
 
 
+@registered("HM501", "HM502", "HM503")
 def check(ctx: Context) -> None:
     """Report the missing timeouts, unchecked backends and server maxconn above limits."""
     for proxy in ctx.proxies:

@@ -32,6 +32,7 @@ from haproxy_model.analysis.validation._context import (
     is_dynamic,
     repeats,
 )
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.model import line_options
 
 _POSITIONAL = {"server": 2, "default-server": 0, "server-template": 3}
@@ -39,6 +40,21 @@ _FRONT = ("frontend", "listen")
 _BACK = ("backend", "listen")
 
 
+@registered(
+    "HM201",
+    "HM202",
+    "HM203",
+    "HM204",
+    "HM205",
+    "HM206",
+    "HM207",
+    "HM208",
+    "HM209",
+    "HM210",
+    "HM211",
+    "HM212",
+    "HM213",
+)
 def check(ctx: Context) -> None:
     """Report duplicate names and dangling references."""
     _bad_names(ctx)
