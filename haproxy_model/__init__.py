@@ -21,7 +21,7 @@ from haproxy_model.base.values import Size, Time
 from haproxy_model.io import haproxy as haproxy
 from haproxy_model.io.convert import from_dict, to_dict
 from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient
-from haproxy_model.model.api import dump, dumps, load, parse
+from haproxy_model.model.api import dump, dumps, load, load_many, parse
 from haproxy_model.model.config import Config
 from haproxy_model.model.directives import (
     Acl,
@@ -144,6 +144,7 @@ __all__ = [
     "from_dict",
     "iter_lines",
     "load",
+    "load_many",
     "parse",
     "quote",
     "to_dict",

@@ -131,6 +131,8 @@ def test_ray_policy_and_patch(data: Any, text: str) -> None:
 def test_files_and_binaries(tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
     folder = tmp_path_factory.mktemp("e")
     only_family(lambda: hm.load(folder / name) if name else hm.load(folder))
+    only_family(lambda: hm.load_many([folder / name, folder]))
+    only_family(lambda: hm.load_many(folder / name))
     only_family(lambda: hm.haproxy.probe(folder / name))
     only_family(lambda: policy.Policy.from_file(folder / (name + ".yaml")))
 
@@ -139,6 +141,6 @@ def test_the_public_surface_is_covered() -> None:
     """Each public function of the package root is called by a test above or listed here
     with why it needs no fuzzing (it takes no user input)."""
     covered = {"parse", "dumps", "from_dict", "validate", "to_dict", "load", "dump", "quote",
-               "iter_lines"}  # fmt: skip
+               "iter_lines", "load_many"}  # fmt: skip
     functions = {n for n, v in vars(hm).items() if inspect.isfunction(v) and not n.startswith("_")}
     assert functions <= covered, functions - covered

@@ -56,6 +56,9 @@ def validate(
     as ``unknown-keyword``), ``ignore`` drops those named; a line whose comment
     says ``haproxy-model: ignore[HM102]`` (or just ``haproxy-model: ignore``)
     gets no diagnostic of those checks (:mod:`.registry`).
+
+    A configuration of several files (``hm.load_many``) is validated as one,
+    each diagnostic placed in its own file at its own line.
     """
     if not isinstance(cfg, Config):
         raise InvalidType(f"validate() takes a Config, not {type(cfg).__name__}")
@@ -67,7 +70,10 @@ def validate(
     found = registry.filter_diagnostics(
         ctx.found, select=select, ignore=ignore, silenced=_inline_ignores(cfg)
     )
-    return sorted(found, key=lambda d: (d.line, d.column))
+    found = sorted(found, key=lambda d: (d.line, d.column))
+    if cfg.origins is not None:  # several files: each line's own file and number
+        found = cfg.origins.relocate(cfg.body, found)
+    return found
 
 
 def _inline_ignores(cfg: Config) -> dict[int, frozenset[str]]:
