@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import haproxy_model as hm
+from haproxy_model.analysis.explain import render_text
 from haproxy_model.cli import main
 
 ANONYMOUS = """\
@@ -377,31 +378,44 @@ backend be
 # -- text for people --------------------------------------------------------------------
 
 
-def test_text_output_is_aligned(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "haproxy.cfg"
-    path.write_text(NAMED)
-    assert main(["explain", str(path), "be_app", "--server", "app2"]) == 0
-    name = str(path)
+def test_text_output_is_aligned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "haproxy.cfg").write_text(NAMED)
+    monkeypatch.chdir(tmp_path)
+    assert main(["explain", "haproxy.cfg", "be_app", "--server", "app2"]) == 0
     assert capsys.readouterr().out == (
-        f"backend be_app  ({name}:15)\n"
-        f"  defaults: defaults tuned ({name}:10) <- defaults base ({name}:1)\n"
+        "backend be_app  (haproxy.cfg:15)\n"
+        "  defaults: defaults tuned (haproxy.cfg:10) <- defaults base (haproxy.cfg:1)\n"
         "\n"
-        f"  mode                    http       {name}:2  defaults base\n"
-        f"  timeout connect         5s         {name}:3  defaults base\n"
-        f"  timeout server          120s       {name}:11  defaults tuned\n"
-        f"  option redispatch       disabled   {name}:12  defaults tuned\n"
-        f"  balance                 leastconn  {name}:16  backend be_app\n"
+        "  mode                    http       haproxy.cfg:2   defaults base\n"
+        "  timeout connect         5s         haproxy.cfg:3   defaults base\n"
+        "  timeout server          120s       haproxy.cfg:11  defaults tuned\n"
+        "  option redispatch       disabled   haproxy.cfg:12  defaults tuned\n"
+        "  balance                 leastconn  haproxy.cfg:16  backend be_app\n"
         "  retries                 3          HAProxy default\n"
         "  http-reuse              safe       HAProxy default\n"
         "  option http-keep-alive  enabled    HAProxy default\n"
         "\n"
-        f"  server app2 10.0.0.2:80  ({name}:21)\n"
-        f"    inter     3s                {name}:8  defaults base\n"
-        f"    weight    10                {name}:13  defaults tuned\n"
-        f"    maxconn   100               {name}:21  backend be_app\n"
-        f"    check     disabled          {name}:21  backend be_app\n"
+        "  server app2 10.0.0.2:80  (haproxy.cfg:21)\n"
+        "    inter     3s                haproxy.cfg:8   defaults base\n"
+        "    weight    10                haproxy.cfg:13  defaults tuned\n"
+        "    maxconn   100               haproxy.cfg:21  backend be_app\n"
+        "    check     disabled          haproxy.cfg:21  backend be_app\n"
         "    maxqueue  0  [0: no limit]  HAProxy default\n"
     )
+
+
+def test_text_output_names_the_warning_and_the_rules() -> None:
+    text = hm.explain(hm.parse(ANONYMOUS, filename="haproxy.cfg"), "late")
+    rendered = render_text(text)
+    assert "  timeout connect         unset       HAProxy warns: missing timeouts" in rendered
+    rules = render_text(hm.explain(hm.parse(RULES, filename="haproxy.cfg"), "fe"))
+    assert rules.endswith(
+        "  rules from defaults (run before the proxy's own):\n"
+        "    http-request set-header X-From defaults  haproxy.cfg:4  defaults web\n"
+    )
+    assert "\n  disabled\n" in rules
 
 
 # -- bad input: one clear line ----------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import Any
 
 from haproxy_model.analysis.explain import explain, render_text
@@ -48,10 +49,11 @@ def add_parser(sub: Any) -> None:
 
 
 def load_config(paths: list[str]) -> Config:
-    """One file, or several read as ``haproxy -f a -f b`` reads them (``hm.load_many``)."""
-    if len(paths) == 1:
-        return load(paths[0])[0]
+    """One file, or several (or a directory) read as ``haproxy -f`` reads them
+    (``hm.load_many``, where this version has it)."""
     load_many = getattr(api, "load_many", None)
+    if len(paths) == 1 and (load_many is None or not os.path.isdir(paths[0])):
+        return load(paths[0])[0]
     if load_many is None:  # hm.load_many is being added on another branch
         raise CliError("explain reads one FILE for now (several need hm.load_many)")
     try:

@@ -14,10 +14,15 @@ __all__ = ["render_text"]
 WIDEST_VALUE = 40
 
 
-def _where(source: Source) -> str:
+def _where(source: Source, width: int = 0) -> str:
+    """``file:line`` (padded to ``width``) and the section, or HAProxy's default."""
     if source.haproxy_default:
         return "HAProxy default"
-    return f"{source.file}:{source.line}  {source.section}"
+    return f"{f'{source.file}:{source.line}'.ljust(width)}  {source.section}"
+
+
+def _place_width(sources: Sequence[Source]) -> int:
+    return max((len(f"{s.file}:{s.line}") for s in sources if not s.haproxy_default), default=0)
 
 
 def _value(setting: Setting) -> str:
@@ -34,11 +39,10 @@ def _rows(settings: Sequence[Setting], indent: str) -> list[str]:
         return [f"{indent}(none)"]
     key_width = max(len(s.keyword) for s in settings)
     value_width = min(WIDEST_VALUE, max(len(_value(s)) for s in settings))
+    place_width = _place_width([s.source for s in settings])
     rows = []
     for s in settings:
-        where = _where(s.source)
-        if s.warning:
-            where = f"{where}: {s.warning}"
+        where = s.warning or _where(s.source, place_width)
         row = f"{indent}{s.keyword.ljust(key_width)}  {_value(s).ljust(value_width)}  {where}"
         rows.append(row.rstrip())
     return rows
@@ -62,8 +66,9 @@ def render_text(explanation: Explanation) -> str:
         lines.append("")
         lines.append("  rules from defaults (run before the proxy's own):")
         width = max(len(r.text) for r in e.rules_from_defaults)
+        place_width = _place_width([r.source for r in e.rules_from_defaults])
         for rule in e.rules_from_defaults:
-            lines.append(f"    {rule.text.ljust(width)}  {_where(rule.source)}")
+            lines.append(f"    {rule.text.ljust(width)}  {_where(rule.source, place_width)}")
     for server in e.servers:
         lines.append("")
         lines.append(
