@@ -375,6 +375,60 @@ backend be
     assert e.setting("log") is None
 
 
+def test_check_rules_are_replaced_by_a_level_that_writes_its_own() -> None:
+    text = """\
+defaults base
+    option httpchk
+    http-check send meth GET uri /
+    http-check expect status 200
+    http-check send-state
+
+backend keeps from base
+    server s 10.0.0.1:80 check
+
+backend own from base
+    http-check expect status 204
+    server s 10.0.0.1:80 check
+
+backend other_type from base
+    option tcp-check
+    server s 10.0.0.1:80 check
+"""
+    cfg = hm.parse(text)
+
+    def checks(proxy: str) -> list[tuple[str, str, int | None]]:
+        return [
+            (x.keyword, x.value, x.source.line)
+            for x in hm.explain(cfg, proxy).settings
+            if "check" in x.keyword or x.keyword.startswith("option")
+        ]
+
+    assert checks("keeps") == [
+        ("option httpchk", "enabled", 2),
+        ("http-check send", "meth GET uri /", 3),
+        ("http-check expect", "status 200", 4),
+        ("http-check send-state", "", 5),
+    ]
+    assert checks("own") == [
+        ("option httpchk", "enabled", 2),
+        ("http-check send-state", "", 5),
+        ("http-check expect", "status 204", 11),
+    ]
+    assert checks("other_type") == [
+        ("http-check send-state", "", 5),
+        ("option tcp-check", "enabled", 15),
+    ]
+
+
+def test_a_negation_haproxy_refuses_is_said() -> None:
+    cfg = hm.parse(ANONYMOUS.replace("no option dontlognull", "no option httplog"))
+    setting = hm.explain(cfg, "fe").setting("option httplog")
+    assert setting is not None and setting.value == "disabled" and setting.source.line == 20
+    assert setting.warning == (
+        "HAProxy refuses 'no' before 'option httplog' (negation/default is not supported)"
+    )
+
+
 # -- text for people --------------------------------------------------------------------
 
 

@@ -62,14 +62,35 @@ LISTS = frozenset(
 #: keywords keyed by their first argument (an HTTP status)
 BY_STATUS = frozenset({"errorfile", "errorloc", "errorloc302", "errorloc303"})
 
-#: health check rule sets: a level that writes any replaces the ones it inherits
+#: health check rule sets: a level that writes any (or a check-type option) replaces the
+#: ones it inherits (``proxy_parse_httpchk_opt`` and the per-proxy rule sets, src/tcpcheck.c)
 CHECK_RULES = ("http-check", "tcp-check")
+
+#: ``http-check`` lines that are flags of the proxy, not check rules
+CHECK_FLAGS = frozenset({"http-check disable-on-404", "http-check send-state"})
+
+#: the health check types: one of them at a time (``PR_O2_CHK_ANY``)
+CHECK_OPTIONS = frozenset(
+    {
+        "option httpchk",
+        "option ssl-hello-chk",
+        "option smtpchk",
+        "option ldap-check",
+        "option mysql-check",
+        "option pgsql-check",
+        "option redis-check",
+        "option spop-check",
+        "option tcp-check",
+        "option external-check",
+    }
+)
 
 #: settings where setting one replaces the others (one field in HAProxy)
 FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"option http-keep-alive", "option http-server-close", "option httpclose"}),
     frozenset({"option httplog", "option tcplog", "option httpslog", "log-format"}),
     frozenset({"disabled", "enabled"}),
+    CHECK_OPTIONS,
 )
 
 
@@ -182,14 +203,23 @@ def _apply(
     ctx: Context, state: _State, item: Item, kind: str, source: Source, started: set[str]
 ) -> None:
     values = item.values
-    name, count, _ = keyword_of(ctx, values, kind)
+    name, count, kw = keyword_of(ctx, values, kind)
     prefix = values[0] if values[0] in ("no", "default") and count > 1 else None
     rest = raw_rest(item.line, count)
-    if name.split()[0] in CHECK_RULES:
-        family = name.split()[0]
-        if family not in started:  # this level's check rules replace those it inherits
-            started.add(family)
-            state.drop(lambda k: k[0].split()[0] == family)
+    if (
+        prefix is not None
+        and kw is not None
+        and not (kw.variant(ctx.version) or kw.latest).negatable
+    ):
+        warning = f"HAProxy refuses '{prefix}' before '{name}' (negation/default is not supported)"
+        state.put((name,), Setting(name, "disabled" if prefix == "no" else "default", source,
+                                   warning=warning))  # fmt: skip
+        return
+    is_rule = name.split()[0] in CHECK_RULES and name not in CHECK_FLAGS
+    if (is_rule or (name in CHECK_OPTIONS and prefix is None)) and "checks" not in started:
+        started.add("checks")  # this level's checks replace the rules it inherits
+        state.drop(lambda k: k[0].split()[0] in CHECK_RULES and k[0] not in CHECK_FLAGS)
+    if is_rule:
         state.append(name, Setting(name, rest, source))
         return
     if name == "log":

@@ -42,7 +42,9 @@ def _rows(settings: Sequence[Setting], indent: str) -> list[str]:
     place_width = _place_width([s.source for s in settings])
     rows = []
     for s in settings:
-        where = s.warning or _where(s.source, place_width)
+        where = _where(s.source, place_width)
+        if s.warning:
+            where = s.warning if s.source.haproxy_default else f"{where}  ! {s.warning}"
         row = f"{indent}{s.keyword.ljust(key_width)}  {_value(s).ljust(value_width)}  {where}"
         rows.append(row.rstrip())
     return rows
