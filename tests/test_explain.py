@@ -429,6 +429,17 @@ def test_a_negation_haproxy_refuses_is_said() -> None:
     )
 
 
+def test_a_keyword_haproxy_ignores_in_this_kind_of_proxy_is_said() -> None:
+    cfg = hm.parse("frontend f\n    bind :80\n    timeout client 1s\n    timeout server 5s\n")
+    e = hm.explain(cfg, "f")
+    kept = e.setting("timeout client")
+    assert kept is not None and kept.warning is None
+    ignored = e.setting("timeout server")
+    assert ignored is not None and ignored.warning == (
+        "not for a frontend (the manual's keyword matrix): HAProxy ignores it"
+    )
+
+
 # -- text for people --------------------------------------------------------------------
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import attrs
+
 from haproxy_model.analysis.explain.model import Setting, Source
 from haproxy_model.analysis.validation._context import Context, Item, Proxy, label, resolve
 from haproxy_model.keywords import Keyword
@@ -262,9 +264,16 @@ def effective_settings(ctx: Context, proxy: Proxy, place: Placer) -> list[Settin
             first = values[1] if values[0] in ("no", "default") and len(values) > 1 else values[0]
             if first in NOT_SETTINGS and not _is_setting(values):
                 continue
-            if not own:
-                _, _, kw = keyword_of(ctx, values, level.kind)
-                if not _applies(ctx, kw, proxy.kind):
-                    continue
-            _apply(ctx, state, item, level.kind, source_of(place, level, item.line), started)
+            _, _, kw = keyword_of(ctx, values, level.kind)
+            applies = _applies(ctx, kw, proxy.kind)
+            if not own and not applies:
+                continue
+            source = source_of(place, level, item.line)
+            _apply(ctx, state, item, level.kind, source, started)
+            last = next(reversed(state.settings), None)
+            if not applies and last is not None and state.settings[last].source == source:
+                warning = (
+                    f"not for a {proxy.kind} (the manual's keyword matrix): HAProxy ignores it"
+                )
+                state.settings[last] = attrs.evolve(state.settings[last], warning=warning)
     return list(state.settings.values())
