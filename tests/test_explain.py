@@ -440,6 +440,29 @@ def test_a_keyword_haproxy_ignores_in_this_kind_of_proxy_is_said() -> None:
     )
 
 
+def test_server_templates_and_the_state_flags() -> None:
+    cfg = hm.parse(
+        "backend be\n"
+        "    default-server disabled\n"
+        "    server-template web 3 app.example:80 maxconn 5 enabled\n"
+        "    server one 10.0.0.1:80\n"
+    )
+    e = hm.explain(cfg, "be")
+    template, one = e.servers
+    assert (template.name, template.address, template.names()) == (
+        "web[1-3]",
+        "app.example:80",
+        ["web1", "web2", "web3"],
+    )
+    assert template.to_dict()["template"] == {"prefix": "web", "first": 1, "last": 3}
+    web2 = e.server("web2")
+    assert web2.name == "web2" and _value(web2.setting("maxconn")) == "5"
+    assert web2.setting("disabled") is None and _value(web2.setting("enabled")) == ""
+    assert one.setting("disabled") is not None and one.setting("enabled") is None
+    with pytest.raises(hm.NotFound, match="did you mean 'web3'"):
+        e.server("web4")
+
+
 # -- text for people --------------------------------------------------------------------
 
 
@@ -603,8 +626,9 @@ backend be from tuned
     default-server maxconn 11
     server s3 127.0.0.1:{p3} disabled
 
-backend be_anon
+backend be_implicit
     server a1 127.0.0.1:{p1} check
+    server-template t 2-3 127.0.0.1:{p2} maxconn 5
 """
 
 
@@ -669,10 +693,12 @@ def test_explain_agrees_with_the_running_haproxy(live: Any) -> None:
     cfg, client = live
     stats = {(r.pxname, r.svname): r.fields for r in client.show_stat()}
     checked = 0
-    for backend in ("be", "be_anon"):
+    for backend in ("be", "be_implicit"):
         states = {st.server: st for st in client.show_servers_state(backend)}
-        for server in hm.explain(cfg, backend).servers:
-            row, state = stats[(backend, server.name)], states[server.name]
+        explanation = hm.explain(cfg, backend)
+        for name in [n for server in explanation.servers for n in server.names()]:
+            server = explanation.server(name)
+            row, state = stats[(backend, name)], states[name]
             maxconn = _value(server.setting("maxconn"))
             maxqueue = _value(server.setting("maxqueue"))
             assert row["slim"] == ("" if maxconn == "0" else maxconn), server.name
@@ -686,7 +712,7 @@ def test_explain_agrees_with_the_running_haproxy(live: Any) -> None:
             disabled = server.setting("disabled")
             assert (row["status"] == "MAINT") == (disabled is not None), server.name
             checked += 1
-    assert checked == 4
+    assert checked == 6
     global_maxconn = client.show_info()["Maxconn"]
     for frontend in ("fe", "fe_plain"):
         maxconn = _value(hm.explain(cfg, frontend).setting("maxconn"))
@@ -697,3 +723,6 @@ def test_explain_agrees_with_the_running_haproxy(live: Any) -> None:
     assert [stats[("be", n)]["weight"] for n in ("s1", "s2", "s3")] == ["20", "3", "20"]
     assert stats[("be", "s3")]["status"] == "MAINT" and stats[("be", "s1")]["check_rise"] == "4"
     assert stats[("fe_plain", "FRONTEND")]["slim"] == "500"
+    # without "from", the last defaults section above, named or not ("tuned" here)
+    assert hm.explain(cfg, "be_implicit").defaults == "tuned"
+    assert [stats[("be_implicit", n)]["slim"] for n in ("a1", "t2", "t3")] == ["32", "5", "5"]

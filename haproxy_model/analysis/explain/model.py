@@ -86,18 +86,39 @@ class ServerExplanation:
     address: str
     source: Source
     settings: tuple[Setting, ...]
+    #: for a ``server-template`` line: its prefix and the first and last numbers it names
+    #: (``name`` is then ``"web[1-3]"``)
+    template: tuple[str, int, int] | None = None
 
     def setting(self, keyword: str) -> Setting | None:
         """The effective setting ``keyword`` (``"maxconn"``, ``"check"``...), if any."""
         return next((s for s in self.settings if s.keyword == keyword), None)
 
+    def names(self) -> list[str]:
+        """The server's name; for a template, every name it gives (``web1``, ``web2``...)."""
+        if self.template is None:
+            return [self.name]
+        prefix, first, last = self.template
+        return [f"{prefix}{n}" for n in range(first, last + 1)]
+
+    def named(self, name: str) -> bool:
+        if self.template is None:
+            return name == self.name
+        prefix, first, last = self.template
+        number = name[len(prefix) :] if name.startswith(prefix) else ""
+        return number.isdigit() and first <= int(number) <= last and str(int(number)) == number
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "name": self.name,
             "address": self.address,
             "source": self.source.to_dict(),
             "settings": [s.to_dict() for s in self.settings],
         }
+        if self.template is not None:
+            prefix, first, last = self.template
+            out["template"] = {"prefix": prefix, "first": first, "last": last}
+        return out
 
 
 @attrs.frozen
@@ -132,10 +153,10 @@ class Explanation:
         if not isinstance(name, str):
             raise InvalidType(f"a server is named by a str, not {type(name).__name__}")
         for server in self.servers:
-            if server.name == name:
-                return server
+            if server.named(name):
+                return server if server.template is None else attrs.evolve(server, name=name)
         raise not_found(f"{self.type} {self.proxy!r} has no server", name,
-                        [s.name for s in self.servers])  # fmt: skip
+                        [n for s in self.servers for n in s.names()[:100]])  # fmt: skip
 
     def only(self, server: str) -> Explanation:
         """This explanation with one server only (:meth:`server` raises if there is none)."""

@@ -4,10 +4,14 @@ HAProxy keeps one ``default-server`` record per proxy: a proxy starts from its
 defaults section's (``srv_settings_cpy`` in ``proxy_defproxy_cpy``), each
 ``default-server`` line updates it, and each ``server`` line starts from it as
 it is at that line (``srv_settings_cpy`` in ``src/server.c``) before its own
-options.  ``no-<option>`` cancels ``<option>``.
+options.  ``no-<option>`` cancels ``<option>``; of ``disabled`` and ``enabled`` the
+last counts.  A ``server-template`` line is one entry for all the servers it
+names (``web[1-3]``), with the same options.
 """
 
 from __future__ import annotations
+
+import re
 
 from haproxy_model.analysis.explain.haproxy_defaults import SERVER_DEFAULTS
 from haproxy_model.analysis.explain.inherit import Placer, source_of
@@ -20,6 +24,12 @@ __all__ = ["servers_of"]
 #: server options that need ``check`` to mean anything
 CHECK_TIMING = ("inter", "rise", "fall")
 
+#: a server's administrative state: the last of the two written counts
+STATE_FLAGS = ("disabled", "enabled")
+
+#: ``server-template <prefix> <num | first-last> <fqdn>[:port]``
+_RANGE = re.compile(r"([0-9]+)(?:-([0-9]+))?")
+
 
 def _options(ctx: Context, item: Item, start: int) -> list[tuple[str, str, int]]:
     """(option, value, word index) of each option on a server/default-server line."""
@@ -30,6 +40,8 @@ def _options(ctx: Context, item: Item, start: int) -> list[tuple[str, str, int]]
         name = span.name
         if name.startswith("no-") and name[3:] in known:  # "no-check" cancels "check"
             out.append((name[3:], "disabled", span.index))
+        elif name in STATE_FLAGS:
+            out.append((name, "", span.index))
         elif span.value_index is not None:
             out.append((name, words[span.value_index], span.index))
         else:
@@ -42,7 +54,8 @@ def _merge(
 ) -> None:
     source = source_of(place, level, item.line)
     for name, value, _ in _options(ctx, item, start):
-        found.pop(name, None)
+        for key in STATE_FLAGS if name in STATE_FLAGS else (name,):
+            found.pop(key, None)
         found[name] = Setting(name, value, source)
 
 
@@ -58,18 +71,37 @@ def servers_of(ctx: Context, proxy: Proxy, place: Placer) -> list[ServerExplanat
         if item.keyword == "default-server":
             _merge(ctx, current, proxy, item, 1, place)
         elif item.keyword == "server" and len(item.values) >= 3:
-            found = dict(current)
-            _merge(ctx, found, proxy, item, 3, place)
-            checked = found.get("check") is not None and found["check"].value == "enabled"
-            for name, (value, note) in SERVER_DEFAULTS.items():
-                if name not in found and (checked or name not in CHECK_TIMING):
-                    found[name] = Setting(name, value, HAPROXY, note=note)
-            out.append(
-                ServerExplanation(
-                    name=item.values[1],
-                    address=item.values[2],
-                    source=source_of(place, proxy, item.line),
-                    settings=tuple(found.values()),
-                )
-            )
+            out.append(_server(ctx, proxy, item, current, place, None))
+        elif item.keyword == "server-template" and len(item.values) >= 4:
+            numbers = _RANGE.fullmatch(item.values[2])
+            if numbers is not None:
+                first, last = numbers.groups()
+                span = (int(first), int(last)) if last else (1, int(first))
+                out.append(_server(ctx, proxy, item, current, place, (item.values[1], *span)))
     return out
+
+
+def _server(
+    ctx: Context,
+    proxy: Proxy,
+    item: Item,
+    current: dict[str, Setting],
+    place: Placer,
+    template: tuple[str, int, int] | None,
+) -> ServerExplanation:
+    """A server (or a template's servers): the default-server record, then its own options."""
+    found = dict(current)
+    _merge(ctx, found, proxy, item, 3 if template is None else 4, place)
+    checked = found.get("check") is not None and found["check"].value == "enabled"
+    for name, (value, note) in SERVER_DEFAULTS.items():
+        if name not in found and (checked or name not in CHECK_TIMING):
+            found[name] = Setting(name, value, HAPROXY, note=note)
+    values = item.values
+    name = values[1] if template is None else f"{values[1]}[{template[1]}-{template[2]}]"
+    return ServerExplanation(
+        name=name,
+        address=values[2] if template is None else values[3],
+        source=source_of(place, proxy, item.line),
+        settings=tuple(found.values()),
+        template=template,
+    )
