@@ -16,8 +16,8 @@ from haproxy_model.model.config import Config
 
 DESCRIPTION = """\
 Show the settings PROXY (a frontend, backend or listen section) runs with,
-after its defaults section (the last anonymous one above it, or the one named
-after `from`, and the one that one names), its own lines, `no option`, and
+after its defaults section (the last one above it, or the one named after
+`from`, and the one that one names), its own lines, `no option`, and
 the `default-server` lines merged into each server; what nothing sets is
 HAProxy's default, or "unset" where HAProxy warns.  Each setting names the
 file, line and section it comes from.  When a frontend and a backend share a

@@ -1,14 +1,15 @@
 """``explain``: what a proxy actually runs with, and where each setting comes from.
 
 HAProxy's rules, per its manual (section 4) and sources: a proxy takes its
-settings from the last anonymous ``defaults`` section above it, or from the one
-it names after ``from`` (a ``defaults`` section with ``from`` takes its own
-from that one; without, it starts from HAProxy's defaults); only the keywords
-the keyword matrix allows in the proxy's kind pass on; ACLs, rules and
-``use_backend`` do not; its own lines come last (``no option X`` cancels);
-``default-server`` lines of the defaults and of the proxy merge into each
-``server``, the server's own options last.  What nothing sets is HAProxy's
-default, or "unset" where HAProxy warns.
+settings from the last ``defaults`` section above it (named or not: HAProxy and
+``link_proxies`` agree), or from the one it names after ``from`` (a ``defaults``
+section with ``from`` takes its own from that one; without, it starts from
+HAProxy's defaults); only the keywords the keyword matrix allows in the proxy's
+kind pass on; ACLs, rules and ``use_backend`` do not (the rules of a named
+``defaults`` section, which HAProxy runs first, are listed apart); its own lines
+come last (``no option X`` cancels); ``default-server`` lines of the defaults and
+of the proxy merge into each ``server``, the server's own options last.  What
+nothing sets is HAProxy's default, or "unset" where HAProxy warns.
 
     >>> import haproxy_model as hm
     >>> cfg = hm.parse("defaults\\n  mode http\\nbackend be\\n  server s1 10.0.0.1:80\\n")
