@@ -463,6 +463,23 @@ def test_server_templates_and_the_state_flags() -> None:
         e.server("web4")
 
 
+def test_a_line_inside_an_if_block_says_so() -> None:
+    cfg = hm.parse(
+        "backend be\n"
+        "    .if defined(SLOW)\n"
+        "        timeout server 60s\n"
+        "    .else\n"
+        "        timeout server 5s\n"
+        "    .endif\n"
+        "    retries 4\n"
+    )
+    e = hm.explain(cfg, "be")
+    timeout, retries = e.setting("timeout server"), e.setting("retries")
+    assert timeout is not None and retries is not None
+    assert (timeout.value, timeout.source.line, timeout.note) == ("5s", 5, "inside an .if block")
+    assert retries.note is None
+
+
 # -- text for people --------------------------------------------------------------------
 
 

@@ -271,9 +271,14 @@ def effective_settings(ctx: Context, proxy: Proxy, place: Placer) -> list[Settin
             source = source_of(place, level, item.line)
             _apply(ctx, state, item, level.kind, source, started)
             last = next(reversed(state.settings), None)
-            if not applies and last is not None and state.settings[last].source == source:
+            if last is None or state.settings[last].source != source:
+                continue
+            if not applies:
                 warning = (
                     f"not for a {proxy.kind} (the manual's keyword matrix): HAProxy ignores it"
                 )
                 state.settings[last] = attrs.evolve(state.settings[last], warning=warning)
+            if item.path:  # which branch HAProxy reads is decided when it starts
+                note = "inside an .if block"
+                state.settings[last] = attrs.evolve(state.settings[last], note=note)
     return list(state.settings.values())
