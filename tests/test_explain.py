@@ -480,6 +480,26 @@ def test_a_line_inside_an_if_block_says_so() -> None:
     assert retries.note is None
 
 
+def test_a_listen_section_takes_frontend_and_backend_keywords() -> None:
+    text = ANONYMOUS + "\nlisten both\n    bind :90\n    server b 10.0.0.1:80\n"
+    e = hm.explain(hm.parse(text), "both", version="2.6")
+    assert e.type == "listen"
+    got = [(x.keyword, x.value, x.source.line) for x in e.settings]
+    assert got == [
+        ("mode", "http", 12),
+        ("timeout client", "30s", 13),
+        ("option httplog", "enabled", 14),
+        ("option dontlognull", "enabled", 15),
+        ("balance", "roundrobin", None),
+        ("retries", "3", None),
+        ("maxconn", "0", None),
+        ("http-reuse", "safe", None),
+        ("option http-keep-alive", "enabled", None),
+        ("timeout connect", "unset", None),
+        ("timeout server", "unset", None),
+    ]
+
+
 # -- text for people --------------------------------------------------------------------
 
 
@@ -644,6 +664,7 @@ backend be from tuned
     server s3 127.0.0.1:{p3} disabled
 
 backend be_implicit
+    balance leastconn
     server a1 127.0.0.1:{p1} check
     server-template t 2-3 127.0.0.1:{p2} maxconn 5
 """
@@ -706,7 +727,8 @@ def _value(setting: Any) -> str:
 
 @pytest.mark.slow
 def test_explain_agrees_with_the_running_haproxy(live: Any) -> None:
-    """`show stat` limits and `show servers state` weights and states are what explain says."""
+    """`show stat` limits, modes and algorithms and `show servers state` weights and states
+    are what explain says."""
     cfg, client = live
     stats = {(r.pxname, r.svname): r.fields for r in client.show_stat()}
     checked = 0
@@ -735,6 +757,12 @@ def test_explain_agrees_with_the_running_haproxy(live: Any) -> None:
         maxconn = _value(hm.explain(cfg, frontend).setting("maxconn"))
         expected = global_maxconn if maxconn == "0" else maxconn
         assert stats[(frontend, "FRONTEND")]["slim"] == expected, frontend
+    for proxy, row in (("be", "BACKEND"), ("be_implicit", "BACKEND"), ("fe", "FRONTEND")):
+        explanation = hm.explain(cfg, proxy)
+        assert stats[(proxy, row)]["mode"] == _value(explanation.setting("mode"))
+        if row == "BACKEND":
+            assert stats[(proxy, row)]["algo"] == _value(explanation.setting("balance"))
+    assert stats[("be_implicit", "BACKEND")]["algo"] == "leastconn"
     # and the figures are the ones the defaults chain and default-server lines give
     assert [stats[("be", n)]["slim"] for n in ("s1", "s2", "s3")] == ["32", "100", "11"]
     assert [stats[("be", n)]["weight"] for n in ("s1", "s2", "s3")] == ["20", "3", "20"]
