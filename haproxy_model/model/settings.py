@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from haproxy_model.base.errors import InvalidType
 from haproxy_model.base.values import Time
-from haproxy_model.model.directives import Server, int_or_text, time_or_text
+from haproxy_model.model.directives import Server, directive_class, int_or_text, time_or_text
 from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
 from haproxy_model.syntax.nodes import Directive
 from haproxy_model.syntax.sections import Section
@@ -58,7 +58,7 @@ class Setting(Generic[T]):
             return
         add_line(
             obj,
-            Directive.from_values(words),
+            directive_class(self.keyword).from_values(words),
             insertion_point(obj, self.keyword, avoid=(Server,)),
         )
 

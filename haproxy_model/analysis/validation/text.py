@@ -9,9 +9,11 @@ HAProxy's other text error, is already a parse error.)
 from __future__ import annotations
 
 from haproxy_model.analysis.validation._context import Context
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.syntax.nodes import Line
 
 
+@registered("HM002")
 def check(ctx: Context) -> None:
     """Report a last line without its line feed."""
     last: Line | None = None
