@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from haproxy_model.analysis.explain.model import Setting, Source
-from haproxy_model.analysis.validation._context import Context, Item, Proxy, label, resolve
+from haproxy_model.analysis.validation._context import Context, Item, Proxy, resolve
 from haproxy_model.keywords import Keyword
 from haproxy_model.syntax.nodes import Directive
 
@@ -114,9 +114,7 @@ def placer(cfg: object, ctx: Context) -> Placer:
 
 def section_label(proxy: Proxy) -> str:
     """``"defaults tuned"``, ``"backend be_app"``: the section's keyword and name."""
-    if proxy.name:
-        return f"{proxy.kind} {proxy.name}"
-    return label(proxy.section).split(" from ")[0] if proxy.kind != "defaults" else "defaults"
+    return f"{proxy.kind} {proxy.name}" if proxy.name else proxy.kind
 
 
 def source_of(place: Placer, proxy: Proxy, line: Directive) -> Source:
