@@ -4,6 +4,7 @@ A lossless parser (``dumps(parse(text)) == text``, byte for byte) and a typed
 object model of ``haproxy.cfg``.
 """
 
+from haproxy_model.analysis.explain import Explanation, explain
 from haproxy_model.analysis.validation import validate
 from haproxy_model.base.diagnostics import Diagnostic
 from haproxy_model.base.errors import (
@@ -94,6 +95,7 @@ __all__ = [
     "Directive",
     "Error",
     "Errorfile",
+    "Explanation",
     "FcgiApp",
     "FileChangedError",
     "FileError",
@@ -141,6 +143,7 @@ __all__ = [
     "Word",
     "dump",
     "dumps",
+    "explain",
     "from_dict",
     "iter_lines",
     "load",
