@@ -326,7 +326,7 @@ def test_matrix_sections() -> None:
 
 
 def test_versions() -> None:
-    assert versions("hash-preserve-affinity") == ("3.2", "3.3")
+    assert versions("hash-preserve-affinity") == ("3.2", "3.3", "3.4")
     assert _res("hash-preserve-affinity always", "backend", "3.3") is not None
     assert _res("hash-preserve-affinity always", "backend", "2.8") is None
     assert "crt-store" in section_keywords("3.0")
@@ -382,9 +382,10 @@ def test_grammar_table_and_typed_classes_agree_on_sections() -> None:
 
     assert _grammar.section_keywords() == all_section_keywords()
     assert set(SECTION_CLASSES) <= all_section_keywords()
-    for version in ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3"):
+    for version in ("2.0", "2.2", "2.4", "2.6", "2.8", "3.0", "3.1", "3.2", "3.3"):
         assert "namespace_list" in section_keywords(version)  # registered in src/namespace.c
         assert "healthcheck" not in section_keywords(version)  # only after 3.3
+    assert "healthcheck" in section_keywords("3.4")
 
 
 def test_strict_knows_namespace_list() -> None:

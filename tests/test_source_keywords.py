@@ -382,16 +382,19 @@ def test_shifted_args_are_not_first_words() -> None:
 
 #: Words a manual documents first on a line of a section, which that version's
 #: sources do not accept there, and why.
+PROXY = ("defaults", "frontend", "listen", "backend")
 MANUAL_ONLY = {
     # Debian's 2.6.12 manual (the table's 2.6 input) has what 2.6.12 took from 2.7
     ("2.6", "global", "tune.peers.max-updates-at-once"),
     ("2.6", "ring", "backing-file"),
     # the manual's name; the sources register "deviceatlas-property-separator"
-    *((v, "global", "deviceatlas-separator") for v in ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3")),
+    *((v, "global", "deviceatlas-separator") for v in load_table().versions),
+    # 2.0-2.4 manuals document "enable" in peers sections; the sources say "enabled"
+    *((v, "peers", "enable") for v in ("2.0", "2.2", "2.4")),
     # 3.0's manual lists the server option "hash-key" among proxy keywords (fixed in 3.1)
     *(("3.0", s, "hash-key") for s in ("defaults", "frontend", "listen", "backend")),
     # "crt" of "ssl-f-use" lines, read as a proxy keyword from 3.2's manual
-    *((v, s, "crt") for v in ("3.2", "3.3") for s in ("defaults", "frontend", "listen", "backend")),
+    *((v, s, "crt") for v in ("3.2", "3.3", "3.4") for s in PROXY),
 }
 
 

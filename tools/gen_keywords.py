@@ -35,11 +35,12 @@ from typing import Any
 
 SCHEMA = 1
 REGENERATE = (
-    "for v in 2.8 3.0 3.1 3.2 3.3; do git -C <haproxy.git> show v$v.0:doc/configuration.txt "
-    "> /tmp/hadocs/$v.txt; done; python tools/gen_keywords.py "
+    "for v in 2.0 2.2 2.4 2.8 3.0 3.1 3.2 3.3 3.4; do git -C <haproxy.git> show "
+    "v$v.0:doc/configuration.txt > /tmp/hadocs/$v.txt; done; python tools/gen_keywords.py "
+    "--doc 2.0=/tmp/hadocs/2.0.txt --doc 2.2=/tmp/hadocs/2.2.txt --doc 2.4=/tmp/hadocs/2.4.txt "
     "--doc 2.6=/usr/share/doc/haproxy/configuration.txt.gz "
     "--doc 2.8=/tmp/hadocs/2.8.txt --doc 3.0=/tmp/hadocs/3.0.txt --doc 3.1=/tmp/hadocs/3.1.txt "
-    "--doc 3.2=/tmp/hadocs/3.2.txt --doc 3.3=/tmp/hadocs/3.3.txt "
+    "--doc 3.2=/tmp/hadocs/3.2.txt --doc 3.3=/tmp/hadocs/3.3.txt --doc 3.4=/tmp/hadocs/3.4.txt "
     "--out haproxy_model/keywords/table.json  "
     "(2.6 is the manual of Debian bookworm's haproxy 2.6.12 package; the tests check the "
     "recorded sha256s, see tests/test_keyword_table.py)"
@@ -58,7 +59,7 @@ _GLOBAL_TITLES = re.compile(
 _OTHER_SECTION_TITLES = re.compile(
     r"userlists|peers|peers declaration|mailers|programs( \(deprecated\))?|http-errors"
     r"|rings|log forwarding|certificate storage|acme|traces|log profiles"
-    r"|the resolvers section|cache section|fcgi-app section"
+    r"|the resolvers section|cache section|fcgi-app section|healthchecks"
 )
 _FIXED_TITLES: dict[str, str] = {
     "proxy keywords matrix": "@matrix",
@@ -510,6 +511,10 @@ def parse_manual(text: str) -> Manual:
                     if syn.split()[len(name.split()) :][:1] == ["<action>"]:
                         families.add(name)
 
+    # 2.0-2.4 document the actions of the tcp-request/tcp-response rule sets only as
+    # bullets ("    - accept :") of their "<action>" entry: used for a rule set whose
+    # actions have no entries of their own (later manuals bullet the others too).
+    bulleted: dict[str, list[str]] = {}
     for kind, ch, entries in work:
         if kind == "@proxies":
             _parse_proxies_intro(ch, sections)
@@ -533,6 +538,8 @@ def parse_manual(text: str) -> Manual:
             for name, syn, rec in entry_names(entry, kind, known if kind == "proxy" else ()):
                 if kind == "proxy" and name in families:
                     rest = literal_prefix(syn)[len(name.split()) :]
+                    if not rest:
+                        bulleted.setdefault(name, []).extend(_bulleted_actions(entry.body))
                     if rest:
                         # "tcp-request connection expect-proxy layer4 ...": the
                         # action is one word, what follows is its argument.
@@ -541,7 +548,42 @@ def parse_manual(text: str) -> Manual:
                 if kind == "proxy" and name not in matrix and usable is not None:
                     rec.matrix = usable
                 _add(target, name, syn, rec)
+    for family, names in bulleted.items():
+        if not any(a.startswith(family + " ") for a in actions):
+            for action in names:
+                _add(actions, f"{family} {action}", None, Rec())
     return man
+
+
+_BULLET = re.compile(r"^ {4}- (\S.*)$")
+_BRACED = re.compile(r"\{([^}]*)\}")
+
+
+def _bulleted_actions(body: Sequence[str]) -> list[str]:
+    """The actions of an old manual's "<action>" entry: its "    - accept :" bullets.
+
+    A bullet may name alternatives ("set-priority-class <expr> | set-priority-offset
+    <expr>", "{ track-sc0 | track-sc1 | track-sc2 } <key>"), quote the action
+    (\'"silent-drop" :\') or glue the colon to it ("do-resolve: ...").
+    """
+    out: list[str] = []
+    for line in body:
+        m = _BULLET.match(line)
+        if not m:
+            continue
+        text = m.group(1).split(" : ", 1)[0].replace('"', "")
+        braced = _BRACED.match(text)
+        alternatives = braced.group(1).split("|") if braced else text.split(" | ")
+        for alt in alternatives:
+            words = alt.split()
+            if not words:
+                continue
+            word = words[0].rstrip(":")
+            m_func = _FUNC.match(word)
+            name = m_func.group(1) if m_func else word
+            if _LITERAL.match(name) and name not in out:
+                out.append(name)
+    return out
 
 
 def _section_keyword(

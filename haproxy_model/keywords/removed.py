@@ -1,9 +1,12 @@
 """Keywords HAProxy removed, with the message and replacement HAProxy itself gives.
 
-Every entry is still refused by HAProxy 2.6 to 3.3 (checked against the sources:
-``src/cfgparse-listen.c``, ``src/cfgparse-global.c``, ``src/proxy.c``), so a
-configuration holding one never starts, whatever the target version: the
-validator reports it in its default mode (``removed-keyword``, HM108).
+Every entry is refused by HAProxy 2.6 to 3.4 (checked against the sources:
+``src/cfgparse-listen.c``, ``src/cfgparse-global.c``, ``src/proxy.c``), and by the
+older versions from :attr:`Removed.refused_since` on: the validator reports it in its
+default mode (``removed-keyword``, HM108) when validating for such a version.  The
+version HAProxy's message names is not always the first refusing it: 2.0 to 2.4 only
+warn about ``option forceclose`` ("removed since 2.0") and 2.2 and 2.4 about
+``option http-tunnel``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,13 @@ class Removed:
     sections: tuple[str, ...]
     since: str
     message: str
+    #: the first version refusing it, when later than ``since`` (checked in the sources)
+    refused: str = ""
+
+    @property
+    def refused_since(self) -> str:
+        """The first version whose parser refuses the keyword."""
+        return self.refused or self.since
 
 
 def _req(name: str, use: str | None) -> Removed:
@@ -77,37 +87,45 @@ REMOVED: tuple[Removed, ...] = (
             "anymore since HAProxy 2.1. Use 'timeout server'."),
     Removed(("appsession",), PROXY, "1.6",
             "'appsession' is not supported anymore since HAProxy 1.6."),
-    Removed(("monitor-net",), PROXY, "2.5", "'monitor-net' doesn't exist anymore. Please use "
+    Removed(("monitor-net",), PROXY, "2.4", "'monitor-net' doesn't exist anymore. Please use "
             "'http-request return status 200 if { src <network> }' instead."),
     Removed(("grace",), PROXY, "2.5",
             "the 'grace' keyword is not supported any more since HAProxy version 2.5."),
     Removed(("option", "forceclose"), PROXY, "2.0", "option 'forceclose' is not supported any "
             "more since HAProxy 2.0, please just remove it, or use 'option httpclose' if "
-            "absolutely needed."),
+            "absolutely needed.", "2.5"),
     Removed(("option", "http-tunnel"), PROXY, "2.1", "option 'http-tunnel' is not supported "
-            "any more since HAProxy 2.1, please just remove it, it shouldn't be needed."),
+            "any more since HAProxy 2.1, please just remove it, it shouldn't be needed.", "2.5"),
     Removed(("option", "http_proxy"), PROXY, "2.5", "option 'http_proxy' is not supported any "
             "more since HAProxy 2.5: use 'http-request set-dst' and 'http-request set-uri' "
             "(and 'http-request do-resolve' for DNS)."),
     Removed(("option", "http-use-htx"), PROXY, "2.1", "unknown option 'http-use-htx': HTX is "
-            "the only HTTP engine since HAProxy 2.1, remove the line."),
+            "the only HTTP engine since HAProxy 2.1, remove the line.", "2.5"),
     Removed(("nbproc",), ("global",), "2.5", "nbproc is not supported any more since HAProxy "
             "2.5. Threads will automatically be used on multi-processor machines if available."),
     Removed(("tune.chksize",), ("global",), "1.9",
-            "option 'tune.chksize' is not supported any more (tune.bufsize is used instead)."),
-    Removed(("debug",), ("global",), "2.4", "unknown keyword 'debug' in 'global' section: use "
+            "option 'tune.chksize' is not supported any more (tune.bufsize is used instead).",
+            "2.5"),
+    Removed(("debug",), ("global",), "2.3", "unknown keyword 'debug' in 'global' section: use "
             "'-d' on HAProxy's command line instead."),
 )  # fmt: skip
 """Every removed keyword the validator knows."""
 
 
-def removed(values: Sequence[str], section: str) -> Removed | None:
-    """The removed keyword ``values`` starts with in a ``section`` section, or None.
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+def removed(values: Sequence[str], section: str, version: str | None = None) -> Removed | None:
+    """The removed keyword ``values`` starts with in a ``section`` section, or None;
+    given a ``version``, only one that version refuses.
 
     ``no option X`` counts as ``option X``.
     """
     words = list(values[1:] if values[:1] == ["no"] else values)
     for entry in REMOVED:
         if section in entry.sections and tuple(words[: len(entry.words)]) == entry.words:
+            if version is not None and _key(version) < _key(entry.refused_since):
+                return None
             return entry
     return None

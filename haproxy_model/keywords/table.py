@@ -355,20 +355,30 @@ def server_options(version: str | None = None) -> frozenset[str]:
     return load_table().options("server", version)
 
 
+_ALL = ("2.0", "2.2", "2.4", "2.6", "2.8", "3.0", "3.1", "3.2", "3.3", "3.4")
+
 REGISTERED_SECTIONS: dict[str, tuple[str, ...]] = {
     # REGISTER_CONFIG_SECTION("namespace_list", ...) in src/namespace.c, every version
-    "namespace_list": ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3"),
+    "namespace_list": _ALL,
     # cfg_register_section() in src/flt_spoe.c: the sections of a SPOE configuration
     # file (``filter spoe config <file>``), which is an HAProxy configuration file
-    "spoe-agent": ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3"),
-    "spoe-group": ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3"),
-    "spoe-message": ("2.6", "2.8", "3.0", "3.1", "3.2", "3.3"),
-    # REGISTER_CONFIG_SECTION("healthcheck", ...) in src/tcpcheck.c: after 3.3 (3.4-dev)
-    "healthcheck": (),
+    "spoe-agent": _ALL,
+    "spoe-group": _ALL,
+    "spoe-message": _ALL,
+    # REGISTER_CONFIG_SECTION("healthcheck", ...) in src/tcpcheck.c: 3.4 (whose manual
+    # documents it, chapter 12.9 "Healthchecks")
+    "healthcheck": ("3.4",),
 }
 """Section keywords HAProxy registers in its sources but its manuals do not list as
 section keywords, with the table versions that have them (checked against the
 sources' ``REGISTER_CONFIG_SECTION``/``cfg_register_section`` calls)."""
+
+
+PARTIAL_ACTIONS: frozenset[str] = frozenset({"2.0", "2.2", "2.4"})
+"""Table versions whose manual does not document every rule action (2.0's has no
+``use-service``, which its sources register; 2.0 to 2.4 list the tcp-request and
+tcp-response actions as bullets only): an action only later manuals document is not
+known to be missing from them."""
 
 
 def all_section_keywords() -> frozenset[str]:

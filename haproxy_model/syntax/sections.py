@@ -40,7 +40,7 @@ __all__ = [
 
 @attrs.define(eq=False, repr=False)
 class UnknownSection(Section):
-    """A section whose keyword HAProxy 2.6-3.3 does not register; kept verbatim."""
+    """A section whose keyword HAProxy 2.0-3.4 does not register; kept verbatim."""
 
 
 class MisplacedDirective(Exception):

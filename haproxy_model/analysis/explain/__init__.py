@@ -68,8 +68,8 @@ def explain(cfg: Config, proxy: str, version: str = "3.2") -> Explanation:
     """The effective settings of the frontend, backend or listen section ``proxy``.
 
     ``version`` is the HAProxy version whose manual decides which keywords a
-    defaults section passes on (one of the keyword table's, ``"2.6"`` to
-    ``"3.3"``).  Raises :class:`~haproxy_model.NotFound` for an unknown proxy
+    defaults section passes on (one of the keyword table's, ``"2.0"`` to
+    ``"3.4"``).  Raises :class:`~haproxy_model.NotFound` for an unknown proxy
     (naming the nearest one) and :class:`~haproxy_model.InvalidValue` for an
     unknown version.
     """

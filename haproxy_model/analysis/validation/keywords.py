@@ -46,7 +46,7 @@ from haproxy_model.analysis.validation.spelling import near_miss
 from haproxy_model.keywords import Keyword, KeywordTable
 from haproxy_model.keywords.first_words import load_first_words
 from haproxy_model.keywords.removed import removed
-from haproxy_model.keywords.table import all_section_keywords
+from haproxy_model.keywords.table import PARTIAL_ACTIONS, all_section_keywords
 from haproxy_model.model import line_options
 from haproxy_model.model.typed_sections import TypedSection
 
@@ -113,7 +113,7 @@ def _check_line(ctx: Context, block: Block, item: Item) -> None:
     values = item.values
     if is_dynamic(values[0]):
         return
-    gone = removed(values, where)
+    gone = removed(values, where, ctx.version)
     if gone is not None:
         ctx.report("removed-keyword", "error", gone.message, section, item.line, 0)
         return
@@ -138,10 +138,16 @@ def _check_documented(ctx: Context, block: Block, item: Item) -> None:
         return
     start = 1 if kw.prefix else 0
     if not kw.in_version(ctx.version):
+        partial = (
+            kw.kind == "action"
+            and ctx.version in PARTIAL_ACTIONS
+            and version_key(kw.versions[0]) > version_key(ctx.version)
+        )
         ctx.report(
             "keyword-version",
-            "warning" if item.guarded else "error",
-            f"'{kw.name}' is {_which_versions(kw, ctx.version)}",
+            "warning" if item.guarded or partial else "error",
+            f"'{kw.name}' is {_which_versions(kw, ctx.version)}"
+            + (f" (the {ctx.version} manual does not list every action)" if partial else ""),
             section,
             item.line,
             start,

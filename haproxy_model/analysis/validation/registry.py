@@ -45,7 +45,7 @@ class Rule:
     name: str
     severity: Severity
     summary: str
-    versions: str = "2.6-3.3"
+    versions: str = "2.0-3.4"
 
 
 RULES: tuple[Rule, ...] = (

@@ -46,6 +46,17 @@ def _literals(kw: Keyword, variant: Variant) -> frozenset[str] | None:
     return frozenset(found) if found else None
 
 
+def _directed(words: frozenset[str]) -> frozenset[str]:
+    """Add the "-req"/"-res" forms of every word when the synopses have them for one.
+
+    The 2.8+ manuals give "compression algo-req" and "algo-res" synopses of their own
+    but only mention "type-req" and "type-res" in the text of "compression type",
+    which the sources accept alike (src/flt_http_comp.c)."""
+    if not any(w.endswith(("-req", "-res")) and w[:-4] in words for w in words):
+        return words
+    return words | {f"{w}{end}" for w in words for end in ("-req", "-res")}
+
+
 @registered("HM308", "HM309")
 def check(ctx: Context) -> None:
     """Report first arguments no synopsis allows, and too many words for ``MAX_WORDS``."""
@@ -76,6 +87,8 @@ def _check_item(ctx: Context, block: Block, item: Item) -> None:
                        block.section, item.line, most)  # fmt: skip
         return
     allowed = _literals(kw, variant) if kw.name in FIRST_WORD else None
+    if allowed is not None:
+        allowed = _directed(allowed)
     if allowed is None or len(values) <= n or values[n] in allowed:
         return
     word = values[n]

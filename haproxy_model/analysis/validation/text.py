@@ -3,7 +3,8 @@
 ``missing-newline`` (HM002): the last line does not end with a line feed. Since 2.3
 HAProxy refuses the file ("Missing LF on last line, file might have been
 truncated"): a file cut short by a failed copy must not start a proxy. (A NUL byte,
-HAProxy's other text error, is already a parse error.)
+HAProxy's other text error, is already a parse error.)  2.2 only warns (a warning
+here too), 2.0 says nothing (nor does the check).
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ def _last_line(ctx: Context, nodes: list[Node]) -> None:
     last: Line | None = None
     for last in iter_lines(nodes):  # noqa: B007 (the loop finds the last line)
         pass
-    if last is not None and last.newline == "":
+    if last is not None and last.newline == "" and ctx.at_least("2.2"):
         message = (
             "Missing LF on last line, file might have been truncated "
             f"at position {len(last.raw) + 1} (HAProxy 2.3+ refuses it)"
         )
-        ctx.report("missing-newline", "error", message, None, last)
+        if ctx.at_least("2.3"):
+            ctx.report("missing-newline", "error", message, None, last)
+        else:
+            ctx.report("missing-newline", "warning", message, None, last)
