@@ -553,7 +553,7 @@ def test_text_output_names_the_warning_and_the_rules() -> None:
         (["zzz"], "no frontend, backend or listen section 'zzz' (known: be_app, fe)"),
         (["tuned"], "'tuned' is a defaults section; explain a frontend, backend or listen"),
         (["be_app", "--server", "app3"], "backend 'be_app' has no server 'app3'; did you mean"),
-        (["be_app", "--version", "9.9"], "unknown version '9.9'; known: 2.6, 2.8, 3.0"),
+        (["be_app", "--version", "9.9"], "unknown version '9.9'; known: 2.0, 2.2, 2.4, 2.6"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
