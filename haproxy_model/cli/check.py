@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from haproxy_model.base.diagnostics import Diagnostic
-from haproxy_model.base.errors import Error, ParseError
+from haproxy_model.base.errors import Error, InvalidValue, ParseError
 from haproxy_model.cli._common import (
     OK,
     PROBLEMS,
@@ -27,6 +27,7 @@ from haproxy_model.cli._common import (
     read,
     source_lines,
 )
+from haproxy_model.keywords.build import Build
 from haproxy_model.model.api import parse
 from haproxy_model.model.config import Config
 
@@ -79,6 +80,13 @@ def add_parser(sub: Any) -> None:
         dest="target_version",
         metavar="V",
         help="HAProxy version to validate for (default: the validator's, 2.8)",
+    )
+    p.add_argument(
+        "--build",
+        metavar="FILE",
+        help="the output of the binary's `haproxy -vv`: keywords, fetches and converters "
+        "needing a build option it lacks (+WURFL, +LUA...) are errors; its version is the "
+        "default --version",
     )
     p.add_argument(
         "--strict",
@@ -231,12 +239,35 @@ def run(args: argparse.Namespace) -> int:
             status = max(status, USAGE)
     if validate is not None and status == OK:
         kwargs: dict[str, object] = {"strict": args.strict, "select": select, "ignore": ignore}
+        build = _build_profile(args.build)
+        if build is not None:
+            kwargs["build"] = build
         if args.target_version:
             kwargs["version"] = args.target_version
+        elif build is not None and build.branch in _table_versions():
+            kwargs["version"] = build.branch
         _validate(files, validate, kwargs)
     if args.haproxy:
         _haproxy(files, env, ignore_dns=not args.resolve_hosts)
     return max(status, _report(args, files))
+
+
+def _build_profile(path: str | None) -> Build | None:
+    """The build profile of ``--build FILE`` (a usage error for anything but
+    ``haproxy -vv`` output)."""
+    if path is None:
+        return None
+    text = read(path)
+    try:
+        return Build.from_vv(text)
+    except InvalidValue as exc:
+        raise CliError(f"--build {display_name(path)}: {exc}", USAGE) from None
+
+
+def _table_versions() -> tuple[str, ...]:
+    from haproxy_model.keywords import load_table
+
+    return load_table().versions
 
 
 def _expand(paths: list[str]) -> list[str]:

@@ -35,6 +35,8 @@ from typing import Any
 
 import attrs
 
+from haproxy_model.keywords.build import Build
+
 __all__ = ["Accepted", "FirstWords", "load_first_words"]
 
 _OPTION = re.compile(r"!?USE_[A-Z0-9_]+")
@@ -58,14 +60,17 @@ class Accepted:
         """The ``USE_*`` build options among the conditions (``!`` for "without")."""
         return tuple(c for c in self.conditions if _OPTION.fullmatch(c))
 
-    def met_by(self, build: Collection[str] | None) -> bool:
-        """Whether a build with the ``USE_*`` options ``build`` accepts it.
+    def met_by(self, build: Collection[str] | Build | None) -> bool:
+        """Whether a build with the ``USE_*`` options ``build`` (or a :class:`Build`
+        profile) accepts it.
 
         Without a build (``None``) every condition counts as met. Conditions other
         than build options (platform, library version) always count as met.
         """
         if build is None:
             return True
+        if isinstance(build, Build):
+            return build.meets(self.build_options)
         for cond in self.build_options:
             wanted = cond.lstrip("!")
             if (wanted in build) == cond.startswith("!"):
@@ -134,7 +139,7 @@ class FirstWords:
         return None if conds is None else Accepted(conds)
 
     def accepts(
-        self, section: str, word: str, version: str, build: Collection[str] | None = None
+        self, section: str, word: str, version: str, build: Collection[str] | Build | None = None
     ) -> bool:
         """Whether ``version`` (built with ``build``'s options, or any build) accepts ``word``
         first on a line of ``section``. Always true where :meth:`exact` is false."""

@@ -34,6 +34,7 @@ from haproxy_model.analysis.validation import (  # noqa: F401 (importing registe
 from haproxy_model.analysis.validation._context import Context
 from haproxy_model.base.diagnostics import Diagnostic
 from haproxy_model.base.errors import InvalidType
+from haproxy_model.keywords.build import Build
 from haproxy_model.model.config import Config
 from haproxy_model.syntax.nodes import Directive
 
@@ -45,6 +46,7 @@ def validate(
     strict: bool = False,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
+    build: Build | str | None = None,
 ) -> list[Diagnostic]:
     """Check ``cfg`` for HAProxy ``version`` (one of the keyword table's versions).
 
@@ -57,6 +59,11 @@ def validate(
     says ``haproxy-model: ignore[HM102]`` (or just ``haproxy-model: ignore``)
     gets no diagnostic of those checks (:mod:`.registry`).
 
+    ``build`` is the binary's build profile: a :class:`~haproxy_model.keywords.build.Build`
+    or the text ``haproxy -vv`` prints. With it, keywords, fetches and converters that
+    need a build option the binary lacks (``USE_WURFL``, ``USE_LUA``...) are errors;
+    without it they are accepted.
+
     A configuration of several files (``hm.load_many``) is validated as one,
     each diagnostic placed in its own file at its own line.
     """
@@ -64,7 +71,11 @@ def validate(
         raise InvalidType(f"validate() takes a Config, not {type(cfg).__name__}")
     if not isinstance(version, str):
         raise InvalidType(f"validate(version=...) takes a str such as '2.8', not {version!r}")
-    ctx = Context(cfg, version, strict)
+    if isinstance(build, str):
+        build = Build.from_vv(build)
+    elif build is not None and not isinstance(build, Build):
+        raise InvalidType(f"validate(build=...) takes a Build or 'haproxy -vv' text, not {build!r}")
+    ctx = Context(cfg, version, strict, build)
     for check in registry.active_checks(select, ignore):
         check.function(ctx)
     found = registry.filter_diagnostics(

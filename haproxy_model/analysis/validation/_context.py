@@ -12,6 +12,7 @@ from haproxy_model.analysis.validation.registry import code_of
 from haproxy_model.base.diagnostics import Diagnostic, Severity
 from haproxy_model.base.errors import InvalidValue
 from haproxy_model.keywords import Keyword, KeywordTable, load_table
+from haproxy_model.keywords.build import Build
 from haproxy_model.model.config import Config
 from haproxy_model.model.directives import shape_of
 from haproxy_model.syntax.nodes import (
@@ -165,8 +166,10 @@ def repeats(items: Iterable[Item], keyword: str) -> Iterator[tuple[Item, Item]]:
 class Context:
     """The configuration being validated and the diagnostics found so far."""
 
-    def __init__(self, cfg: Config, version: str, strict: bool) -> None:
+    def __init__(self, cfg: Config, version: str, strict: bool, build: Build | None = None) -> None:
         self.cfg = cfg
+        #: the binary's build options (``haproxy -vv``); None: any build
+        self.build = build
         self.table: KeywordTable = load_table()
         if version not in self.table.versions:
             raise InvalidValue(

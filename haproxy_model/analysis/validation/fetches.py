@@ -12,6 +12,9 @@ Codes:
   since no build profile says which HAProxy runs it; one note per option. OpenSSL's
   (``ssl_*``) get none: the ``ssl`` of ``bind`` and ``server`` lines needs the same
   build, and is taken for granted too.
+* ``build-missing`` (HM114): given a build profile (``validate(build=...)``), a fetch
+  or converter needing a build option the profile lacks (``ssl_fc`` without
+  +OPENSSL); with a profile, no ``build-option`` notes.
 * ``sample-argument`` (HM112): arguments ``make_arg_list()`` (src/arg.c) refuses for
   the version's argument mask of a known fetch or converter: more than it takes, fewer
   than it needs, an empty or non-integer one where it takes an integer
@@ -37,7 +40,7 @@ from haproxy_model.base.diagnostics import Severity
 from haproxy_model.keywords.samples import Kind, SampleKeyword, SampleTable, load_samples
 
 
-@registered("HM110", "HM111", "HM112", "HM113")
+@registered("HM110", "HM111", "HM112", "HM113", "HM114")
 def check(ctx: Context) -> None:
     """Report the fetches and converters of every expression the version lacks."""
     table = load_samples()
@@ -63,7 +66,16 @@ def check(ctx: Context) -> None:
             if message is not None:
                 _report(ctx, expression, term, message, "sample-argument")
             options = _build(table, term, expression.criterion, ctx.version)
-            if set(options) - {"OPENSSL"}:
+            if ctx.build is not None:
+                if not ctx.build.meets(options):
+                    lacks = " and ".join(ctx.build.missing(options))
+                    what = "converter" if term.converter else "fetch method"
+                    message = (
+                        f"unknown {what} '{term.name}'{where}: "
+                        f"{ctx.build.describe()} is built without {lacks}"
+                    )
+                    _report(ctx, expression, term, message, "build-missing")
+            elif set(options) - {"OPENSSL"}:
                 builds.setdefault(options, []).append((expression, term))
     for options, uses in builds.items():
         _note_build(ctx, options, uses)

@@ -21,6 +21,8 @@ Codes:
   inside a ``.if`` block that tests the version or a feature, and for a later
   version's word outside the proxy sections (stable releases take some back).
 * ``deprecated-keyword`` (info): the manual of the version marks it deprecated.
+* ``build-missing``: given a build profile (``validate(build=...)``), a first word
+  the version has only in builds with an option the profile lacks.
 * ``unknown-option`` (strict only, or a near miss: ``maxcon``) / ``option-version``: the
   same for the options of ``server``/``default-server``/``server-template`` and ``bind``
   lines.
@@ -67,7 +69,7 @@ _OPTION_LINES = {
 }
 
 
-@registered("HM101", "HM102", "HM103", "HM104", "HM105", "HM106", "HM107", "HM108")
+@registered("HM101", "HM102", "HM103", "HM104", "HM105", "HM106", "HM107", "HM108", "HM114")
 def check(ctx: Context) -> None:
     """Report misplaced, unknown and version-specific keywords and options."""
     for index, block in enumerate(ctx.blocks):
@@ -117,7 +119,7 @@ def _check_line(ctx: Context, block: Block, item: Item) -> None:
     if gone is not None:
         ctx.report("removed-keyword", "error", gone.message, section, item.line, 0)
         return
-    refused = refusal(where, values, ctx.version, item.guarded)
+    refused = refusal(where, values, ctx.version, item.guarded, ctx.build)
     if refused is not None and not refused.backportable:
         _refused(ctx, block, item, refused)
         return

@@ -13,7 +13,8 @@ of such a word (:mod:`.keywords` reports it):
 Exceptions, so that no configuration HAProxy accepts is refused:
 
 * a word the version accepts only in some builds (``USE_QUIC``, ``USE_LUA``, an
-  addon...) is accepted, as no build is given;
+  addon...) is accepted when no build is given; with a build profile lacking the
+  option, a ``build-missing`` error (HAProxy's own "unknown keyword");
 * inside a ``.if`` block testing the version or a feature, a warning;
 * a word of a later version outside the proxy sections is a warning: stable
   releases take such words back (2.6.12 has ``tune.peers.max-updates-at-once`` and
@@ -32,6 +33,7 @@ import attrs
 
 from haproxy_model.analysis.validation._context import PROXY_SECTIONS, is_dynamic
 from haproxy_model.base.diagnostics import Severity
+from haproxy_model.keywords.build import Build
 from haproxy_model.keywords.first_words import FirstWords, load_first_words
 from haproxy_model.keywords.table import load_table
 
@@ -84,14 +86,29 @@ def known(section: str, values: Sequence[str], version: str) -> bool:
     )
 
 
-def refusal(section: str, values: Sequence[str], version: str, guarded: bool) -> Refusal | None:
-    """How ``version`` refuses the first word of a line of ``section``; None: it does not
-    (or the table does not know the section or the version)."""
+def refusal(
+    section: str, values: Sequence[str], version: str, guarded: bool, build: Build | None = None
+) -> Refusal | None:
+    """How ``version`` (built as ``build`` says, or any build) refuses the first word of a
+    line of ``section``; None: it does not (or the table does not know the section or
+    the version)."""
     fw = load_first_words()
     found = first_word(values)
     if found is None or version not in fw.versions:
         return None
     word, index = found
+    accepted = fw.lookup(section, word, version) if fw.exact(section, version) else None
+    if build is not None and accepted is not None and not accepted.met_by(build):
+        lacks = build.missing(accepted.build_options) or list(accepted.build_options)
+        note = f" ({build.describe()} is built without {' and '.join(lacks)})"
+        return Refusal(
+            word,
+            index,
+            _with(fw.message(section, word, version), note),
+            fw.versions_accepting(section, word),
+            "warning" if guarded else "error",
+            code="build-missing",
+        )
     if fw.accepts(section, word, version) or word in _documented(section, version):
         return None
     others = fw.versions_accepting(section, word)

@@ -84,6 +84,10 @@ RULES: tuple[Rule, ...] = (
     Rule("HM113", "build-option", "info",
          "a fetch or converter only some builds have (`lua.*`: USE_LUA, `51d.*`, "
          "`wurfl-get`; OpenSSL's taken for granted): a note, never an error"),
+    Rule("HM114", "build-missing", "error",
+         "with a build profile (`--build`, the binary's `haproxy -vv`): a keyword, fetch or "
+         "converter needing a build option the binary lacks (`wurfl-data-file` without "
+         "+WURFL)"),
     Rule("HM201", "duplicate-proxy", "error",
          "two proxies of the same name (frontend and backend may share one)"),
     Rule("HM202", "duplicate-defaults", "warning", "two `defaults` sections of the same name"),
