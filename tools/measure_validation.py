@@ -5,7 +5,11 @@ those it refused for what is written in them (``syntax/version``, ``expected-fai
 ``lexical`` classes of ``../shared/corpus/manifest.tsv``), not for a missing file, DNS
 or the build. Agreement: we report an error exactly when HAProxy refused the file.
 
-``python tools/measure_validation.py [--corpus DIR] [--misses]``
+With ``--build VV`` (the ``haproxy -vv`` output of the binary that gave the verdicts,
+Debian's 2.6.12: ``/usr/sbin/haproxy -vv > vv.txt``) the validator gets that build
+profile, and files refused for their build (``build: ...``) are comparable too.
+
+``python tools/measure_validation.py [--corpus DIR] [--build VV] [--misses]``
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import sys
 from pathlib import Path
 
 import haproxy_model as hm
+from haproxy_model.keywords.build import Build
 
 WRITTEN = ("syntax/version", "expected-failure", "lexical")
 
@@ -25,7 +30,10 @@ def main() -> int:
     default = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
     parser.add_argument("--corpus", type=Path, default=default)
     parser.add_argument("--misses", action="store_true", help="list the disagreements")
+    parser.add_argument("--build", type=Path, default=None, help="haproxy -vv output")
     args = parser.parse_args()
+    build = None if args.build is None else Build.from_vv(args.build.read_text())
+    written = WRITTEN if build is None else (*WRITTEN, "build")
     manifest = args.corpus / "manifest.tsv"
     with manifest.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
@@ -33,13 +41,14 @@ def main() -> int:
     misses: list[str] = []
     for row in rows:
         refused = row["haproxy26"] == "error"
-        if refused and not row["error_class"].startswith(WRITTEN):
+        if refused and not row["error_class"].startswith(written):
             continue
         path = args.corpus / row["file"]
         if not path.is_file():
             continue
         try:
-            ours = any(d.severity == "error" for d in hm.validate(hm.load(path), version="2.6"))
+            found = hm.validate(hm.load(path), version="2.6", build=build)
+            ours = any(d.severity == "error" for d in found)
         except hm.ParseError:
             ours = True
         total += 1

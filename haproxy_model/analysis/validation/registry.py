@@ -87,7 +87,7 @@ RULES: tuple[Rule, ...] = (
     Rule("HM114", "build-missing", "error",
          "with a build profile (`--build`, the binary's `haproxy -vv`): a keyword, fetch or "
          "converter needing a build option the binary lacks (`wurfl-data-file` without "
-         "+WURFL)"),
+         "+WURFL), or a `quic4@` address without +QUIC"),
     Rule("HM201", "duplicate-proxy", "error",
          "two proxies of the same name (frontend and backend may share one)"),
     Rule("HM202", "duplicate-defaults", "warning", "two `defaults` sections of the same name"),
