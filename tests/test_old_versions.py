@@ -76,8 +76,9 @@ HEAD = "global\n    maxconn 10\ndefaults\n    mode http\n    timeout connect 1s\
 HEAD += "    timeout client 1s\n    timeout server 1s\n"
 
 
-def _errors(text: str, version: str) -> list[str]:
-    return [d.code for d in hm.validate(hm.parse(text), version=version) if d.severity == "error"]
+def _errors(text: str, version: str, strict: bool = False) -> list[str]:
+    found = hm.validate(hm.parse(text), version=version, strict=strict)
+    return [d.code for d in found if d.severity == "error"]
 
 
 @pytest.mark.parametrize(
@@ -85,7 +86,11 @@ def _errors(text: str, version: str) -> list[str]:
     [
         ("reqrep ^Host:\\ a Host:\\ b", "listen", "2.0", "2.2"),
         ("option http-tunnel", "listen", "2.4", "2.6"),
+        ("option http-use-htx", "listen", "2.4", "2.6"),
         ("option forceclose", "listen", "2.4", "2.6"),
+        ("tune.chksize 100", "global", "2.4", "2.6"),
+        ("grace 10s", "listen", "2.4", "2.6"),
+        ("option http_proxy", "listen", "2.4", "2.6"),
         ("monitor-net 10.0.0.0/8", "listen", "2.2", "2.4"),
         ("nbproc 2", "global", "2.4", "2.6"),
         ("debug", "global", "2.2", "2.4"),
@@ -98,7 +103,8 @@ def test_removed_only_from_the_refusing_version(
         text = HEAD.replace("    maxconn 10\n", f"    maxconn 10\n    {line}\n")
     else:
         text = HEAD + f"listen l\n    bind :8080\n    {line}\n    server s 127.0.0.1:80\n"
-    assert "removed-keyword" not in _errors(text, accepted)
+    assert _errors(text, accepted) == []
+    assert _errors(text, accepted, strict=True) == []
     assert "removed-keyword" in _errors(text, refused)
 
 

@@ -3,7 +3,8 @@
 Every entry is refused by HAProxy 2.6 to 3.4 (checked against the sources:
 ``src/cfgparse-listen.c``, ``src/cfgparse-global.c``, ``src/proxy.c``), and by the
 older versions from :attr:`Removed.refused_since` on: the validator reports it in its
-default mode (``removed-keyword``, HM108) when validating for such a version.  The
+default mode (``removed-keyword``, HM108), an error for such a version and a warning
+for an older one (which still takes it, though its manual may no longer list it).  The
 version HAProxy's message names is not always the first refusing it: 2.0 to 2.4 only
 warn about ``option forceclose`` ("removed since 2.0") and 2.2 and 2.4 about
 ``option http-tunnel``.
@@ -112,20 +113,14 @@ REMOVED: tuple[Removed, ...] = (
 """Every removed keyword the validator knows."""
 
 
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split(".") if p.isdigit())
-
-
-def removed(values: Sequence[str], section: str, version: str | None = None) -> Removed | None:
-    """The removed keyword ``values`` starts with in a ``section`` section, or None;
-    given a ``version``, only one that version refuses.
+def removed(values: Sequence[str], section: str) -> Removed | None:
+    """The removed keyword ``values`` starts with in a ``section`` section, or None
+    (whatever the version: see :attr:`Removed.refused_since`).
 
     ``no option X`` counts as ``option X``.
     """
     words = list(values[1:] if values[:1] == ["no"] else values)
     for entry in REMOVED:
         if section in entry.sections and tuple(words[: len(entry.words)]) == entry.words:
-            if version is not None and _key(version) < _key(entry.refused_since):
-                return None
             return entry
     return None

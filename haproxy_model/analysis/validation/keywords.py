@@ -116,9 +116,17 @@ def _check_line(ctx: Context, block: Block, item: Item) -> None:
     values = item.values
     if is_dynamic(values[0]):
         return
-    gone = removed(values, where, ctx.version)
+    gone = removed(values, where)
     if gone is not None:
-        ctx.report("removed-keyword", "error", gone.message, section, item.line, 0)
+        if version_key(ctx.version) >= version_key(gone.refused_since):
+            ctx.report("removed-keyword", "error", gone.message, section, item.line, 0)
+        else:
+            # still parsed (often with a warning), though later manuals drop it
+            message = (
+                f"HAProxy {ctx.version} still takes it, {gone.refused_since} refuses it: "
+                + gone.message
+            )
+            ctx.report("removed-keyword", "warning", message, section, item.line, 0)
         return
     refused = refusal(where, values, ctx.version, item.guarded, ctx.build)
     if refused is not None and not refused.backportable:

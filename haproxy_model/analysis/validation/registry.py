@@ -69,7 +69,8 @@ RULES: tuple[Rule, ...] = (
          "a server, bind or proxy option the target version does not know"),
     Rule("HM107", "deprecated-keyword", "info", "a keyword the manual marks deprecated"),
     Rule("HM108", "removed-keyword", "error",
-         "a keyword HAProxy removed (reqrep, contimeout, nbproc...): its message and replacement"),
+         "a keyword HAProxy removed (reqrep, contimeout, nbproc...): its message and "
+         "replacement (a warning for the versions before the one refusing it)"),
     Rule("HM109", "header-argument", "error",
          "words after a proxy's name other than `from <defaults>` (an address: use `bind`), "
          "or any on the `global` line"),
