@@ -184,3 +184,10 @@ def test_word_the_sources_take_but_the_manual_misnames(version: str) -> None:
 
 def test_later_keywords_stay_errors() -> None:
     assert "keyword-version" in _errors("global\n    stats calculate-max-counters on\n", "2.6")
+
+
+def test_option_the_manual_files_elsewhere() -> None:
+    """3.0's manual documents the server option "hash-key" among the proxy keywords."""
+    text = "backend b\n    balance source\n    server s 127.0.0.1:80 hash-key addr\n"
+    assert _errors(text, "3.0") == []
+    assert "option-version" in _errors(text, "2.8")

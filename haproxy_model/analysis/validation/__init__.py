@@ -16,6 +16,7 @@ from haproxy_model.analysis.validation import (  # noqa: F401 (importing registe
     acls,
     advice,
     arguments,
+    builds,
     check_steps,
     fcgi,
     fetches,

@@ -22,8 +22,8 @@ Codes:
   version's word outside the proxy sections (stable releases take some back).
 * ``deprecated-keyword`` (info): the manual of the version marks it deprecated.
 * ``build-missing``: given a build profile (``validate(build=...)``), a first word
-  the version has only in builds with an option the profile lacks, or a QUIC address
-  (``quic4@``) on a bind or server line of a build without QUIC.
+  the version has only in builds with an option the profile lacks (QUIC addresses:
+  :mod:`.builds`).
 * ``unknown-option`` (strict only, or a near miss: ``maxcon``) / ``option-version``: the
   same for the options of ``server``/``default-server``/``server-template`` and ``bind``
   lines.
@@ -195,33 +195,6 @@ def _check_documented(ctx: Context, block: Block, item: Item) -> None:
         _check_action(ctx, block, item, kw, start)
     if kw.name in _OPTION_LINES and not kw.prefix:
         _check_options(ctx, block, item, kw.name)
-        _check_quic_address(ctx, block, item, kw.name)
-
-
-_QUIC_FAMILIES = {"quic4@": " family 2", "quic6@": " family 10", "quic+": ""}
-
-
-def _check_quic_address(ctx: Context, block: Block, item: Item, line_kind: str) -> None:
-    """With a build profile without QUIC, a ``quic4@``/``quic6@``/``quic+...`` address of
-    a bind or server line (src/tools.c str2sa_range(): "QUIC is not compiled in")."""
-    build = ctx.build
-    positional = _OPTION_LINES[line_kind][1]
-    if build is None or build.has("QUIC") or positional == 0 or len(item.values) <= positional:
-        return
-    for address in item.values[positional].split(","):
-        family = next((f for p, f in _QUIC_FAMILIES.items() if address.startswith(p)), None)
-        if family is not None:
-            ctx.report(
-                "build-missing",
-                "warning" if item.guarded else "error",
-                f"unsupported stream protocol for datagram{family} address "
-                f"'{address}'; QUIC is not compiled in if this is what you were looking for "
-                f"({build.describe()} is built without USE_QUIC)",
-                block.section,
-                item.line,
-                positional,
-            )
-            return
 
 
 def _older_form(ctx: Context, where: str, values: Sequence[str], kw: Keyword) -> Keyword:
@@ -476,7 +449,7 @@ def _check_options(ctx: Context, block: Block, item: Item, line_kind: str) -> No
                     item.line,
                     span.index,
                 )
-        elif not kw.in_version(ctx.version):
+        elif not kw.in_version(ctx.version) and not _misfiled(ctx, kw.name):
             ctx.report(
                 "option-version",
                 "warning" if item.guarded else "error",
@@ -485,6 +458,13 @@ def _check_options(ctx: Context, block: Block, item: Item, line_kind: str) -> No
                 item.line,
                 span.index,
             )
+
+
+def _misfiled(ctx: Context, name: str) -> bool:
+    """An option the version's manual documents in another chapter: 3.0's lists the
+    server option "hash-key" among the proxy keywords (its sources register it)."""
+    other = ctx.table.get("proxy", name)
+    return other is not None and other.in_version(ctx.version)
 
 
 def _which_versions(kw: Keyword, version: str) -> str:
