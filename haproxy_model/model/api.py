@@ -15,7 +15,7 @@ from haproxy_model.base.files import (
 )
 from haproxy_model.model.config import Config
 from haproxy_model.model.directives import DIRECTIVE_CLASSES
-from haproxy_model.model.typed_sections import make_section
+from haproxy_model.model.typed_sections import SECTION_CLASSES, make_section
 from haproxy_model.syntax.parser import parse_fast
 from haproxy_model.syntax.render import dumps
 
@@ -33,6 +33,7 @@ def parse(text: str, *, filename: str = "<string>") -> Config:
             text,
             filename=filename,
             make_section=make_section,
+            section_classes=SECTION_CLASSES,
             directive_classes=DIRECTIVE_CLASSES,
             make_document=Config,
         )

@@ -8,28 +8,41 @@ typed model: :class:`haproxy_model.Config` extends it with typed views
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import attrs
 
 from haproxy_model.base.errors import InvalidType
 from haproxy_model.base.files import FileState
-from haproxy_model.syntax.nodes import Blank, Conditional, Line, Node, iter_lines, meaningful
+from haproxy_model.syntax.nodes import (
+    Blank,
+    Conditional,
+    Container,
+    Line,
+    Node,
+    iter_lines,
+    meaningful,
+)
 from haproxy_model.syntax.sections import Section
 
 __all__ = ["Document"]
 
 
 @attrs.define(init=False, eq=False)
-class Document:
+class Document(Container):
     """A configuration as nodes: ``body`` holds the top-level nodes in file order
     (lines before the first section, sections, and `.if` blocks that contain
     sections); ``sections`` lists every section in file order, including those
     inside `.if` blocks.
     """
 
+    _LISTS = frozenset(("body",))
+
     body: list[Node]
     filename: str
     source: FileState | None
+    _text: str | None = attrs.field(default=None, init=False, repr=False)
+    _parent: Any = attrs.field(default=None, init=False, repr=False)
 
     def __init__(
         self,
@@ -46,6 +59,8 @@ class Document:
                 body.append(section)
         elif sections:
             raise InvalidType("give either sections or body, not both")
+        self._text = None
+        self._parent = None
         self.body = body
         self.filename = filename
         #: what the file held when it was loaded (``hm.load``); ``hm.dump`` checks it

@@ -86,8 +86,27 @@ class LineParts:
         return "".join(out)
 
 
+_split_blanks = re.compile(r"([ \t\x0b\x0c]+)").split
+
+
 def split_parts(content: str) -> LineParts:
     """Cut a valid line (without its line end) into indent, words, blanks and comment."""
+    if '"' not in content and "'" not in content and "\\" not in content and "#" not in content:
+        # a plain line: its words are the runs between blanks
+        pieces = _split_blanks(content)
+        runs = pieces[0::2]
+        blanks = pieces[1::2]
+        plain_indent = ""
+        plain_trailing = ""
+        if blanks and runs[0] == "":
+            plain_indent = blanks.pop(0)
+            del runs[0]
+        if blanks and runs[-1] == "":
+            plain_trailing = blanks.pop()
+            runs.pop()
+        if runs == [""]:
+            runs = []
+        return LineParts(plain_indent, runs, blanks, plain_trailing, "")
     indent = ""
     words: list[str] = []
     seps: list[str] = []

@@ -8,12 +8,23 @@ its original bytes back.  Edits rebuild only the edited line's text.
 Equality (``==``) is by meaning: it ignores blank lines, comments, blanks
 between words and the way a word is quoted.  Compare ``dumps()`` output for
 byte equality.
+
+Rendering is cached (see :mod:`haproxy_model.syntax.render`): a section, a `.if`
+block, a branch and the document keep their text once rendered, and every change
+clears the cache of the changed node and of the nodes around it.  Each node knows
+the node it was rendered in (``_parent``), lists of nodes are :class:`NodeList`
+objects that tell their owner when they change, and assigning ``raw``,
+``newline`` or a list attribute goes through ``__setattr__``.  A plain list
+assigned to ``body``, ``leading`` or ``branches`` is copied into a NodeList.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Sequence
+import functools
+import operator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, SupportsIndex, overload
 
 import attrs
 
@@ -23,17 +34,188 @@ from haproxy_model.syntax.words import Decoded, Word, decode, quote, value_of
 
 DEFAULT_INDENT = "    "
 
+_setattr = object.__setattr__
 
-@attrs.define(eq=False)
+
+def touch(node: Any) -> None:
+    """Clear the cached text of ``node`` (a container, a tuple of them, or None) and of
+    every container around it."""
+    while node is not None:
+        if node.__class__ is tuple:
+            for one in node:
+                touch(one)
+            return
+        _setattr(node, "_text", None)
+        node = getattr(node, "_parent", None)  # unset while __init__ runs
+
+
+def adopt(node: Any, parent: object) -> None:
+    """Record that ``node`` stands in ``parent`` (a node held in two places keeps both)."""
+    current = getattr(node, "_parent", None)
+    if current is parent:
+        return
+    if current is None:
+        _setattr(node, "_parent", parent)
+    elif current.__class__ is tuple:
+        if not any(p is parent for p in current):
+            _setattr(node, "_parent", (*current, parent))
+    else:
+        _setattr(node, "_parent", (current, parent))
+
+
+def _detach(node: object, owner: object) -> None:
+    current = getattr(node, "_parent", None)
+    if current is owner:
+        _setattr(node, "_parent", None)
+    elif current.__class__ is tuple:
+        rest = tuple(p for p in current if p is not owner)
+        _setattr(node, "_parent", rest if len(rest) > 1 else rest[0] if rest else None)
+
+
+class NodeList(list["Node"]):
+    """A list of nodes that clears its owner's cached text when it changes."""
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, items: Iterable[Node] = (), owner: object = None) -> None:
+        super().__init__(items)
+        self._owner = owner
+
+    def _changed(self, removed: Sequence[object] = ()) -> None:
+        owner = getattr(self, "_owner", None)
+        if owner is not None:
+            if removed:
+                present = {id(n) for n in self}
+                for node in removed:
+                    if id(node) not in present:
+                        _detach(node, owner)
+            touch(owner)
+
+    def append(self, item: Node) -> None:
+        super().append(item)
+        self._changed()
+
+    def extend(self, items: Iterable[Node]) -> None:
+        super().extend(items)
+        self._changed()
+
+    def insert(self, index: SupportsIndex, item: Node) -> None:
+        super().insert(index, item)
+        self._changed()
+
+    def remove(self, item: Node) -> None:
+        index = self.index(item)
+        removed = self[index]
+        super().__delitem__(index)
+        self._changed((removed,))
+
+    def pop(self, index: SupportsIndex = -1) -> Node:
+        item = super().pop(index)
+        self._changed((item,))
+        return item
+
+    def clear(self) -> None:
+        removed = list(self)
+        super().clear()
+        self._changed(removed)
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        super().sort(*args, **kwargs)
+        self._changed()
+
+    def reverse(self) -> None:
+        super().reverse()
+        self._changed()
+
+    def __iadd__(self, items: Iterable[Node]) -> NodeList:  # type: ignore[override,misc]
+        super().__iadd__(items)
+        self._changed()
+        return self
+
+    def __imul__(self, n: SupportsIndex) -> NodeList:
+        removed = list(self)
+        super().__imul__(n)
+        self._changed(removed)
+        return self
+
+    @overload
+    def __setitem__(self, index: SupportsIndex, item: Node) -> None: ...
+    @overload
+    def __setitem__(self, index: slice, item: Iterable[Node]) -> None: ...
+    def __setitem__(self, index: Any, item: Any) -> None:
+        removed: Any = self[index]
+        super().__setitem__(index, item)
+        self._changed(removed if isinstance(index, slice) else (removed,))
+
+    def __delitem__(self, index: SupportsIndex | slice) -> None:
+        removed: Any = self[index]
+        super().__delitem__(index)
+        self._changed(removed if isinstance(index, slice) else (removed,))
+
+
+def own_list(owner: object, items: Iterable[Node]) -> NodeList:
+    """``items`` as a NodeList of ``owner`` (the same list when it already is one of it)."""
+    if items.__class__ is NodeList:
+        assert isinstance(items, NodeList)
+        current = getattr(items, "_owner", None)
+        if current is None or current is owner:
+            items._owner = owner
+            return items
+    return NodeList(items, owner)
+
+
+class Container:
+    """Mixin of the nodes that hold other nodes and cache their rendered text."""
+
+    __slots__ = ()
+    #: the attributes holding lists of nodes (kept as NodeList objects)
+    _LISTS: frozenset[str] = frozenset()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._LISTS:
+            value = own_list(self, value)
+        _setattr(self, name, value)
+        if name[0] != "_":
+            touch(self)
+
+
+@attrs.define(eq=False, repr=False)
 class Line:
     """One physical line of the file."""
 
-    raw: str = ""
-    newline: str = attrs.field(default="\n", kw_only=True)
+    _raw: str = attrs.field(default="", alias="raw")
+    _newline: str = attrs.field(default="\n", kw_only=True, alias="newline")
+    #: the container this line was rendered in (for the render cache), or None
+    _parent: Any = attrs.field(default=None, init=False)
+
+    @property
+    def raw(self) -> str:
+        """The line's text without its line end."""
+        return self._raw
+
+    @raw.setter
+    def raw(self, value: str) -> None:
+        self._raw = value
+        if self._parent is not None:
+            touch(self._parent)
+
+    @property
+    def newline(self) -> str:
+        """The line end: ``"\\n"``, ``"\\r\\n"``, or ``""`` for a last line without one."""
+        return self._newline
+
+    @newline.setter
+    def newline(self, value: str) -> None:
+        self._newline = value
+        if self._parent is not None:
+            touch(self._parent)
 
     def render(self) -> str:
         """The line's text with its line end."""
-        return self.raw + self.newline
+        return self._raw + self._newline
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(raw={self._raw!r}, newline={self._newline!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Line):
@@ -46,7 +228,17 @@ class Line:
         return self.raw.strip()
 
 
-@attrs.define(eq=False)
+def _fast_getter(cls: type, name: str) -> None:
+    """Read ``name`` through a C-level getter (the property above is what type checkers see)."""
+    prop = cls.__dict__[name]
+    setattr(cls, name, property(operator.attrgetter("_" + name), prop.fset, doc=prop.__doc__))
+
+
+_fast_getter(Line, "raw")
+_fast_getter(Line, "newline")
+
+
+@attrs.define(eq=False, repr=False)
 class Blank(Line):
     """An empty or whitespace-only line."""
 
@@ -54,7 +246,7 @@ class Blank(Line):
         return None
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class Comment(Line):
     """A line holding only a comment."""
 
@@ -71,12 +263,18 @@ class Comment(Line):
         return self.raw.strip()[1:].strip()
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class ScopeLine(Line):
     """A ``[scope]`` line, read by HAProxy as a whole."""
 
 
-_Cut = tuple[str, str, tuple[str, ...], tuple[str, ...], str, str]
+_Cut = tuple[str, tuple[str, ...], tuple[str, ...], str, str]
+
+
+@functools.lru_cache(maxsize=4096)
+def _cut(raw: str) -> _Cut:
+    p = split_parts(raw)
+    return (p.indent, tuple(p.words), tuple(p.separators), p.trailing, p.comment)
 
 
 @attrs.define(eq=False)
@@ -86,8 +284,6 @@ class Directive(Line):
     Subclasses (``Server``, ``Bind``, ...) add typed accessors; all of them
     read and write through the words kept here.
     """
-
-    _cut: _Cut | None = attrs.field(default=None, init=False, repr=False)
 
     @classmethod
     def from_values(
@@ -112,21 +308,9 @@ class Directive(Line):
         """The line cut into indent, words, separators, trailing blanks and comment.
 
         The result is a fresh object the caller may change; the cut itself is
-        cached until the line's text changes.
+        kept in a bounded cache keyed by the line's text (the line holds no copy).
         """
-        cached = self._cut
-        if cached is None or cached[0] is not self.raw:
-            p = split_parts(self.raw)
-            cached = (
-                self.raw,
-                p.indent,
-                tuple(p.words),
-                tuple(p.separators),
-                p.trailing,
-                p.comment,
-            )
-            self._cut = cached
-        _, indent, words, seps, trailing, comment = cached
+        indent, words, seps, trailing, comment = _cut(self.raw)
         return LineParts(indent, list(words), list(seps), trailing, comment)
 
     @property
@@ -284,11 +468,15 @@ class Marker(Directive):
 
 
 @attrs.define(eq=False)
-class Branch:
+class Branch(Container):
     """One branch of a `.if` block: the `.if`/`.elif`/`.else` line and its body."""
+
+    _LISTS = frozenset(("body",))
 
     line: Marker
     body: list[Node] = attrs.field(factory=list)
+    _text: str | None = attrs.field(default=None, init=False, repr=False)
+    _parent: Any = attrs.field(default=None, init=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -309,11 +497,15 @@ class Branch:
 
 
 @attrs.define(eq=False)
-class Conditional:
+class Conditional(Container):
     """A `.if` ... `.endif` block: its branches and the `.endif` line."""
+
+    _LISTS = frozenset(("branches",))
 
     branches: list[Branch]
     end: Marker = attrs.field(factory=lambda: Marker(".endif"))
+    _text: str | None = attrs.field(default=None, init=False, repr=False)
+    _parent: Any = attrs.field(default=None, init=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Conditional):
@@ -329,12 +521,16 @@ class Header(Directive):
 
 
 @attrs.define(eq=False)
-class Section:
+class Section(Container):
     """A section: its header line, its body, and the comments right above it."""
+
+    _LISTS = frozenset(("body", "leading"))
 
     header: Header
     body: list[Node] = attrs.field(factory=list)
     leading: list[Line] = attrs.field(factory=list)
+    _text: str | None = attrs.field(default=None, init=False, repr=False)
+    _parent: Any = attrs.field(default=None, init=False, repr=False)
 
     @property
     def keyword(self) -> str:

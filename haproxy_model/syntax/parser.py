@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from typing import Any, cast
+
+import attrs
 
 from haproxy_model.base.errors import ParseError
 from haproxy_model.syntax import _grammar
@@ -25,10 +28,18 @@ from haproxy_model.syntax.nodes import (
     Marker,
     Message,
     Node,
+    NodeList,
     ScopeLine,
+    Section,
     iter_lines,
 )
-from haproxy_model.syntax.sections import Header, MisplacedDirective, SectionFactory, group_sections
+from haproxy_model.syntax.sections import (
+    Header,
+    MisplacedDirective,
+    SectionFactory,
+    _Grouper,
+    group_sections,
+)
 from haproxy_model.syntax.words import value_of
 
 _CONDITIONALS = frozenset((".if", ".elif", ".else", ".endif"))
@@ -40,19 +51,126 @@ _FIRST, _REST, _COMMENT = 2, 3, 5
 
 
 class _Builder:
-    """Follows `.if` nesting and raises HAProxy's structural errors."""
+    """Builds the tree line by line: follows `.if` nesting (raising HAProxy's structural
+    errors) and groups the lines into sections as they come.
 
-    def __init__(self, filename: str, lines: list[str]) -> None:
+    Lines before the first section are kept aside (``pending``) and grouped once a
+    section starts, the way :func:`group_sections` does (a directive there may open
+    an unknown section, or be misplaced); a `.if` block is grouped when it closes.
+    After that, each line goes straight into the list it belongs to (``append``).
+    """
+
+    def __init__(
+        self,
+        filename: str,
+        lines: list[str],
+        make_section: SectionFactory,
+        section_classes: Mapping[str, type[Section]] | None,
+    ) -> None:
         self.filename = filename
         self.lines = lines
-        self.top: list[Node] = []
-        self.container = self.top
+        self.make_section = make_section
+        self.section_classes = section_classes
+        self.grouper = _Grouper(make_section)
         self.stack: list[tuple[Conditional, int]] = []
+        #: top-level nodes before the first section (grouped when it starts), then None
+        self.pending: list[Node] | None = []
+        self.out: list[Node] = []
+        #: where top-level lines go: pending, a section's body, or ``out``
+        self.target: list[Node] = self.pending
+        self.owner: object = None
+        #: the first line standing before any section (reported once every line was read)
+        self.misplaced: ParseError | None = None
+        self.append = _bound_append(self.target)
 
     def error(self, lineno: int, column: int, message: str) -> ParseError:
         source = self.lines[lineno - 1].split("\r", 1)[0]
         return ParseError(
             message, filename=self.filename, line=lineno, column=column + 1, source_line=source
+        )
+
+    def _retarget(self) -> None:
+        if self.stack:
+            branch = self.stack[-1][0].branches[-1]
+            self.append = _bound_append(branch.body)
+            self.owner = branch
+        else:
+            self.append = _bound_append(self.target)
+            self.owner = self.target_owner()
+
+    def target_owner(self) -> object:
+        target = self.target
+        owner = getattr(target, "_owner", None)
+        return owner
+
+    def header(self, line: str, newline: str, keyword: str) -> None:
+        """A section header: opens a section (inside a `.if` block, at the block's end)."""
+        header = _line(Header, line, newline, None)
+        assert isinstance(header, Header)
+        if self.stack or self.misplaced is not None:
+            self.append(header)
+            return
+        if self.pending is not None:
+            self.pending.append(header)
+            self.flush_pending()
+            self._retarget()
+            return
+        target = self.target
+        start = len(target)
+        while start > 0 and isinstance(target[start - 1], Comment):
+            start -= 1
+        leading = cast(list[Line], target[start:])
+        if leading:
+            list.__delitem__(target, slice(start, None))  # nothing is cached yet
+        section = self.new_section(header, keyword, leading)
+        _list_append(self.out, section)
+        self.target = section.body
+        self._retarget()
+
+    def new_section(self, header: Header, keyword: str, leading: list[Line]) -> Section:
+        classes = self.section_classes
+        cls = Section if classes is None else classes.get(keyword, Section)
+        if classes is None or not _plain_section_class(cls):
+            made = self.make_section(header)
+            if leading:
+                made.leading = leading
+            return made
+        section: Section = _new(cls)
+        _setattr(section, "header", header)
+        _setattr(section, "body", NodeList((), section))
+        _setattr(section, "leading", NodeList(leading, section))
+        _setattr(section, "_text", None)
+        _setattr(section, "_parent", None)
+        header._parent = section
+        for line in leading:
+            line._parent = section
+        return section
+
+    def flush_pending(self) -> None:
+        """Group the lines before the first section (its header is the last of them)."""
+        pending = self.pending
+        assert pending is not None
+        try:
+            out, _ = self.grouper.group(pending)
+        except MisplacedDirective as exc:
+            self.misplaced = self.misplaced_error(pending, exc.node)
+            self.target = []
+            return
+        self.pending = None
+        self.out = out
+        last = out[-1] if out else None
+        self.target = last.body if isinstance(last, Section) else out
+
+    def misplaced_error(self, nodes: list[Node], node: Directive) -> ParseError:
+        lineno = _line_number(nodes, node)
+        source = self.lines[lineno - 1].split("\r", 1)[0] if lineno <= len(self.lines) else ""
+        col = len(source) - len(source.lstrip(_BLANKS))
+        return ParseError(
+            f"'{node.keyword}' stands before any section",
+            filename=self.filename,
+            line=lineno,
+            column=col + 1,
+            source_line=source,
         )
 
     def conditional(self, line: Marker, keyword: str, lineno: int, col: int) -> None:
@@ -62,9 +180,10 @@ class _Builder:
                     lineno, col, f"too many nested '.if' blocks (HAProxy allows {MAX_NESTING})"
                 )
             cond = Conditional([Branch(line)])
-            self.container.append(cond)
+            if self.stack:
+                self.append(cond)
             self.stack.append((cond, lineno))
-            self.container = cond.branches[-1].body
+            self._retarget()
             return
         if not self.stack:
             raise self.error(lineno, col, f"'{keyword}' without a matching '.if'")
@@ -79,19 +198,78 @@ class _Builder:
         if keyword == ".endif":
             cond.end = line
             self.stack.pop()
-            self.container = self.stack[-1][0].branches[-1].body if self.stack else self.top
+            if not self.stack:
+                self.place(cond)
+            self._retarget()
             return
         if cond.branches[-1].kind == ".else":
             raise self.error(lineno, col, f"'{keyword}' after '.else' is not allowed")
         cond.branches.append(Branch(line))
-        self.container = cond.branches[-1].body
+        self._retarget()
+
+    def place(self, cond: Conditional) -> None:
+        """Put a closed top-level `.if` block where :func:`group_sections` would."""
+        if self.misplaced is not None:
+            return
+        if self.pending is not None:
+            self.pending.append(cond)
+            return
+        inner = False
+        for branch in cond.branches:
+            branch.body, has = self.grouper.group(branch.body)
+            inner = inner or has
+        if inner:
+            _list_append(self.out, cond)
+            self.target = self.out
+        else:
+            self.target.append(cond)
 
     def finish(self) -> list[Node]:
         if self.stack:
             lineno = self.stack[-1][1]
             col = len(self.lines[lineno - 1]) - len(self.lines[lineno - 1].lstrip(_BLANKS))
             raise self.error(lineno, col, "'.if' without a matching '.endif'")
-        return self.top
+        if self.misplaced is None and self.pending is not None:
+            self.flush_pending()
+        if self.misplaced is not None:
+            raise self.misplaced
+        return self.out
+
+
+_new: Any = object.__new__
+_setattr = object.__setattr__
+_list_append = list.append
+
+
+def _bound_append(items: list[Node]) -> Callable[[Node], None]:
+    """``items``' own C-level append (a NodeList's override clears caches, not needed
+    while the tree is being built)."""
+    return _list_append.__get__(items)  # type: ignore[no-any-return]
+
+
+_LINE_FIELDS = ("_raw", "_newline", "_parent")
+_SECTION_FIELDS = ("header", "body", "leading", "_text", "_parent")
+
+
+_PLAIN: dict[type, bool] = {}
+
+
+def _plain_class(cls: type, fields: tuple[str, ...]) -> bool:
+    plain = _PLAIN.get(cls)
+    if plain is None:
+        names = tuple(f.name for f in attrs.fields(cls))
+        plain = _PLAIN[cls] = names == fields and not hasattr(cls, "__attrs_post_init__")
+    return plain
+
+
+def _plain_line_class(cls: type[Line]) -> bool:
+    """Whether the parser may build ``cls`` by setting its fields (its fields are Line's)."""
+    return _plain_class(cls, _LINE_FIELDS)
+
+
+def _plain_section_class(cls: type[Section]) -> bool:
+    """Whether the parser may build ``cls`` by setting its fields (its fields are Section's)."""
+    return _plain_class(cls, _SECTION_FIELDS)
 
 
 def refuse_nul(text: str, filename: str) -> None:
@@ -113,6 +291,57 @@ def refuse_nul(text: str, filename: str) -> None:
     )
 
 
+# Characters that only the full lexer reads right: quotes, backslashes and "#"
+# (which start pieces other than bare runs), CR (a line end), and the characters
+# ``str.split()`` takes for blanks although HAProxy does not (\x1c-\x1f; beyond
+# ASCII, see _NON_ASCII).  A line without any is a "plain" line: blanks and bare
+# words only, which ``str.split`` cuts exactly as the grammar does.
+_SPECIAL_CHARS = ('"', "'", "\\", "#", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: a plain line of at most this many characters cannot have more than MAX_WORDS words
+_SHORT = 2 * MAX_WORDS
+_HEADER = object()
+_FULL = object()
+
+
+def special_lines(text: str) -> set[int]:
+    """The 0-based numbers of the lines of ``text`` that need the full lexer.
+
+    Whole-text scans: ``str.find`` for each special character, jumping to the
+    end of the line after each hit, so the cost is one C-level pass per character
+    plus a few steps per special line."""
+    find = text.find
+    rfind = text.rfind
+    starts: set[int] = set()
+    for ch in _SPECIAL_CHARS:
+        pos = find(ch)
+        while pos >= 0:
+            starts.add(rfind("\n", 0, pos) + 1)
+            end = find("\n", pos)
+            if end < 0:
+                break
+            pos = find(ch, end)
+    if not text.isascii():
+        search = _NON_ASCII.search
+        m = search(text)
+        while m is not None:
+            pos = m.start()
+            starts.add(rfind("\n", 0, pos) + 1)
+            end = find("\n", pos)
+            if end < 0:
+                break
+            m = search(text, end)
+    out: set[int] = set()
+    count = text.count
+    index = 0
+    prev = 0
+    for start in sorted(starts):
+        index += count("\n", prev, start)
+        prev = start
+        out.add(index)
+    return out
+
+
 def parse_fast(
     text: str,
     *,
@@ -120,26 +349,120 @@ def parse_fast(
     make_section: SectionFactory | None = None,
     directive_classes: Mapping[str, type[Directive]] | None = None,
     make_document: Callable[..., Document] = Document,
+    section_classes: Mapping[str, type[Section]] | None = None,
 ) -> Document:
     """Parse ``text`` into a document (see :func:`haproxy_model.parse`, which passes the
-    typed ``Config`` as ``make_document`` and the typed sections and directives)."""
+    typed ``Config`` as ``make_document`` and the typed sections and directives).
+
+    ``section_classes`` (keyword -> class; others get a plain Section) and the
+    ``directive_classes`` are built by setting their attrs fields when those are
+    exactly the base class's (the typed classes add properties, not state);
+    ``make_section`` builds the sections of the lines that stand before the first
+    section or inside `.if` blocks (it defaults to one using ``section_classes``).
+
+    One pass: each line is classified and put where it belongs as it is read.
+    Plain lines (see :func:`special_lines`) are cut with ``str.split``; only the
+    others go through the grammar's compiled line pattern.
+    """
+    refuse_nul(text, filename)
     lines = text.split("\n")
     last_newline = "\n"
     if lines[-1] == "":
         lines.pop()
     else:
         last_newline = ""
-    builder = _Builder(filename, lines)
-    refuse_nul(text, filename)
+    special = special_lines(text)
+    special.add(len(lines) - 1)  # its line end may be missing
 
+    if make_section is None:
+        make_section = _section_factory(section_classes)
+    builder = _Builder(filename, lines, make_section, section_classes)
     classes = directive_classes or {}
-    pats = patterns()
-    fullmatch = pats.line.fullmatch
-    section_keywords = _grammar.section_keywords()
-    message_keyword = pats.message_keyword.fullmatch
-    n = len(lines)
-    for lineno, line in enumerate(lines, 1):
-        newline = "\n" if lineno < n else last_newline
+    kinds: dict[str, object] = {k: c if _plain_line_class(c) else _FULL for k, c in classes.items()}
+    for keyword in _grammar.section_keywords():
+        kinds[keyword] = _HEADER
+    kinds_get = kinds.get
+    new = _new
+    directive: Any = Directive
+    blank: Any = Blank
+    full_line = _FullLine(builder, classes, last_newline, len(lines))
+
+    append = builder.append
+    owner = builder.owner
+    for index, line in enumerate(lines):
+        if index in special or len(line) > _SHORT:
+            full_line(index, line)
+            append = builder.append
+            owner = builder.owner
+            continue
+        words = line.split(None, 1)
+        if words:
+            first = words[0]
+            kind = kinds_get(first)
+            if kind is None:
+                if first[0] == "." or first[0] == "[":
+                    full_line(index, line)
+                    append = builder.append
+                    owner = builder.owner
+                    continue
+                kind = directive
+            elif kind is _HEADER:
+                builder.header(line, "\n", first)
+                append = builder.append
+                owner = builder.owner
+                continue
+            elif kind is _FULL:
+                full_line(index, line)
+                append = builder.append
+                owner = builder.owner
+                continue
+        else:
+            kind = blank
+        node: Any = new(kind)
+        node._raw = line
+        node._newline = "\n"
+        node._parent = owner
+        append(node)
+    top = builder.finish()
+    return make_document(body=top, filename=filename)
+
+
+def _section_factory(section_classes: Mapping[str, type[Section]] | None) -> SectionFactory:
+    if not section_classes:
+        return Section
+
+    def make(header: Header) -> Section:
+        assert section_classes is not None
+        cls = section_classes.get(header.keyword)
+        return Section(header) if cls is None else cls(header=header)
+
+    return make
+
+
+class _FullLine:
+    """The full lexer's path for one line: the grammar's compiled line pattern, the
+    exact error of a line that does not match, `.if` markers, messages, headers."""
+
+    def __init__(
+        self,
+        builder: _Builder,
+        classes: Mapping[str, type[Directive]],
+        last_newline: str,
+        count: int,
+    ) -> None:
+        self.builder = builder
+        self.classes = classes
+        self.last_newline = last_newline
+        self.last = count - 1
+        pats = patterns()
+        self.fullmatch = pats.line.fullmatch
+        self.message_keyword = pats.message_keyword.fullmatch
+        self.section_keywords = _grammar.section_keywords()
+
+    def __call__(self, index: int, line: str) -> None:
+        builder = self.builder
+        lineno = index + 1
+        newline = "\n" if index < self.last else self.last_newline
         cr = line.find("\r")
         if cr >= 0:
             newline = line[cr:] + newline
@@ -148,7 +471,7 @@ def parse_fast(
             raise builder.error(
                 lineno, MAX_LINE_LENGTH, f"line longer than {MAX_LINE_LENGTH} characters"
             )
-        m = fullmatch(line)
+        m = self.fullmatch(line)
         if m is not None:
             first, rest = m.group(_FIRST, _REST)
         else:
@@ -158,15 +481,15 @@ def parse_fast(
             if first is not None or m is None:
                 stripped = line.lstrip(_BLANKS)
                 if stripped.startswith("["):
-                    builder.container.append(ScopeLine(line, newline=newline))
-                    continue
+                    builder.append(_line(ScopeLine, line, newline, builder.owner))
+                    return
                 raise _lex_error(builder, lineno, line)
             if m.group(_COMMENT):
-                node = Comment(line, newline=newline)
+                node = _line(Comment, line, newline, builder.owner)
             else:
-                node = Blank(line, newline=newline)
-            builder.container.append(node)
-            continue
+                node = _line(Blank, line, newline, builder.owner)
+            builder.append(node)
+            return
         assert m is not None
         if rest and len(rest) >= 2 * MAX_WORDS and _may_exceed(rest):
             _check_word_count(builder, lineno, line)
@@ -180,12 +503,12 @@ def parse_fast(
                     m.start("first"),
                     f"write '{keyword}' without quotes or escapes",
                 )
-        if keyword in section_keywords:
-            builder.container.append(Header(line, newline=newline))
+        if keyword in self.section_keywords:
+            builder.header(line, newline, keyword)
         elif first[0] == ".":
             if first in _CONDITIONALS:
                 builder.conditional(Marker(line, newline=newline), first, lineno, m.start("first"))
-            elif message_keyword(first):
+            elif self.message_keyword(first):
                 message = Message(line, newline=newline)
                 words = message.parts().words
                 if len(words) > 2:
@@ -196,17 +519,27 @@ def parse_fast(
                         f"unexpected argument '{words[2]}' after '{first}': "
                         "quote a message that has blanks",
                     )
-                builder.container.append(message)
+                builder.append(message)
             elif builder.stack:
                 # HAProxy skips the lines of a false branch unread, so an unknown
                 # directive inside a `.if` block may be meant for another version.
-                builder.container.append(Directive(line, newline=newline))
+                builder.append(_line(Directive, line, newline, builder.owner))
             else:
                 raise builder.error(lineno, m.start("first"), f"unknown directive '{first}'")
         else:
-            builder.container.append(classes.get(keyword, Directive)(line, newline=newline))
-    top = builder.finish()
-    return _group(top, filename, lines, make_section, make_document)
+            cls = self.classes.get(keyword, Directive)
+            if _plain_line_class(cls):
+                builder.append(_line(cls, line, newline, builder.owner))
+            else:
+                builder.append(cls(line, newline=newline))
+
+
+def _line(cls: type[Line], raw: str, newline: str, parent: object) -> Line:
+    node: Line = _new(cls)
+    node._raw = raw
+    node._newline = newline
+    node._parent = parent
+    return node
 
 
 def _group(
@@ -216,6 +549,8 @@ def _group(
     make_section: SectionFactory | None,
     make_document: Callable[..., Document] = Document,
 ) -> Document:
+    """Group a whole file's top-level nodes into sections in a second pass (the
+    reference parser's way; :func:`parse_fast` groups as it reads)."""
     try:
         body = group_sections(top, make_section) if make_section else group_sections(top)
     except MisplacedDirective as exc:
