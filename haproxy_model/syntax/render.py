@@ -8,6 +8,8 @@ A section, a `.if` block, a branch and the document keep the text they rendered
 
 from __future__ import annotations
 
+from itertools import repeat
+from operator import attrgetter, is_
 from typing import Any
 
 from haproxy_model.base.errors import InvalidType
@@ -22,6 +24,7 @@ from haproxy_model.syntax.nodes import (
 )
 
 _setattr = object.__setattr__
+_parent_of = attrgetter("_parent")
 
 
 def dumps(cfg: Document) -> str:
@@ -35,9 +38,24 @@ def _owns(items: object, owner: object) -> bool:
     return items.__class__ is NodeList and getattr(items, "_owner", None) is owner
 
 
+def _cached(node: Any) -> str | None:
+    """The container's cached text, if it is its own: a shallow copy shares the lists
+    of the container it copies (and its cache), and renders afresh every time."""
+    text: str | None = node._text
+    if text is None:
+        return None
+    if isinstance(node, Section):
+        owned = _owns(node.body, node) and _owns(node.leading, node)
+    elif isinstance(node, Conditional):
+        owned = _owns(node.branches, node)
+    else:
+        owned = _owns(node.body, node)
+    return text if owned else None
+
+
 def render(node: Any) -> str:
     """The text of a container (document, section, `.if` block or branch), cached."""
-    text: str | None = node._text
+    text = _cached(node)
     if text is not None:
         return text
     out: list[str] = []
@@ -53,7 +71,7 @@ def render(node: Any) -> str:
         for branch in node.branches:
             out.append(render(branch))
             adopt(branch, node)
-            cacheable &= branch._text is not None
+            cacheable &= _cached(branch) is not None
         end = node.end
         out.append(end._raw + end._newline)
         adopt(end, node)
@@ -72,21 +90,32 @@ def render(node: Any) -> str:
 
 def _lines(nodes: Any, parent: object, out: list[str]) -> bool:
     """Render ``nodes`` into ``out``; False when a container among them is not cacheable."""
+    try:
+        # the common case: only lines (C-level loops; a container has no _raw)
+        pieces = [node._raw + node._newline for node in nodes]
+    except AttributeError:
+        return _mixed(nodes, parent, out)
+    if not all(map(is_, map(_parent_of, nodes), repeat(parent))):
+        for node in nodes:
+            adopt(node, parent)
+    out += pieces
+    return True
+
+
+def _mixed(nodes: Any, parent: object, out: list[str]) -> bool:
     add = out.append
     cacheable = True
     for node in nodes:
         if isinstance(node, Line):
             add(node._raw + node._newline)
-            if node._parent is not parent:
-                adopt(node, parent)
         elif isinstance(node, (Section, Conditional)):
-            text = node._text
+            text = _cached(node)
             if text is None:
                 text = render(node)
-                cacheable = cacheable and node._text is not None
+                cacheable = cacheable and _cached(node) is not None
             add(text)
-            if node._parent is not parent:
-                adopt(node, parent)
         else:
             raise InvalidType(f"not a node of a configuration: {type(node).__name__}")
+        if node._parent is not parent:
+            adopt(node, parent)
     return cacheable
