@@ -267,3 +267,31 @@ def test_sections_inside_if_blocks_keep_their_place() -> None:
     extra.servers["e1"].port = 81
     out = check(cfg)
     assert ".if defined(EXTRA)\nbackend extra\n    server e1 10.0.0.3:81\n.endif\n" in out
+
+
+TEXTS = {
+    "sample": TEXT,
+    "unknown section first": "foo\n    bar 1\n# c\nglobal\n    maxconn 1\n",
+    "if blocks everywhere": (
+        "# top\n.if defined(A)\nglobal\n    maxconn 1\n.elif defined(B)\n# b\n"
+        "defaults\n.if defined(C)\n    timeout client 1s\n.else\n    mode http\n.endif\n"
+        ".else\n.endif\n\nbackend b\n.if defined(D)\n.if defined(E)\n    server s 1.2.3.4:80\n"
+        ".endif\n.endif\n    balance first\n.if defined(F)\nbackend c\n.endif\n    retries 2\n"
+    ),
+    "crlf and no final newline": "global\r\n    maxconn 1\r\n\r\nbackend b\r\n    retries 1",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_every_line_edited_right_after_parse(name: str) -> None:
+    text = TEXTS[name]
+    count = len(list(iter_lines(hm.parse(text).body)))
+    for index in range(count):
+        for dump_first in (False, True):
+            cfg = hm.parse(text)
+            if dump_first:
+                assert hm.dumps(cfg) == text
+            line = list(iter_lines(cfg.body))[index]
+            line.raw = line.raw + "  # edited"
+            out = check(cfg)
+            assert out.count("# edited") == 1

@@ -23,6 +23,7 @@ from __future__ import annotations
 import difflib
 import functools
 import operator
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, SupportsIndex, overload
 
@@ -271,6 +272,10 @@ class ScopeLine(Line):
 _Cut = tuple[str, tuple[str, ...], tuple[str, ...], str, str]
 
 
+# What str.split() would cut differently from HAProxy, or what is not a bare word.
+_not_plain = re.compile("[\"'\\\\#\r\n\x1c-\x1f\x80-\U0010ffff]").search
+
+
 @functools.lru_cache(maxsize=4096)
 def _cut(raw: str) -> _Cut:
     p = split_parts(raw)
@@ -326,6 +331,9 @@ class Directive(Line):
     @property
     def values(self) -> list[str]:
         """Every word's decoded value, keyword included."""
+        raw = self._raw
+        if _not_plain(raw) is None:
+            return raw.split()  # bare words only: each is its own value
         return [value_of(w) for w in self.parts().words]
 
     @property
@@ -529,7 +537,8 @@ class Section(Container):
     header: Header
     body: list[Node] = attrs.field(factory=list)
     leading: list[Line] = attrs.field(factory=list)
-    _text: str | None = attrs.field(default=None, init=False, repr=False)
+    #: the rendered text, or a span of the parsed source (source, start, end)
+    _text: str | tuple[str, int, int] | None = attrs.field(default=None, init=False, repr=False)
     _parent: Any = attrs.field(default=None, init=False, repr=False)
 
     @property

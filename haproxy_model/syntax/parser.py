@@ -62,13 +62,19 @@ class _Builder:
 
     def __init__(
         self,
+        text: str,
         filename: str,
         lines: list[str],
         make_section: SectionFactory,
         section_classes: Mapping[str, type[Section]] | None,
     ) -> None:
+        self.text = text
         self.filename = filename
         self.lines = lines
+        #: the line number and text offset of the last offset asked for
+        self._offset = (0, 0)
+        #: the top-level section being filled and the offset where its text starts
+        self.open_span: tuple[Section, int] | None = None
         self.make_section = make_section
         self.section_classes = section_classes
         self.grouper = _Grouper(make_section)
@@ -103,7 +109,24 @@ class _Builder:
         owner = getattr(target, "_owner", None)
         return owner
 
-    def header(self, line: str, newline: str, keyword: str) -> None:
+    def offset(self, index: int) -> int:
+        """Where line ``index`` (0-based) starts in the text."""
+        known, pos = self._offset
+        if index < known:
+            known, pos = 0, 0
+        pos += sum(map(len, self.lines[known:index])) + index - known
+        self._offset = (index, pos)
+        return pos
+
+    def close_span(self, end: int) -> None:
+        """The open section's text is the source's text up to ``end``: its render cache
+        starts as that span of the source (no copy is made)."""
+        if self.open_span is not None:
+            section, start = self.open_span
+            _setattr(section, "_text", (self.text, start, end))
+            self.open_span = None
+
+    def header(self, index: int, line: str, newline: str, keyword: str) -> None:
         """A section header: opens a section (inside a `.if` block, at the block's end)."""
         header = _line(Header, line, newline, None)
         assert isinstance(header, Header)
@@ -114,6 +137,9 @@ class _Builder:
             self.pending.append(header)
             self.flush_pending()
             self._retarget()
+            last = self.out[-1] if self.pending is None and self.out else None
+            if isinstance(last, Section):
+                self.open_span = (last, self.offset(index - len(last.leading)))
             return
         target = self.target
         start = len(target)
@@ -126,6 +152,9 @@ class _Builder:
         _list_append(self.out, section)
         self.target = section.body
         self._retarget()
+        start = self.offset(index - len(leading))
+        self.close_span(start)
+        self.open_span = (section, start)
 
     def new_section(self, header: Header, keyword: str, leading: list[Line]) -> Section:
         classes = self.section_classes
@@ -158,6 +187,8 @@ class _Builder:
             return
         self.pending = None
         self.out = out
+        for node in out:
+            _set_parents(node, None)  # the document is their parent, set at the end
         last = out[-1] if out else None
         self.target = last.body if isinstance(last, Section) else out
 
@@ -197,9 +228,9 @@ class _Builder:
                 )
         if keyword == ".endif":
             cond.end = line
-            self.stack.pop()
+            if_lineno = self.stack.pop()[1]
             if not self.stack:
-                self.place(cond)
+                self.place(cond, if_lineno - 1)
             self._retarget()
             return
         if cond.branches[-1].kind == ".else":
@@ -207,8 +238,9 @@ class _Builder:
         cond.branches.append(Branch(line))
         self._retarget()
 
-    def place(self, cond: Conditional) -> None:
-        """Put a closed top-level `.if` block where :func:`group_sections` would."""
+    def place(self, cond: Conditional, index: int) -> None:
+        """Put a closed top-level `.if` block (its `.if` on line ``index``, 0-based) where
+        :func:`group_sections` would."""
         if self.misplaced is not None:
             return
         if self.pending is not None:
@@ -221,8 +253,11 @@ class _Builder:
         if inner:
             _list_append(self.out, cond)
             self.target = self.out
+            self.close_span(self.offset(index))
+            _set_parents(cond, None)
         else:
-            self.target.append(cond)
+            _list_append(self.target, cond)
+            _set_parents(cond, self.target_owner())
 
     def finish(self) -> list[Node]:
         if self.stack:
@@ -233,6 +268,7 @@ class _Builder:
             self.flush_pending()
         if self.misplaced is not None:
             raise self.misplaced
+        self.close_span(len(self.text))
         return self.out
 
 
@@ -376,7 +412,7 @@ def parse_fast(
 
     if make_section is None:
         make_section = _section_factory(section_classes)
-    builder = _Builder(filename, lines, make_section, section_classes)
+    builder = _Builder(text, filename, lines, make_section, section_classes)
     classes = directive_classes or {}
     kinds: dict[str, object] = {k: c if _plain_line_class(c) else _FULL for k, c in classes.items()}
     for keyword in _grammar.section_keywords():
@@ -407,7 +443,7 @@ def parse_fast(
                     continue
                 kind = directive
             elif kind is _HEADER:
-                builder.header(line, "\n", first)
+                builder.header(index, line, "\n", first)
                 append = builder.append
                 owner = builder.owner
                 continue
@@ -424,7 +460,28 @@ def parse_fast(
         node._parent = owner
         append(node)
     top = builder.finish()
-    return make_document(body=top, filename=filename)
+    document = make_document(body=top, filename=filename)
+    for node in document.body:
+        node._parent = document
+    _setattr(document, "_text", text)  # the render cache starts as the source
+    return document
+
+
+def _set_parents(node: Node | Branch, parent: object) -> None:
+    """Point ``node`` and everything under it to the container it stands in (the
+    render cache's invalidation follows these links up)."""
+    node._parent = parent
+    if isinstance(node, Section):
+        for child in (*node.leading, node.header, *node.body):
+            _set_parents(child, node)
+    elif isinstance(node, Conditional):
+        for branch in node.branches:
+            _set_parents(branch, node)
+        _set_parents(node.end, node)
+    elif isinstance(node, Branch):
+        _set_parents(node.line, node)
+        for child in node.body:
+            _set_parents(child, node)
 
 
 def _section_factory(section_classes: Mapping[str, type[Section]] | None) -> SectionFactory:
@@ -504,7 +561,7 @@ class _FullLine:
                     f"write '{keyword}' without quotes or escapes",
                 )
         if keyword in self.section_keywords:
-            builder.header(line, newline, keyword)
+            builder.header(index, line, newline, keyword)
         elif first[0] == ".":
             if first in _CONDITIONALS:
                 builder.conditional(Marker(line, newline=newline), first, lineno, m.start("first"))

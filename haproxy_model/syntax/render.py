@@ -40,10 +40,16 @@ def _owns(items: object, owner: object) -> bool:
 
 def _cached(node: Any) -> str | None:
     """The container's cached text, if it is its own: a shallow copy shares the lists
-    of the container it copies (and its cache), and renders afresh every time."""
-    text: str | None = node._text
+    of the container it copies (and its cache), and renders afresh every time.
+
+    A section the parser built may hold a span of the source text instead
+    (``(source, start, end)``): its text is sliced when asked for."""
+    text: Any = node._text
     if text is None:
         return None
+    if text.__class__ is tuple:
+        source, start, end = text
+        text = source[start:end]
     if isinstance(node, Section):
         owned = _owns(node.body, node) and _owns(node.leading, node)
     elif isinstance(node, Conditional):
