@@ -295,3 +295,17 @@ def test_every_line_edited_right_after_parse(name: str) -> None:
             line.raw = line.raw + "  # edited"
             out = check(cfg)
             assert out.count("# edited") == 1
+
+
+def test_a_section_in_two_documents_shows_an_edit_in_both() -> None:
+    cfg = warm()
+    other = hm.parse("global\n")
+    other.body.append(cfg.backends["app"])
+    hm.dumps(other)
+    hm.dumps(cfg)
+    _server(cfg).maxconn = 5
+    assert "maxconn 5" in check(other)  # renders the section again (and caches it)
+    assert "maxconn 5" in check(cfg)
+    _server(cfg).maxconn = 6
+    assert "maxconn 6" in check(cfg)
+    assert "maxconn 6" in check(other)

@@ -43,6 +43,11 @@ class Document(Container):
     source: FileState | None
     _text: str | None = attrs.field(default=None, init=False, repr=False)
     _parent: Any = attrs.field(default=None, init=False, repr=False)
+    #: the last text rendered, its top-level nodes, where each one's text ends, and the
+    #: cache each one had then (see :mod:`haproxy_model.syntax.render`)
+    _layout: tuple[str, list[Node], list[int], list[Any]] | None = attrs.field(
+        default=None, init=False, repr=False
+    )
 
     def __init__(
         self,
@@ -61,6 +66,7 @@ class Document(Container):
             raise InvalidType("give either sections or body, not both")
         self._text = None
         self._parent = None
+        self._layout = None
         self.body = body
         self.filename = filename
         #: what the file held when it was loaded (``hm.load``); ``hm.dump`` checks it

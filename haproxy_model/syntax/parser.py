@@ -33,6 +33,7 @@ from haproxy_model.syntax.nodes import (
     Section,
     iter_lines,
 )
+from haproxy_model.syntax.render import layout_of
 from haproxy_model.syntax.sections import (
     Header,
     MisplacedDirective,
@@ -71,10 +72,14 @@ class _Builder:
         self.text = text
         self.filename = filename
         self.lines = lines
-        #: the line number and text offset of the last offset asked for
+        #: the line number and text offset of the last offset asked for, and all of them
         self._offset = (0, 0)
+        self.offsets: dict[int, int] = {0: 0}
         #: the top-level section being filled and the offset where its text starts
         self.open_span: tuple[Section, int] | None = None
+        #: first (and, for `.if` blocks, past-the-last) line of top-level nodes, by id
+        self.first_line: dict[int, int] = {}
+        self.end_line: dict[int, int] = {}
         self.make_section = make_section
         self.section_classes = section_classes
         self.grouper = _Grouper(make_section)
@@ -111,11 +116,15 @@ class _Builder:
 
     def offset(self, index: int) -> int:
         """Where line ``index`` (0-based) starts in the text."""
+        pos = self.offsets.get(index)
+        if pos is not None:
+            return pos
         known, pos = self._offset
         if index < known:
             known, pos = 0, 0
         pos += sum(map(len, self.lines[known:index])) + index - known
         self._offset = (index, pos)
+        self.offsets[index] = pos
         return pos
 
     def close_span(self, end: int) -> None:
@@ -140,6 +149,7 @@ class _Builder:
             last = self.out[-1] if self.pending is None and self.out else None
             if isinstance(last, Section):
                 self.open_span = (last, self.offset(index - len(last.leading)))
+                self.first_line[id(last)] = index - len(last.leading)
             return
         target = self.target
         start = len(target)
@@ -155,6 +165,7 @@ class _Builder:
         start = self.offset(index - len(leading))
         self.close_span(start)
         self.open_span = (section, start)
+        self.first_line[id(section)] = index - len(leading)
 
     def new_section(self, header: Header, keyword: str, leading: list[Line]) -> Section:
         classes = self.section_classes
@@ -230,6 +241,7 @@ class _Builder:
             cond.end = line
             if_lineno = self.stack.pop()[1]
             if not self.stack:
+                self.end_line[id(cond)] = lineno
                 self.place(cond, if_lineno - 1)
             self._retarget()
             return
@@ -252,6 +264,7 @@ class _Builder:
             inner = inner or has
         if inner:
             _list_append(self.out, cond)
+            self.first_line[id(cond)] = index
             self.target = self.out
             self.close_span(self.offset(index))
             _set_parents(cond, None)
@@ -270,6 +283,26 @@ class _Builder:
             raise self.misplaced
         self.close_span(len(self.text))
         return self.out
+
+    def layout(self) -> list[int]:
+        """Where each top-level node's text ends in the source (for the render cache)."""
+        starts: list[int] = []
+        index = starts_line = 0
+        for node in self.out:
+            index = self.first_line.get(id(node), index)
+            if index not in self.offsets:
+                self._offset = (starts_line, starts[-1]) if starts else (0, 0)
+            starts.append(self.offset(index))
+            starts_line = index
+            if isinstance(node, Line):
+                index += 1
+            elif id(node) in self.end_line:
+                index = self.end_line[id(node)]
+            elif id(node) not in self.first_line:
+                # grouped before the first section: count its lines
+                index += sum(1 for _ in iter_lines([node]))
+            # else: a section runs up to the next node, whose first line is known
+        return [*starts[1:], len(self.text)]
 
 
 _new: Any = object.__new__
@@ -464,6 +497,7 @@ def parse_fast(
     for node in document.body:
         node._parent = document
     _setattr(document, "_text", text)  # the render cache starts as the source
+    _setattr(document, "_layout", layout_of(text, document.body, builder.layout()))
     return document
 
 

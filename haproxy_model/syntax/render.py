@@ -24,6 +24,8 @@ from haproxy_model.syntax.nodes import (
 )
 
 _setattr = object.__setattr__
+#: the last text, its top-level nodes, where each one's text ends, and each one's cache
+Layout = tuple[str, list[Any], list[int], list[Any]]
 _parent_of = attrgetter("_parent")
 
 
@@ -64,6 +66,8 @@ def render(node: Any) -> str:
     text = _cached(node)
     if text is not None:
         return text
+    if isinstance(node, Document):
+        return _document(node)
     out: list[str] = []
     if isinstance(node, Section):
         cacheable = _owns(node.leading, node) and _owns(node.body, node)
@@ -92,6 +96,84 @@ def render(node: Any) -> str:
     if cacheable:
         _setattr(node, "_text", text)
     return text
+
+
+def _document(doc: Document) -> str:
+    """The document's text: where its top-level nodes are the ones it last rendered,
+    the old text with the changed nodes' pieces replaced (one pass over the top-level
+    nodes, and a slice per run of unchanged ones); else a full render.
+
+    A container that is the same object as at the last render kept its lists (a new
+    list goes through ``__setattr__``, which clears its cache), so its cache, when it
+    has one, is its own."""
+    body: Any = doc.body
+    layout = doc._layout
+    if layout is None or not _owns(body, doc) or len(layout[1]) != len(body):
+        return _full_document(doc)
+    old, nodes, ends, marks = layout
+    pieces: list[str] = []
+    run = 0  # where the current run of unchanged text starts in ``old``
+    new_ends = ends
+    new_marks = marks
+    cacheable = True
+    for i, node in enumerate(body):
+        if node is not nodes[i]:
+            return _full_document(doc)
+        start = ends[i - 1] if i else 0
+        if isinstance(node, Line):
+            piece = node._raw + node._newline
+            if old[start : ends[i]] == piece:
+                continue
+        else:
+            # unchanged since this document rendered it: the same cache object
+            mark = node._text
+            if mark is not None and mark is marks[i]:
+                continue
+            piece = render(node)
+            cacheable = cacheable and _cached(node) is not None
+        if node._parent is not doc:
+            adopt(node, doc)
+        pieces.append(old[run:start])
+        pieces.append(piece)
+        run = ends[i]
+        delta = len(piece) - (ends[i] - start)
+        if delta:
+            if new_ends is ends:
+                new_ends = list(ends)
+            new_ends[i:] = [e + delta for e in new_ends[i:]]
+        if not isinstance(node, Line):
+            if new_marks is marks:
+                new_marks = list(marks)
+            new_marks[i] = node._text
+    pieces.append(old[run:])
+    text = "".join(pieces)
+    _setattr(doc, "_layout", (text, nodes, new_ends, new_marks))
+    if cacheable:
+        _setattr(doc, "_text", text)
+    return text
+
+
+def _full_document(doc: Document) -> str:
+    body: Any = doc.body
+    pieces: list[str] = []
+    cacheable = _owns(body, doc)
+    ends: list[int] = []
+    end = 0
+    for node in body:
+        before = len(pieces)
+        cacheable &= _mixed([node], doc, pieces)
+        end += sum(map(len, pieces[before:]))
+        ends.append(end)
+    text = "".join(pieces)
+    if cacheable:
+        _setattr(doc, "_text", text)
+    _setattr(doc, "_layout", layout_of(text, body, ends) if _owns(body, doc) else None)
+    return text
+
+
+def layout_of(text: str, body: list[Any], ends: list[int]) -> Layout:
+    """What :func:`_document` needs to render the document again after a few changes."""
+    return (text, list(body), ends, [getattr(node, "_text", None) for node in body])
 
 
 def _lines(nodes: Any, parent: object, out: list[str]) -> bool:
