@@ -483,7 +483,7 @@ class Branch(Container):
 
     line: Marker
     body: list[Node] = attrs.field(factory=list)
-    _text: str | None = attrs.field(default=None, init=False, repr=False)
+    _text: object = attrs.field(default=None, init=False, repr=False)
     _parent: Any = attrs.field(default=None, init=False, repr=False)
 
     @property
@@ -512,7 +512,7 @@ class Conditional(Container):
 
     branches: list[Branch]
     end: Marker = attrs.field(factory=lambda: Marker(".endif"))
-    _text: str | None = attrs.field(default=None, init=False, repr=False)
+    _text: object = attrs.field(default=None, init=False, repr=False)
     _parent: Any = attrs.field(default=None, init=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
@@ -537,8 +537,8 @@ class Section(Container):
     header: Header
     body: list[Node] = attrs.field(factory=list)
     leading: list[Line] = attrs.field(factory=list)
-    #: the rendered text, or a span of the parsed source (source, start, end)
-    _text: str | tuple[str, int, int] | None = attrs.field(default=None, init=False, repr=False)
+    #: the rendered text, a mark (see :mod:`haproxy_model.syntax.render`), or None
+    _text: object = attrs.field(default=None, init=False, repr=False)
     _parent: Any = attrs.field(default=None, init=False, repr=False)
 
     @property

@@ -1,8 +1,22 @@
-"""The fast path: text to tree with one pattern match per line.
+"""The fast path: text to tree in one pass over the lines.
 
-The patterns are the grammar's own terminals (see :mod:`haproxy_model.syntax.lexer`);
-the `.if` nesting is followed with a stack.  ``tests/test_fast_path.py``
-checks on generated texts that this path and a plain Lark parse of
+Whole-text ``str.find`` scans first mark the lines that need the full lexer
+(:func:`special_lines`: quotes, backslashes, ``#``, CR, characters ``str.split``
+would take for blanks); every other line holds only blanks and bare words and is
+classified by its first word from ``str.split(None, 1)``.  The others are matched
+with the line pattern compiled from the grammar's own terminals (see
+:mod:`haproxy_model.syntax.lexer`), which also reports every lexical error with
+its line and column.  The `.if` nesting is followed with a stack, and lines are
+grouped into sections as they are read.  Words are cut when something first
+reads them (:meth:`~haproxy_model.syntax.nodes.Directive.parts`).
+
+The parse also seeds the render cache: the document's text is the source, and
+each top-level section's a span of it, so ``dumps`` after an edit joins slices of
+the source and the edited section.
+
+``tests/test_hypothesis_text.py``, ``tests/test_roundtrip_corpus.py`` and
+``tests/test_fast_path_boundary.py`` check on generated and real texts that this
+path, this path with every line on the full lexer, and a plain Lark parse of
 ``grammar/haproxy.lark`` build the same tree.
 """
 
@@ -33,7 +47,7 @@ from haproxy_model.syntax.nodes import (
     Section,
     iter_lines,
 )
-from haproxy_model.syntax.render import layout_of
+from haproxy_model.syntax.render import PARSED, layout_of
 from haproxy_model.syntax.sections import (
     Header,
     MisplacedDirective,
@@ -75,8 +89,6 @@ class _Builder:
         #: the line number and text offset of the last offset asked for, and all of them
         self._offset = (0, 0)
         self.offsets: dict[int, int] = {0: 0}
-        #: the top-level section being filled and the offset where its text starts
-        self.open_span: tuple[Section, int] | None = None
         #: first (and, for `.if` blocks, past-the-last) line of top-level nodes, by id
         self.first_line: dict[int, int] = {}
         self.end_line: dict[int, int] = {}
@@ -127,14 +139,6 @@ class _Builder:
         self.offsets[index] = pos
         return pos
 
-    def close_span(self, end: int) -> None:
-        """The open section's text is the source's text up to ``end``: its render cache
-        starts as that span of the source (no copy is made)."""
-        if self.open_span is not None:
-            section, start = self.open_span
-            _setattr(section, "_text", (self.text, start, end))
-            self.open_span = None
-
     def header(self, index: int, line: str, newline: str, keyword: str) -> None:
         """A section header: opens a section (inside a `.if` block, at the block's end)."""
         header = _line(Header, line, newline, None)
@@ -148,7 +152,6 @@ class _Builder:
             self._retarget()
             last = self.out[-1] if self.pending is None and self.out else None
             if isinstance(last, Section):
-                self.open_span = (last, self.offset(index - len(last.leading)))
                 self.first_line[id(last)] = index - len(last.leading)
             return
         target = self.target
@@ -162,9 +165,6 @@ class _Builder:
         _list_append(self.out, section)
         self.target = section.body
         self._retarget()
-        start = self.offset(index - len(leading))
-        self.close_span(start)
-        self.open_span = (section, start)
         self.first_line[id(section)] = index - len(leading)
 
     def new_section(self, header: Header, keyword: str, leading: list[Line]) -> Section:
@@ -266,7 +266,6 @@ class _Builder:
             _list_append(self.out, cond)
             self.first_line[id(cond)] = index
             self.target = self.out
-            self.close_span(self.offset(index))
             _set_parents(cond, None)
         else:
             _list_append(self.target, cond)
@@ -281,7 +280,6 @@ class _Builder:
             self.flush_pending()
         if self.misplaced is not None:
             raise self.misplaced
-        self.close_span(len(self.text))
         return self.out
 
     def layout(self) -> list[int]:
@@ -496,6 +494,8 @@ def parse_fast(
     document = make_document(body=top, filename=filename)
     for node in document.body:
         node._parent = document
+        if not isinstance(node, Line):
+            _setattr(node, "_text", PARSED)  # its text is where the layout says
     _setattr(document, "_text", text)  # the render cache starts as the source
     _setattr(document, "_layout", layout_of(text, document.body, builder.layout()))
     return document

@@ -40,18 +40,25 @@ def _owns(items: object, owner: object) -> bool:
     return items.__class__ is NodeList and getattr(items, "_owner", None) is owner
 
 
+class _Parsed:
+    """The cache mark of a top-level node as the parser built it: unchanged, its text
+    is the part of the document's last text that the layout gives (no copy)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "PARSED"
+
+
+PARSED = _Parsed()
+
+
 def _cached(node: Any) -> str | None:
     """The container's cached text, if it is its own: a shallow copy shares the lists
-    of the container it copies (and its cache), and renders afresh every time.
-
-    A section the parser built may hold a span of the source text instead
-    (``(source, start, end)``): its text is sliced when asked for."""
+    of the container it copies (and its cache), and renders afresh every time."""
     text: Any = node._text
-    if text is None:
+    if text is None or text is PARSED:
         return None
-    if text.__class__ is tuple:
-        source, start, end = text
-        text = source[start:end]
     if isinstance(node, Section):
         owned = _owns(node.body, node) and _owns(node.leading, node)
     elif isinstance(node, Conditional):
@@ -154,12 +161,31 @@ def _document(doc: Document) -> str:
 
 
 def _full_document(doc: Document) -> str:
+    """Render every top-level node, taking the text of those unchanged since the last
+    render from the last text (found by identity)."""
     body: Any = doc.body
     pieces: list[str] = []
     cacheable = _owns(body, doc)
     ends: list[int] = []
     end = 0
+    layout = doc._layout
+    where: dict[int, int] = {}
+    if layout is not None:
+        where = {id(node): i for i, node in enumerate(layout[1])}
     for node in body:
+        i = where.get(id(node))
+        if i is not None and not isinstance(node, Line):
+            assert layout is not None
+            old, _, old_ends, marks = layout
+            mark = node._text
+            if mark is not None and mark is marks[i]:
+                piece = old[old_ends[i - 1] if i else 0 : old_ends[i]]
+                pieces.append(piece)
+                end += len(piece)
+                ends.append(end)
+                if node._parent is not doc:
+                    adopt(node, doc)
+                continue
         before = len(pieces)
         cacheable &= _mixed([node], doc, pieces)
         end += sum(map(len, pieces[before:]))
