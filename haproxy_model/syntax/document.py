@@ -17,13 +17,13 @@ from haproxy_model.base.files import FileState
 from haproxy_model.syntax.nodes import (
     Blank,
     Conditional,
-    Container,
     Line,
     Node,
     iter_lines,
     meaningful,
 )
 from haproxy_model.syntax.sections import Section
+from haproxy_model.syntax.tracking import Container
 
 __all__ = ["Document"]
 

@@ -14,14 +14,8 @@ from typing import Any
 
 from haproxy_model.base.errors import InvalidType
 from haproxy_model.syntax.document import Document
-from haproxy_model.syntax.nodes import (
-    Branch,
-    Conditional,
-    Line,
-    NodeList,
-    Section,
-    adopt,
-)
+from haproxy_model.syntax.nodes import Branch, Conditional, Line, Section
+from haproxy_model.syntax.tracking import NodeList, adopt
 
 _setattr = object.__setattr__
 #: the last text, its top-level nodes, where each one's text ends, and each one's cache
