@@ -24,8 +24,9 @@ def parse(text: str, *, filename: str = "<string>") -> Config:
     """Parse a configuration text.  Raises :class:`ParseError` on text HAProxy would refuse."""
     if not isinstance(text, str):
         raise InvalidType(f"parse() takes a str, not {type(text).__name__}")
-    # A parse allocates many small objects and no cycles: the cyclic garbage
-    # collector would only rescan them (a third of the time on large files).
+    # A parse allocates many small objects: the cyclic garbage collector would only
+    # rescan them (a third of the time on large files).  (The tree's parent links
+    # make cycles, so a dropped tree is freed by that collector, not at once.)
     collecting = gc.isenabled()
     gc.disable()
     try:
