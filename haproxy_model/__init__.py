@@ -4,6 +4,8 @@ A lossless parser (``dumps(parse(text)) == text``, byte for byte) and a typed
 object model of ``haproxy.cfg``.
 """
 
+from haproxy_model.analysis.graph import Graph, graph
+from haproxy_model.analysis.graph import render as render_graph
 from haproxy_model.analysis.validation import validate
 from haproxy_model.base.diagnostics import Diagnostic
 from haproxy_model.base.errors import (
@@ -99,6 +101,7 @@ __all__ = [
     "FileError",
     "Frontend",
     "Global",
+    "Graph",
     "HAProxyRuntimeError",
     "Header",
     "HttpCheck",
@@ -142,10 +145,12 @@ __all__ = [
     "dump",
     "dumps",
     "from_dict",
+    "graph",
     "iter_lines",
     "load",
     "parse",
     "quote",
+    "render_graph",
     "to_dict",
     "validate",
 ]
