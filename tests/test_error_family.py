@@ -135,10 +135,23 @@ def test_files_and_binaries(tmp_path_factory: pytest.TempPathFactory, name: str)
     only_family(lambda: policy.Policy.from_file(folder / (name + ".yaml")))
 
 
+@settings(max_examples=100, deadline=None)
+@given(value=ANYTHING, name=WORDISH)
+def test_graph(value: Any, name: Any) -> None:
+    cfg = hm.parse(SAMPLE)
+    only_family(lambda: hm.graph(value))
+    only_family(lambda: hm.graph([cfg, value]))
+    only_family(lambda: hm.graph(cfg, frontend=value))
+    only_family(lambda: hm.graph(cfg, frontend=name))
+    only_family(lambda: hm.render_graph(value, "json"))
+    only_family(lambda: hm.render_graph(hm.graph(cfg), value))
+    only_family(lambda: hm.render_graph(hm.graph(cfg), name))
+
+
 def test_the_public_surface_is_covered() -> None:
     """Each public function of the package root is called by a test above or listed here
     with why it needs no fuzzing (it takes no user input)."""
     covered = {"parse", "dumps", "from_dict", "validate", "to_dict", "load", "dump", "quote",
-               "iter_lines"}  # fmt: skip
+               "iter_lines", "graph", "render_graph"}  # fmt: skip
     functions = {n for n, v in vars(hm).items() if inspect.isfunction(v) and not n.startswith("_")}
     assert functions <= covered, functions - covered

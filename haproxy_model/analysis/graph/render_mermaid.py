@@ -39,7 +39,7 @@ def _char(ch: str) -> str:
         return ch
     code = ord(ch)
     if 0xD800 <= code <= 0xDFFF or not ch.isprintable():
-        return "?"  # a byte that was not UTF-8, a control character
+        return "#63;"  # "?" for a byte that was not UTF-8, a control character
     return f"#{code};"
 
 
