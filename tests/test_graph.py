@@ -378,3 +378,16 @@ def test_corpus_draws() -> None:
         graph = hm.graph(cfg)
         mermaid_labels(render_mermaid(graph))
         json.loads(hm.render_graph(graph, "json"))
+
+
+def test_readme_picture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's Mermaid block is what `graph` prints for the README's configuration."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## The routing picture", 1)[1]
+    config = section.split("```haproxy\n", 1)[1].split("```", 1)[0]
+    picture = section.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "haproxy.cfg").write_text(config)
+    (tmp_path / "hosts.map").write_text("blog.example.com blog\nwww.example.com app\n")
+    monkeypatch.chdir(tmp_path)
+    assert hm.render_graph(hm.graph(hm.load("haproxy.cfg"))) == picture
+    mermaid_labels(picture)
