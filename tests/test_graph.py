@@ -391,3 +391,17 @@ def test_readme_picture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.chdir(tmp_path)
     assert hm.render_graph(hm.graph(hm.load("haproxy.cfg"))) == picture
     mermaid_labels(picture)
+
+
+def test_acl_usage_and_long_binds() -> None:
+    cfg = hm.parse(
+        "frontend f\n    bind :443 ssl crt /etc/haproxy/certs/a-very-long-certificate-name.pem "
+        "alpn h2,http/1.1\n    acl a path if b\n    acl b path /b\n    acl c path /c\n"
+        "    http-request deny if c\n"
+    )
+    front = hm.graph(cfg).frontends[0]
+    # `if b` among an ACL's patterns uses no ACL; an http-request condition does
+    assert [(a.name, a.used) for a in front.acls] == [("a", False), ("b", False), ("c", True)]
+    assert front.binds[0].endswith("alpn h2,http/1.1")  # in full; the picture shortens it
+    label = mermaid_labels(render_mermaid(hm.graph(cfg)))["f1"][1]
+    assert len(label) == len("bind ") + 60 and label.endswith("…")

@@ -151,7 +151,12 @@ def _ids(name: str, backend_ids: dict[str, str]) -> tuple[str, ...]:
 
 
 def _acls(proxy: Proxy) -> tuple[Acl, ...]:
-    used = {name for line in proxy.lines for _, name in condition_names(line.values)}
+    used = {
+        name
+        for line in proxy.lines
+        if line.values[0] != "acl"  # an ACL's patterns are no condition
+        for _, name in condition_names(line.values)
+    }
     lines: dict[str, list[Line]] = {}
     for line in proxy.keyword("acl"):
         if len(line.values) > 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import attrs
 
+from haproxy_model.analysis.graph.build import shorten
 from haproxy_model.analysis.graph.nodes import Backend, Frontend, Graph, Route, Server
 
 __all__ = ["Box", "Edge", "Picture", "picture"]
@@ -68,7 +69,7 @@ def _unused(backend: Backend) -> str:
 
 def _frontend_lines(frontend: Frontend) -> tuple[str, ...]:
     lines = [f"{frontend.kind} {frontend.name}"]
-    lines += [f"bind {bind}" for bind in frontend.binds]
+    lines += [f"bind {shorten([bind], chars=60)}" for bind in frontend.binds]
     if frontend.maxconn is not None:
         lines.append(f"maxconn {frontend.maxconn}")
     return tuple(lines)
