@@ -204,7 +204,7 @@ backend be_x
     assert second and second.map is None and second.reason and "no map lookup" in second.reason
     assert third and third.reason == "the name is built from several expressions"
     assert not graph.complete and graph.backends[0].unused
-    mermaid_labels(render_mermaid(graph))
+    assert mermaid_labels(render_mermaid(graph))["b1"][-1] == "UNUSED? no named route"
 
 
 def test_dynamic_map_prefix_and_unknown_names(tmp_path: Path) -> None:
@@ -405,3 +405,14 @@ def test_acl_usage_and_long_binds() -> None:
     assert front.binds[0].endswith("alpn h2,http/1.1")  # in full; the picture shortens it
     label = mermaid_labels(render_mermaid(hm.graph(cfg)))["f1"][1]
     assert len(label) == len("bind ") + 60 and label.endswith("…")
+
+
+def test_cli_notes_a_mermaid_text_too_long_to_draw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    backends = "".join(f"backend b{i}\n    server s 10.0.0.{i % 250}:80\n" for i in range(600))
+    front = "frontend f\n    bind :80\n    default_backend b0\n"
+    (tmp_path / "big.cfg").write_text(front + backends)
+    code, out, err = run_cli(["graph", str(tmp_path / "big.cfg")], capsys)
+    assert code == 0 and len(out) > 50_000
+    assert err.startswith("haproxy-model: note: the Mermaid text is") and err.count("\n") == 1

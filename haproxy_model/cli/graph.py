@@ -7,7 +7,7 @@ from typing import Any
 
 from haproxy_model.analysis.graph import FORMATS, graph, render
 from haproxy_model.base.errors import Error
-from haproxy_model.cli._common import OK, USAGE, CliError, load, out
+from haproxy_model.cli._common import OK, USAGE, CliError, load, note, out
 
 HELP = "draw the routing: frontends, use_backend conditions, backends, servers"
 
@@ -30,6 +30,10 @@ edges to the backends the map names.  Several FILEs are read in order, as
 
 Exit status: 0 drawn, 2 usage error, unknown frontend, unreadable or
 unparsable file, or no `dot` program for --format svg."""
+
+
+#: Mermaid's default ``maxTextSize``: a longer diagram is not drawn
+MERMAID_MAX = 50_000
 
 
 def add_parser(sub: Any) -> None:
@@ -55,7 +59,13 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"unknown format {args.format!r}; use one of: {', '.join(FORMATS)}", USAGE)
     configs = [load(path)[0] for path in args.files]
     try:
-        out(render(graph(configs, args.frontend), args.format))
+        text = render(graph(configs, args.frontend), args.format)
     except Error as exc:
         raise CliError(str(exc), USAGE) from None
+    out(text)
+    if args.format == "mermaid" and len(text) > MERMAID_MAX:
+        note(
+            f"the Mermaid text is {len(text):,} characters; Mermaid (and GitHub) draw at most "
+            f"{MERMAID_MAX:,} by default: draw one --frontend, or use --format svg"
+        )
     return OK

@@ -56,7 +56,8 @@ def picture(graph: Graph) -> Picture:
         for route in frontend.routes:
             _route(graph, frontend, route, boxes, edges)
     for backend in graph.backends:
-        boxes.append(Box(backend.id, "backend", _backend_lines(backend), _unused(backend)))
+        lines = _backend_lines(backend, graph.complete)
+        boxes.append(Box(backend.id, "backend", lines, _unused(backend)))
         for server in backend.servers:
             boxes.append(Box(server.id, "server", _server_lines(server)))
             edges.append(Edge(backend.id, server.id))
@@ -115,7 +116,7 @@ def _route(
         edges += [Edge(source, b, label, style) for b in route.backends]
 
 
-def _backend_lines(backend: Backend) -> tuple[str, ...]:
+def _backend_lines(backend: Backend, complete: bool) -> tuple[str, ...]:
     lines = [f"{backend.kind} {backend.name}"]
     lines.append(
         f"balance {backend.balance}" if backend.balance else "balance roundrobin (default)"
@@ -127,7 +128,8 @@ def _backend_lines(backend: Backend) -> tuple[str, ...]:
     else:
         lines.append("no server")
     if backend.unused:
-        lines.append("UNUSED: no route reaches it")
+        # a dynamic route whose targets are unknown may reach it
+        lines.append("UNUSED: no route reaches it" if complete else "UNUSED? no named route")
     return tuple(lines)
 
 
