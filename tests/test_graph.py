@@ -7,6 +7,7 @@ included: labels read back exactly as the configuration wrote them."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -31,7 +32,10 @@ needs_dot = pytest.mark.skipif(DOT is None, reason="Graphviz's dot is not instal
 # -- a small grammar of the Mermaid we write ------------------------------------------------
 
 _ID = r"[A-Za-z][A-Za-z0-9]*"
-_LABEL = r'"(?:[A-Za-z0-9 _.,:/=+@-]|#[0-9]+;|<br/>)*"'
+#: a quoted label: no character Mermaid reads as syntax, markup, an entity or a directive,
+#: only HTML's named entities for them, lines joined by <br/>
+_ENTITY = r"&(?:amp|lt|gt|quot|num|percnt|grave|vert|bsol|ZeroWidthSpace);"
+_LABEL = rf'"(?:[^"&<>#%`|\\\x00-\x1f\x7f]|{_ENTITY}|<br/>)*"'
 _SHAPES = [("([", "])"), ("{{", "}}"), ("[/", "/]"), ("[", "]"), ("(", ")")]
 _NODE = re.compile(
     rf"    (?P<id>{_ID})(?:"
@@ -59,8 +63,8 @@ def mermaid_labels(text: str) -> dict[str, list[str]]:
             node_id = node["id"]
             assert node_id not in labels and node_id not in _RESERVED, line
             label = next(v for k, v in node.groupdict().items() if k != "id" and v is not None)
-            decoded = re.sub(r"#([0-9]+);", lambda m: chr(int(m[1])), label[1:-1])
-            labels[node_id] = decoded.split("<br/>")
+            parts = label[1:-1].replace("&bsol;&ZeroWidthSpace;n", "&bsol;n").split("<br/>")
+            labels[node_id] = [html.unescape(part) for part in parts]
             continue
         edge = _EDGE.fullmatch(line)
         if edge:

@@ -24,6 +24,8 @@ What it shows:
 * highlighted: backends no route reaches (a backend with only a stick-table is a
   table, not unused) and ACLs no condition of their section uses.
 
+Lines inside ``.if`` blocks are drawn as if every branch applied.
+
 The JSON shape (``render(graph, "json")``, ``Graph.to_dict()``; other keys may be
 added)::
 

@@ -1,22 +1,37 @@
 """The routing picture as a Mermaid flowchart (GitHub renders it in a ```mermaid block).
 
 Node ids are generated (``f1``, ``b2s1``...), never taken from the configuration, and
-every label is quoted with each character outside a small safe set written as a
-Mermaid entity (``#35;``), so no name in a configuration can end a label, start a
-comment or a directive, or be read as markup.
+every label is double-quoted. Mermaid reads a quoted label up to the next ``"``, then
+shows it as HTML; before parsing, it turns ``#<word>;`` anywhere into an entity of
+its own (which some versions then fail to show) and reads ``%%{...}%%`` anywhere as a
+directive; it shows a backslash and ``n`` as a line break (a zero-width space goes
+between them). So a label writes ``"``, ``&``, ``<``, ``>``, ``#``, ``%``, a backtick
+(which opens a Markdown string), ``|`` and a backslash as HTML's named entities
+(``&quot;``, ``&num;``, ``&percnt;``, ``&bsol;``...), none of which holds a ``#``: no
+name in a configuration can end a label, open a directive, or be read as markup
+(tests/test_graph.py checks the output with a grammar; each hostile name of its list
+was also drawn by Mermaid 11 in a browser and read back as written).
 """
 
 from __future__ import annotations
-
-import re
 
 from haproxy_model.analysis.graph.nodes import Graph
 from haproxy_model.analysis.graph.picture import Box, Edge, picture
 
 __all__ = ["SHAPES", "escape", "render_mermaid"]
 
-#: characters written as they are in a label; anything else becomes ``#<code>;``
-_SAFE = re.compile(r"[A-Za-z0-9 _.,:/=+@-]")
+#: characters a label writes as an HTML named entity (no numeric one: they hold a "#")
+_ENTITIES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "#": "&num;",
+    "%": "&percnt;",
+    "`": "&grave;",
+    "|": "&vert;",
+    "\\": "&bsol;",
+}
 #: each box shape's opening and closing brackets (around the quoted label)
 SHAPES = {
     "frontend": ("([", "])"),
@@ -35,17 +50,19 @@ _CLASSES = (
 
 
 def _char(ch: str) -> str:
-    if _SAFE.fullmatch(ch):
-        return ch
+    if ch in _ENTITIES:
+        return _ENTITIES[ch]
     code = ord(ch)
     if 0xD800 <= code <= 0xDFFF or not ch.isprintable():
-        return "#63;"  # "?" for a byte that was not UTF-8, a control character
-    return f"#{code};"
+        return "?"  # a byte that was not UTF-8, a control character
+    return ch
 
 
 def escape(text: str) -> str:
     """``text`` as a Mermaid label's content (to go between double quotes)."""
-    return "".join(_char(ch) for ch in text)
+    # Mermaid shows a backslash before an "n" as a line break, entity or not: a
+    # zero-width space between them keeps both as they are seen
+    return "".join(_char(ch) for ch in text).replace("&bsol;n", "&bsol;&ZeroWidthSpace;n")
 
 
 def _label(lines: tuple[str, ...]) -> str:
