@@ -237,10 +237,14 @@ def test_several_files_read_as_one() -> None:
     assert graph.frontends[0].file == "b.cfg" and not graph.backends[0].unused
 
 
-def test_one_frontend(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_frontend(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     graph = hm.graph(load_golden(monkeypatch), frontend="admin")
-    assert [f.name for f in graph.frontends] == ["admin"]
-    assert [b.name for b in graph.backends] == ["app"]
+    assert [(f.id, f.name) for f in graph.frontends] == [("f2", "admin")]  # ids as in the whole
+    assert [(b.id, b.name) for b in graph.backends] == [("b3", "app")]
+    if DOT is not None:
+        code, out, err = run_cli(["graph", "routing.cfg", "--frontend", "mysql", "--format", "svg"],
+                                 capsys)  # fmt: skip
+        assert code == 0 and err == "" and "listen mysql" in out and "</svg>" in out
 
 
 # -- hostile names -------------------------------------------------------------------------

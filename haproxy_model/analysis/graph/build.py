@@ -55,16 +55,13 @@ def build(configs: Sequence[Config], frontend: str | None = None) -> Graph:
     for index, proxy in enumerate(backs, start=1):
         backend_ids.setdefault(proxy.name, f"b{index}")
     own = {id(p): f"b{i}" for i, p in enumerate(backs, start=1)}
-    if frontend is not None:
-        fronts = [p for p in fronts if p.name == frontend]
-        if not fronts:
-            raise NotFound(_unknown_frontend(frontend, proxies))
+    if frontend is not None and all(p.name != frontend for p in fronts):
+        raise NotFound(_unknown_frontend(frontend, proxies))
+    # ids count every frontend, so that one frontend's picture keeps its ids
     frontends = tuple(
         _frontend(f"f{index}", proxy, backend_ids, own)
-        for index, proxy in enumerate(
-            [p for p in proxies if p.kind in _FRONT and (frontend is None or p in fronts)],
-            start=1,
-        )
+        for index, proxy in enumerate(fronts, start=1)
+        if frontend is None or proxy.name == frontend
     )
     reached = {b for f in frontends for r in f.routes for b in r.backends}
     backends = []
