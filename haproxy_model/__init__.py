@@ -4,6 +4,7 @@ A lossless parser (``dumps(parse(text)) == text``, byte for byte) and a typed
 object model of ``haproxy.cfg``.
 """
 
+from haproxy_model.analysis.explain import Explanation, explain
 from haproxy_model.analysis.graph import Graph, graph
 from haproxy_model.analysis.graph import render as render_graph
 from haproxy_model.analysis.validation import validate
@@ -23,7 +24,7 @@ from haproxy_model.base.values import Size, Time
 from haproxy_model.io import haproxy as haproxy
 from haproxy_model.io.convert import from_dict, to_dict
 from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient
-from haproxy_model.model.api import dump, dumps, load, parse
+from haproxy_model.model.api import dump, dumps, load, load_many, parse
 from haproxy_model.model.config import Config
 from haproxy_model.model.directives import (
     Acl,
@@ -96,6 +97,7 @@ __all__ = [
     "Directive",
     "Error",
     "Errorfile",
+    "Explanation",
     "FcgiApp",
     "FileChangedError",
     "FileError",
@@ -144,10 +146,12 @@ __all__ = [
     "Word",
     "dump",
     "dumps",
+    "explain",
     "from_dict",
     "graph",
     "iter_lines",
     "load",
+    "load_many",
     "parse",
     "quote",
     "render_graph",

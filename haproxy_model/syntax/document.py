@@ -14,6 +14,7 @@ import attrs
 from haproxy_model.base.errors import InvalidType
 from haproxy_model.base.files import FileState
 from haproxy_model.syntax.nodes import Blank, Conditional, Line, Node, iter_lines, meaningful
+from haproxy_model.syntax.origins import Origins
 from haproxy_model.syntax.sections import Section
 
 __all__ = ["Document"]
@@ -25,11 +26,16 @@ class Document:
     (lines before the first section, sections, and `.if` blocks that contain
     sections); ``sections`` lists every section in file order, including those
     inside `.if` blocks.
+
+    A configuration read from several files (``hm.load_many``) is one document
+    whose ``origins`` know which file each node belongs to
+    (:mod:`haproxy_model.syntax.origins`).
     """
 
     body: list[Node]
     filename: str
     source: FileState | None
+    origins: Origins | None
 
     def __init__(
         self,
@@ -50,6 +56,8 @@ class Document:
         self.filename = filename
         #: what the file held when it was loaded (``hm.load``); ``hm.dump`` checks it
         self.source = None
+        #: the files it was read from when more than one (``hm.load_many``), else None
+        self.origins = None
 
     @property
     def sections(self) -> list[Section]:

@@ -13,6 +13,7 @@ from haproxy_model.base.diagnostics import Diagnostic, Severity
 from haproxy_model.base.errors import InvalidValue
 from haproxy_model.keywords import Keyword, KeywordTable, load_table
 from haproxy_model.model.config import Config
+from haproxy_model.model.directives import shape_of
 from haproxy_model.syntax.nodes import (
     Branch,
     Conditional,
@@ -301,3 +302,12 @@ def link_proxies(ctx: Context) -> list[Proxy]:
                 named[proxy.name] = proxy  # a later namesake replaces it (3.x)
         out.append(proxy)
     return out
+
+
+def options_start(keyword: str) -> int:
+    """The index of the first option word of a ``server``/``default-server``/
+    ``server-template`` line: after the words its typed class declares."""
+    shape = shape_of(keyword)
+    if shape is None:
+        raise InvalidValue(f"'{keyword}' is not a server line")
+    return 1 + shape.positional

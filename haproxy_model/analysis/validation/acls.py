@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from haproxy_model.analysis.validation._context import Context, Proxy, is_dynamic
 from haproxy_model.analysis.validation.expressions import condition_start
+from haproxy_model.analysis.validation.registry import registered
 
 # Manual section 7.4, "Pre-defined ACLs" (default_acl_list[] in src/acl.c);
 # HTTP_3.0 was added in 2.9.
@@ -50,6 +51,7 @@ def predefined(ctx: Context) -> frozenset[str]:
     return _PREDEFINED | extra
 
 
+@registered("HM401")
 def check(ctx: Context) -> None:
     """Report ACL names used in conditions and not declared above in the proxy."""
     known = predefined(ctx)

@@ -15,6 +15,7 @@ import re
 
 from haproxy_model.analysis.validation._context import Context
 from haproxy_model.analysis.validation.expressions import RULES, action_index, expressions
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.syntax.nodes import Directive, Section
 
 SCOPES = ("proc.", "sess.", "txn.", "req.", "res.", "check.")
@@ -24,6 +25,7 @@ _FETCHES = frozenset({"var"})
 _CONVERTERS = frozenset({"set-var", "unset-var"})
 
 
+@registered("HM310")
 def check(ctx: Context) -> None:
     """Report variable names without a scope in rules, ACLs, conditions and formats."""
     found: dict[int, list[tuple[int, str]]] = {}
