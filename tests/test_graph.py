@@ -424,3 +424,31 @@ def test_cli_notes_a_mermaid_text_too_long_to_draw(
     code, out, err = run_cli(["graph", str(tmp_path / "big.cfg")], capsys)
     assert code == 0 and len(out) > 50_000
     assert err.startswith("haproxy-model: note: the Mermaid text is") and err.count("\n") == 1
+
+
+def test_several_files_and_a_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "10-defaults.cfg").write_text(
+        "defaults\n    mode http\n    default_backend app\n"
+    )
+    (tmp_path / "conf.d" / "20-web.cfg").write_text(
+        "frontend f\n    bind :80\n    use_backend %[req.hdr(host),map(hosts.map)]\n"
+        "backend app\n    server s 1.2.3.4:80\nbackend blog\n"
+    )
+    (tmp_path / "conf.d" / "hosts.map").write_text("blog.example blog\n")
+    monkeypatch.chdir(tmp_path)
+    graph = hm.graph(hm.load_many("conf.d"))
+    dynamic, default = graph.frontends[0].routes
+    assert (default.file, default.line) == ("conf.d/10-defaults.cfg", 3)
+    assert (dynamic.file, dynamic.line) == ("conf.d/20-web.cfg", 3)
+    assert dynamic.dynamic and dynamic.dynamic.targets == ("blog",)  # beside its own file
+    assert [b.name for b in graph.backends if b.unused] == []
+    code, out, err = run_cli(["graph", "conf.d", "--format", "json"], capsys)
+    assert code == 0 and json.loads(out) == json.loads(hm.render_graph(graph, "json"))
+    files = ["conf.d/10-defaults.cfg", "conf.d/20-web.cfg"]
+    code, out2, _ = run_cli(["graph", *files, "--format", "json"], capsys)
+    assert code == 0 and out2 == out
+    code, out, err = run_cli(["graph", "conf.d/10-defaults.cfg", "nope.cfg"], capsys)
+    assert (code, out) == (2, "") and err.count("\n") == 1 and "nope.cfg" in err

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from haproxy_model.analysis.graph import FORMATS, graph, render
 from haproxy_model.base.errors import Error
-from haproxy_model.cli._common import OK, USAGE, CliError, load, note, out
+from haproxy_model.cli._common import OK, USAGE, CliError, load, load_files, note, out
 
 HELP = "draw the routing: frontends, use_backend conditions, backends, servers"
 
@@ -20,8 +21,8 @@ with their address, maxconn and check (default-server lines applied).
 default_backend edges are dotted; backends no route reaches and ACLs no
 condition uses are dashed red.  A use_backend %[...] draws a node naming the
 expression, and, when it ends in a map lookup whose file can be read, dotted
-edges to the backends the map names.  Several FILEs are read in order, as
-`haproxy -f A -f B`.
+edges to the backends the map names.  Several FILEs (or a directory's *.cfg
+files) are read in order as one configuration, as `haproxy -f A -f B`.
 
   --format mermaid   a Mermaid flowchart (GitHub renders a ```mermaid block)
   --format dot       Graphviz's dot language
@@ -43,7 +44,9 @@ def add_parser(sub: Any) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="configuration file ('-': stdin)")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="configuration file or directory ('-': stdin)"
+    )
     p.add_argument(
         "--format",
         default="mermaid",
@@ -57,9 +60,12 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.format not in FORMATS:
         raise CliError(f"unknown format {args.format!r}; use one of: {', '.join(FORMATS)}", USAGE)
-    configs = [load(path)[0] for path in args.files]
+    if len(args.files) == 1 and not os.path.isdir(args.files[0]):
+        cfg = load(args.files[0])[0]
+    else:
+        cfg = load_files(args.files)
     try:
-        text = render(graph(configs, args.frontend), args.format)
+        text = render(graph(cfg, args.frontend), args.format)
     except Error as exc:
         raise CliError(str(exc), USAGE) from None
     out(text)

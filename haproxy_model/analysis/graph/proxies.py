@@ -7,13 +7,14 @@ even in an earlier file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import attrs
 
 from haproxy_model.model.config import Config
 from haproxy_model.syntax.nodes import Directive, Marker, Message, iter_lines
+from haproxy_model.syntax.nodes import Line as TextLine
 from haproxy_model.syntax.positions import Positions
 from haproxy_model.syntax.sections import Header, Section
 
@@ -82,26 +83,42 @@ class Proxy:
         return None
 
 
+def _placer(cfg: Config) -> Callable[[TextLine], tuple[str, int]]:
+    """The file and line of a line of ``cfg``; for several files read as one
+    (``hm.load_many``), its own file's name and line number."""
+    positions = Positions(cfg)
+    places = cfg.origins.places(cfg.body) if cfg.origins is not None else None
+
+    def place(node: TextLine) -> tuple[str, int]:
+        number = positions.line(node)
+        if places is not None and 0 < number <= len(places):
+            file, own = places[number - 1]
+            return file.name, own
+        return cfg.filename, number
+
+    return place
+
+
 def link(configs: Sequence[Config]) -> list[Proxy]:
     """Every proxy section of the files, in order, each linked to its defaults."""
     out: list[Proxy] = []
     last: Proxy | None = None
     named: dict[str, Proxy] = {}
     for cfg in configs:
-        positions = Positions(cfg)
-        name = cfg.filename
-        folder = Path(name).parent if name not in _UNNAMED else Path.cwd()
+        place = _placer(cfg)
         for section in cfg.sections:
             if section.keyword not in _PROXIES:
                 continue
             lines = [
-                Line(node, name, positions.line(node))
+                Line(node, *place(node))
                 for node in iter_lines(section.body)
                 if isinstance(node, Directive)
                 and not isinstance(node, (Marker, Message, Header))
                 and node.values
             ]
-            proxy = Proxy(section, name, positions.line(section.header), lines, folder)
+            file, number = place(section.header)
+            folder = Path(file).parent if file not in _UNNAMED else Path.cwd()
+            proxy = Proxy(section, file, number, lines, folder)
             source = section.from_
             if source is not None:
                 proxy.defaults = named.get(source)
