@@ -79,7 +79,9 @@ def _unknown_frontend(name: str, proxies: Iterable[Proxy]) -> str:
     close = difflib.get_close_matches(name, names, n=1)
     if close:
         return f"no frontend or listen section named {name!r} (did you mean {close[0]!r}?)"
-    known = ", ".join(repr(n) for n in names) or "none"
+    known = ", ".join(repr(n) for n in names[:10]) or "none"
+    if len(names) > 10:
+        known += f", ... ({len(names)} in all)"
     return f"no frontend or listen section named {name!r} (there are: {known})"
 
 
