@@ -4,6 +4,9 @@ A lossless parser (``dumps(parse(text)) == text``, byte for byte) and a typed
 object model of ``haproxy.cfg``.
 """
 
+from haproxy_model.analysis.explain import Explanation, explain
+from haproxy_model.analysis.graph import Graph, graph
+from haproxy_model.analysis.graph import render as render_graph
 from haproxy_model.analysis.validation import validate
 from haproxy_model.base.diagnostics import Diagnostic
 from haproxy_model.base.errors import (
@@ -21,7 +24,7 @@ from haproxy_model.base.values import Size, Time
 from haproxy_model.io import haproxy as haproxy
 from haproxy_model.io.convert import from_dict, to_dict
 from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient
-from haproxy_model.model.api import dump, dumps, load, parse
+from haproxy_model.model.api import dump, dumps, load, load_many, parse
 from haproxy_model.model.config import Config
 from haproxy_model.model.directives import (
     Acl,
@@ -94,11 +97,13 @@ __all__ = [
     "Directive",
     "Error",
     "Errorfile",
+    "Explanation",
     "FcgiApp",
     "FileChangedError",
     "FileError",
     "Frontend",
     "Global",
+    "Graph",
     "HAProxyRuntimeError",
     "Header",
     "HttpCheck",
@@ -141,11 +146,15 @@ __all__ = [
     "Word",
     "dump",
     "dumps",
+    "explain",
     "from_dict",
+    "graph",
     "iter_lines",
     "load",
+    "load_many",
     "parse",
     "quote",
+    "render_graph",
     "to_dict",
     "validate",
 ]

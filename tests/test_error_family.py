@@ -99,6 +99,17 @@ def test_parse_dumps_validate_from_dict(value: Any) -> None:
     only_family(lambda: list(hm.iter_lines(value)))
 
 
+@settings(max_examples=100, deadline=None)
+@given(value=st.one_of(ANYTHING, WORDISH))
+def test_explain(value: Any) -> None:
+    cfg = hm.parse(SAMPLE)
+    only_family(lambda: hm.explain(value, "app"))
+    only_family(lambda: hm.explain(cfg, value))
+    only_family(lambda: hm.explain(cfg, "app", version=value))
+    only_family(lambda: hm.explain(cfg, "app").server(value))
+    only_family(lambda: hm.explain(hm.parse(SAMPLE + str(value) + "\n"), "app"))
+
+
 @settings(max_examples=150, deadline=None)
 @given(field=st.sampled_from(["maxconn", "check", "weight", "address", "port", "inter",
                               "rise", "observe", "on_error", "name", "backup"]),
@@ -131,14 +142,29 @@ def test_ray_policy_and_patch(data: Any, text: str) -> None:
 def test_files_and_binaries(tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
     folder = tmp_path_factory.mktemp("e")
     only_family(lambda: hm.load(folder / name) if name else hm.load(folder))
+    only_family(lambda: hm.load_many([folder / name, folder]))
+    only_family(lambda: hm.load_many(folder / name))
     only_family(lambda: hm.haproxy.probe(folder / name))
     only_family(lambda: policy.Policy.from_file(folder / (name + ".yaml")))
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=ANYTHING, name=WORDISH)
+def test_graph(value: Any, name: Any) -> None:
+    cfg = hm.parse(SAMPLE)
+    only_family(lambda: hm.graph(value))
+    only_family(lambda: hm.graph([cfg, value]))
+    only_family(lambda: hm.graph(cfg, frontend=value))
+    only_family(lambda: hm.graph(cfg, frontend=name))
+    only_family(lambda: hm.render_graph(value, "json"))
+    only_family(lambda: hm.render_graph(hm.graph(cfg), value))
+    only_family(lambda: hm.render_graph(hm.graph(cfg), name))
 
 
 def test_the_public_surface_is_covered() -> None:
     """Each public function of the package root is called by a test above or listed here
     with why it needs no fuzzing (it takes no user input)."""
     covered = {"parse", "dumps", "from_dict", "validate", "to_dict", "load", "dump", "quote",
-               "iter_lines"}  # fmt: skip
+               "iter_lines", "load_many", "explain", "graph", "render_graph"}  # fmt: skip
     functions = {n for n, v in vars(hm).items() if inspect.isfunction(v) and not n.startswith("_")}
     assert functions <= covered, functions - covered

@@ -114,3 +114,9 @@ def test_every_module_lives_in_a_layer_folder() -> None:
     assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"} == {
         folder for _, folders in LAYERS for folder in folders if "_" not in folder[:1]
     } - {"__main__", "__init__"}
+
+
+def test_no_module_is_oversized() -> None:
+    """A room of one job fits in 500 lines."""
+    sizes = {module_name(p): len(p.read_text().splitlines()) for p in PACKAGE.rglob("*.py")}
+    assert {m: n for m, n in sizes.items() if n >= 500} == {}

@@ -23,6 +23,7 @@ def test_wheel_contents(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("haproxy_model/__init__.py", "haproxy_model/py.typed",
                    "haproxy_model/grammar/haproxy.lark", "haproxy_model/keywords/table.json",
+                   "haproxy_model/keywords/samples.json",
                    "haproxy_model/adapters/ray_serve/wrapper.py",
                    "haproxy_model/adapters/ray_serve/wrapper_install.py",
                    "haproxy_model/io/runtime/client.py"):  # fmt: skip

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import haproxy_model as hm
-from haproxy_model.base import files
+from haproxy_model.base import atomic_write, files, renames
 
 OLD = "global\n    maxconn 100\n" + "# padding line to make writes take a while\n" * 20000
 NEW = "global\n    maxconn 200\n" + "# another padding line, of a different length\n" * 30000
@@ -116,10 +116,10 @@ BASE = "backend app\n    server s0 127.0.0.1:8000\n"
 RACER = """
 import os, random, sys, time
 import haproxy_model as hm
-import haproxy_model.base.files as files
+import haproxy_model.base.renames as renames
 path, name, rounds, go, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 if mode == "fallback":
-    files._renameat2 = lambda src, dst, flags: False
+    renames.renameat2 = lambda src, dst, flags: False
 rng = random.Random(name)
 print("ready", flush=True)
 while not os.path.exists(go):
@@ -143,7 +143,7 @@ def exchange_supported(folder: Path) -> bool:
     a.write_text("a")
     b.write_text("b")
     try:
-        return files._renameat2(a, b, files.RENAME_EXCHANGE)
+        return renames.exchange(a, b)
     finally:
         a.unlink()
         b.unlink()
@@ -154,7 +154,7 @@ def swap(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
     """Run a test with renameat2 (skipped where the system lacks it) and without it."""
     mode = str(request.param)
     if mode == "fallback":
-        monkeypatch.setattr(files, "_renameat2", lambda src, dst, flags: False)
+        monkeypatch.setattr(renames, "renameat2", lambda src, dst, flags: False)
     elif not exchange_supported(tmp_path):
         pytest.skip("renameat2(RENAME_EXCHANGE) is not available here")
     return mode
@@ -203,8 +203,8 @@ def test_waiting_writer_notices_the_file_replaced_while_it_waited(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checks: str
 ) -> None:
     if checks == "lock alone":  # no swap to check, no check before the rename
-        monkeypatch.setattr(files, "_renameat2", lambda src, dst, flags: False)
-        monkeypatch.setattr(files, "_recheck", lambda target, expected: None)
+        monkeypatch.setattr(renames, "renameat2", lambda src, dst, flags: False)
+        monkeypatch.setattr(atomic_write, "_recheck", lambda target, expected: None)
     path = tmp_path / "haproxy.cfg"
     path.write_text(BASE)
     cfg = hm.load(path)
@@ -263,16 +263,16 @@ def test_change_just_before_the_swap_is_swapped_back(
     os.chmod(path, 0o640)
     cfg = hm.load(path)
     cfg.backends["app"].servers["s0"].maxconn = 5
-    real = files._renameat2
+    real = renames.renameat2
     injected: list[tuple[str, os.stat_result]] = []
 
     def racing_rename(src: files.PathLike, dst: files.PathLike, flags: int) -> bool:
-        if flags == files.RENAME_EXCHANGE and not injected:
+        if flags == renames.RENAME_EXCHANGE and not injected:
             text = inject(path, how)  # after every check dump makes before the swap
             injected.append((text, path.stat()))
         return real(src, dst, flags)
 
-    monkeypatch.setattr(files, "_renameat2", racing_rename)
+    monkeypatch.setattr(renames, "renameat2", racing_rename)
     with pytest.raises(hm.FileChangedError, match=r"changed on disk.*same size, other content"):
         hm.dump(cfg, path, backup=backup)
     text, st = injected[0]
@@ -292,7 +292,7 @@ def test_change_after_the_first_check_is_refused(
     path.write_text(BASE)
     cfg = hm.load(path)
     cfg.backends["app"].servers["s0"].maxconn = 5
-    real = files._write_temp
+    real = atomic_write.write_temp
     injected: list[str] = []
 
     def racing_write(target: Path, data: bytes, like: os.stat_result | None) -> tuple[int, str]:
@@ -300,7 +300,7 @@ def test_change_after_the_first_check_is_refused(
             injected.append(inject(path, how))
         return real(target, data, like)
 
-    monkeypatch.setattr(files, "_write_temp", racing_write)
+    monkeypatch.setattr(atomic_write, "write_temp", racing_write)
     with pytest.raises(hm.FileChangedError, match="changed on disk"):
         hm.dump(cfg, path)
     assert path.read_text() == injected[0]
@@ -341,19 +341,19 @@ def test_file_created_while_writing_a_deleted_one_is_checked(
     cfg = hm.load(path)
     cfg.backends["app"].servers["s0"].maxconn = 5
     path.unlink()  # deleted since load: dump writes it again ...
-    real = files._write_temp
+    real = atomic_write.write_temp
 
     def racing_write(target: Path, data: bytes, like: os.stat_result | None) -> tuple[int, str]:
         if not path.exists():
             path.write_text("global\n")  # ... unless someone creates it meanwhile
         return real(target, data, like)
 
-    monkeypatch.setattr(files, "_write_temp", racing_write)
+    monkeypatch.setattr(atomic_write, "write_temp", racing_write)
     with pytest.raises(hm.FileChangedError, match="changed on disk"):
         hm.dump(cfg, path)
     assert path.read_text() == "global\n"
     path.unlink()
-    monkeypatch.setattr(files, "_write_temp", real)
+    monkeypatch.setattr(atomic_write, "write_temp", real)
     hm.dump(cfg, path)
     assert "maxconn 5" in path.read_text()
 

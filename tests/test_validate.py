@@ -1069,9 +1069,11 @@ def test_clean_for_each_version() -> None:
         assert run(body, version=version, strict=True) == []
 
 
-def test_unknown_only_under_strict() -> None:
+def test_unknown_words_are_errors_haproxy_gives() -> None:
     # Before any known section, a line at column 0 followed by indented lines is
     # an unknown section; after one, HAProxy reads it as a keyword of that section.
+    # No version's sources accept either word there: HAProxy's own refusals, in the
+    # default mode too (server options stay strict-only).
     text = (
         "frobnicator main\n    speed 3\n"
         + HEAD
@@ -1084,29 +1086,54 @@ def test_unknown_only_under_strict() -> None:
         )
     )
     cfg = hm.parse(text, filename="test.cfg")
-    assert hm.validate(cfg) == []
-    found = hm.validate(cfg, strict=True)
-    assert [(d.code, d.line, d.column, d.section) for d in found] == [
+    refused = [
         ("unknown-section", 1, 1, "frobnicator main"),
         ("unknown-keyword", 11, 5, "backend app"),
+    ]
+    found = hm.validate(cfg)
+    assert [(d.code, d.line, d.column, d.section) for d in found] == refused
+    assert [d.message for d in found] == [
+        "unknown keyword 'frobnicator' out of section.",
+        "unknown keyword 'frobnicate' in 'backend' section",
+    ]
+    found = hm.validate(cfg, strict=True)
+    assert [(d.code, d.line, d.column, d.section) for d in found] == [
+        *refused,
         ("unknown-option", 12, 27, "backend app"),
     ]
 
 
-def test_sections_unknown_to_the_table_are_strict_only() -> None:
+def test_sections_of_other_versions() -> None:
     # namespace_list has no manual entry but HAProxy registers it (src/namespace.c)
     cfg = hm.parse("namespace_list\n    namespace blue\n" + HEAD)
     assert hm.validate(cfg) == [] and hm.validate(cfg, strict=True) == []
-    newer = hm.parse("healthcheck hc\n    type httpchk\n" + HEAD)  # after 3.3
-    assert hm.validate(newer) == []
-    found = hm.validate(newer, version="3.3", strict=True)
-    assert codes(found) == ["unknown-section"] and "after 3.3" in found[0].message
+    # healthcheck sections came with 3.4: before, the word is a line of the section
+    # above it, or out of any section
+    newer = hm.parse("healthcheck hc\n    type httpchk\n" + HEAD)
+    for strict in (False, True):
+        found = hm.validate(newer, version="3.3", strict=strict)
+        assert codes(found) == ["keyword-version"]
+        assert found[0].message == (
+            "unknown keyword 'healthcheck' out of section "
+            "(appeared in 3.4 as a section; validating for 3.3)."
+        )
+    below = hm.parse(HEAD + "healthcheck hc\n    type httpchk\n")
+    found = one(hm.validate(below, version="2.6"), "keyword-version")
+    assert found.message.startswith("unknown keyword 'healthcheck' in 'defaults' section")
+    guarded = hm.parse(
+        HEAD + ".if version_atleast(3.4)\nhealthcheck hc\n    type httpchk\n.endif\n"
+    )
+    assert [d.severity for d in hm.validate(guarded, version="3.3")] == ["warning"]
 
 
 def test_version_messages() -> None:
     d = one(run(TRIPS["keyword introduced later"][0], version="3.0"), "keyword-version")
-    assert "introduced in 3.2" in d.message
+    assert d.message == (
+        "unknown keyword 'hash-preserve-affinity' in 'backend' section "
+        "(appeared in 3.2; validating for 3.0)"
+    )
     d = one(run(TRIPS["keyword no longer documented"][0], version="3.0"), "keyword-version")
+    # 3.0 still knows the word, to refuse it with a message of its own: the manual speaks
     assert "not documented after 2.6" in d.message
 
 

@@ -13,6 +13,7 @@ import pytest
 
 import haproxy_model as hm
 from haproxy_model.analysis.validation import registry
+from haproxy_model.analysis.validation._context import Context
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -59,19 +60,61 @@ def test_every_name_the_validator_reports_has_a_rule() -> None:
                 assert registry.code_of(node.value), (path.name, node.value)
 
 
-def test_corpus_diagnostics_all_have_codes() -> None:
+def test_corpus_diagnostics_come_from_their_registered_check() -> None:
+    """Every diagnostic has a code, and the check that reported it declared that code."""
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not here")
     seen: set[str] = set()
-    for path in sorted(CORPUS.rglob("*.cfg"))[:200]:
+    for path in sorted(CORPUS.rglob("*.cfg")):
         try:
             cfg = hm.load(path)
         except hm.Error:
             continue
-        for d in hm.validate(cfg, version="2.6", strict=True):
-            assert d.rule, d
-            seen.add(d.rule)
-    assert len(seen) >= 5
+        for strict in (False, True):
+            seen |= _codes_by_check(cfg, strict)
+    assert len(seen) >= 20
+
+
+def _codes_by_check(cfg: hm.Config, strict: bool) -> set[str]:
+    ctx = Context(cfg, "2.6", strict)
+    for check in registry.active_checks():
+        before = len(ctx.found)
+        check.function(ctx)
+        for d in ctx.found[before:]:
+            assert d.rule in check.codes, (check.name, d)
+    return {d.rule for d in ctx.found}
+
+
+def test_every_rule_has_a_registered_check() -> None:
+    declared = set().union(*(c.codes for c in registry.CHECKS))
+    assert {r.code for r in registry.RULES} - declared == {"HM001"}  # the parser's own
+    assert len({c.name for c in registry.CHECKS}) == len(registry.CHECKS)
+
+
+def test_select_runs_only_the_checks_that_can_report() -> None:
+    (only,) = registry.active_checks(select=["HM215"])
+    assert only.name == "inheritance.check"
+    names = {c.name for c in registry.active_checks(ignore=["HM215"])}
+    assert "inheritance.check" not in names and "references.check" in names
+    assert registry.active_checks(select=["HM215"], ignore=["HM215"]) == []
+
+
+def test_a_check_must_name_known_codes() -> None:
+    with pytest.raises(hm.InvalidValue):
+        registry.registered("HM999")
+    with pytest.raises(hm.InvalidValue):
+        registry.registered()
+
+
+def test_bad_times_and_sizes_have_codes() -> None:
+    cfg = hm.parse(
+        "defaults\n    timeout client banana\nbackend b\n    server s 127.0.0.1:1 inter 2x\n"
+    )
+    found = [d for d in hm.validate(cfg, version="2.6") if d.code == "bad-time"]
+    assert found and {d.rule for d in found} == {"HM311"}
+    assert not [
+        d for d in hm.validate(cfg, version="2.6", ignore=["HM311"]) if d.code == "bad-time"
+    ]
 
 
 def test_select_and_ignore() -> None:

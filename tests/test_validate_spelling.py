@@ -32,10 +32,18 @@ def test_slips_are_errors_haproxy_refuses(text: str, code: str, says: str) -> No
     assert hm.haproxy.run_check(cfg).returncode == 1
 
 
-def test_unknown_words_that_are_no_slip_stay_strict_only() -> None:
+def test_unknown_words_that_are_no_slip_are_refused_without_a_guess() -> None:
+    # no version's sources accept it in a backend: HAProxy refuses it, with no guess
     text = H + "backend app\n    my-build-only-keyword on\n    server s 127.0.0.1:1\n"
-    assert hm.validate(hm.parse(text)) == []
-    assert [d.code for d in hm.validate(hm.parse(text), strict=True)] == ["unknown-keyword"]
+    for strict in (False, True):
+        found = hm.validate(hm.parse(text), strict=strict)
+        assert [(d.code, d.message) for d in found] == [
+            ("unknown-keyword", "unknown keyword 'my-build-only-keyword' in 'backend' section")
+        ]
+    # a word the version's sources accept is never taken for a slip of a documented one
+    text = "global\n    tune.quic.frontend.max-idle-timeout 30s\n" + H
+    text += "backend app\n    server s 127.0.0.1:1\n"
+    assert hm.validate(hm.parse(text), version="2.6") == []
 
 
 def test_near_miss_rules() -> None:

@@ -17,6 +17,8 @@ REFUSED = [
     "    http-request set-header X %[src,set-var(foo)]",
     "    tcp-request content set-var(foo) str(a)",
     "    http-request deny if { var(foo) -m found }",
+    "    http-request set-var(txn.a) var(foo)",
+    "    tcp-request content track-sc0 var(foo)",
 ]
 ACCEPTED = [
     "    http-request set-header X %[var(txn.foo)]",
@@ -26,6 +28,12 @@ ACCEPTED = [
     '    http-request return status 200 content-type text/plain string "var(foo)"',
     "    http-request set-header X %[src,set-var(proc.x)]",
     "    http-request set-header X %[var('txn.quoted')]",
+    # health checks have a scope of their own
+    "    http-request set-header X %[var(check.x)]",
+    "    http-request deny if { var(check.y) -m found }",
+    # an ACL's patterns and a literal string are no expressions
+    "    acl x path_beg %[var(foo)]",
+    "    http-request return status 200 content-type text/plain string %[var(foo)]",
 ]
 
 

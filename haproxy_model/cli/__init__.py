@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from haproxy_model.cli import check, convert, diff, edit, fmt, ray_serve
+from haproxy_model.cli import check, convert, diff, edit, explain, fmt, graph, ray_serve
 from haproxy_model.cli._common import PROG, USAGE, CliError, Failed, error_message
 
 
@@ -49,8 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_parser(sub)
     edit.add_parsers(sub)
     diff.add_parser(sub)
+    explain.add_parser(sub)
     convert.add_parsers(sub)
     ray_serve.add_parsers(sub)
+    graph.add_parser(sub)
     return parser
 
 

@@ -20,8 +20,9 @@ from haproxy_model.base.files import (
     read_bytes,
     read_text,
 )
-from haproxy_model.model.api import dump, parse
+from haproxy_model.model.api import dump, load_many, parse
 from haproxy_model.model.config import Config
+from haproxy_model.model.many import write_back
 
 PROG = "haproxy-model"
 
@@ -31,6 +32,9 @@ PROBLEMS = 1
 USAGE = 2
 
 STDIN = "-"
+
+#: said when a directory is given where one file is needed
+ONE_FILE = "this command reads one file; check, get, set and unset also take a directory"
 
 
 class CliError(Error):
@@ -218,6 +222,8 @@ def load(path: str, stream: TextIO | None = None) -> tuple[Config, str]:
     else:
         try:
             data = read_bytes(path)
+        except IsADirectoryError as exc:
+            raise CliError(f"{exc} ({ONE_FILE})") from None
         except (OSError, ValueError) as exc:
             raise CliError(str(exc)) from None
         text = decode(data)
@@ -230,6 +236,32 @@ def load(path: str, stream: TextIO | None = None) -> tuple[Config, str]:
         target = stream or sys.stderr
         emit(target, parse_error_text(exc, Style(target)))
         raise Failed(USAGE) from None
+
+
+def load_files(paths: list[str], stream: TextIO | None = None) -> Config:
+    """Several files (or directories) as one configuration (``hm.load_many``); errors as in
+    :func:`load`."""
+    if STDIN in paths:
+        raise CliError("standard input cannot be one of several files; give file names")
+    try:
+        return load_many(paths)
+    except ParseError as exc:
+        target = stream or sys.stderr
+        emit(target, parse_error_text(exc, Style(target)))
+        raise Failed(USAGE) from None
+    except (OSError, ValueError, Error) as exc:
+        raise CliError(str(exc)) from None
+
+
+def write_files(cfg: Config, *, backup: bool = False) -> None:
+    """Write each file of a configuration of several that changed back (see ``hm.dump``)."""
+    try:
+        write_back(cfg, backup=backup)
+    except FileChangedError as exc:
+        message = str(exc) if "nothing written" in str(exc) else f"{exc}; nothing written"
+        raise CliError(message) from None
+    except OSError as exc:
+        raise CliError(f"{exc.filename or ''}: {exc.strerror or exc}") from None
 
 
 def write(path: str, cfg: Config, *, backup: bool = False) -> None:

@@ -33,10 +33,16 @@ from haproxy_model.model.config import Config
 HELP = "check configuration files (exit 0: no error, 1: problems, 2: usage or parse error)"
 
 DESCRIPTION = """\
-Check each FILE: it must parse, then haproxy-model's own validation runs
+Check the FILEs: each must parse, then haproxy-model's own validation runs
 (keywords, where they may appear, which HAProxy version knows them...), and
 with --haproxy the real `haproxy -c` too (HAPROXY_BIN, else haproxy on PATH,
 else Ray's bundled one).
+
+Several FILEs are one configuration, as `haproxy -f A -f B` reads them: a
+backend in one file satisfies a use_backend in another, defaults reach the
+files after theirs, and each finding is placed on its own file and line.  A
+directory stands for its *.cfg files (regular files, not starting with '.')
+in byte order of their names, as `haproxy -f DIR` reads it.
 
 --haproxy checks the files together, as one configuration (haproxy -c -f A
 -f B ...), offline: with -dr, so a host name that does not resolve disables
@@ -65,7 +71,9 @@ def add_parser(sub: Any) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("files", nargs="*", metavar="FILE", help="configuration file ('-': stdin)")
+    p.add_argument(
+        "files", nargs="*", metavar="FILE", help="configuration file or directory ('-': stdin)"
+    )
     p.add_argument(
         "--version",
         dest="target_version",
@@ -203,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
         note("haproxy-model's own validation is not available in this installation")
     status = OK
     files: list[_File] = []
-    for path in args.files:
+    for path in _expand(args.files):
         name = display_name(path)
         try:
             item = _File(path, name, read(path))
@@ -221,18 +229,42 @@ def run(args: argparse.Namespace) -> int:
         except ParseError as exc:
             item.found.append((_parse_diagnostic(exc), "parse"))
             status = max(status, USAGE)
-        if item.cfg is not None and validate is not None:
-            kwargs: dict[str, object] = {"strict": args.strict, "select": select,
-                                         "ignore": ignore}  # fmt: skip
-            if args.target_version:
-                kwargs["version"] = args.target_version
-            try:
-                item.found += [(d, "haproxy-model") for d in validate(item.cfg, **kwargs)]
-            except ValueError as exc:  # an unknown version, say
-                raise CliError(f"validation: {exc}") from None
+    if validate is not None and status == OK:
+        kwargs: dict[str, object] = {"strict": args.strict, "select": select, "ignore": ignore}
+        if args.target_version:
+            kwargs["version"] = args.target_version
+        _validate(files, validate, kwargs)
     if args.haproxy:
         _haproxy(files, env, ignore_dns=not args.resolve_hosts)
     return max(status, _report(args, files))
+
+
+def _expand(paths: list[str]) -> list[str]:
+    """The files HAProxy reads for ``-f PATH...``: a directory stands for its ``*.cfg`` files."""
+    from haproxy_model.model.many import RULE, expand
+
+    try:
+        found, empty = expand(paths)
+    except Error as exc:
+        raise CliError(str(exc), USAGE) from None
+    for path in empty:
+        note(f"{path}: no configuration file in this directory ({RULE})")
+    return found
+
+
+def _validate(files: list[_File], validate: Validator, kwargs: dict[str, object]) -> None:
+    """Validate the files as one configuration, each finding to the file it is in."""
+    from haproxy_model.model.api import join
+
+    parts = [item.cfg for item in files if item.cfg is not None]
+    cfg = parts[0] if len(parts) == 1 else join(parts)
+    try:
+        found = validate(cfg, **kwargs)
+    except ValueError as exc:  # an unknown version, say
+        raise CliError(f"validation: {exc}") from None
+    by_name = {item.name: item for item in files}
+    for d in found:
+        by_name.get(d.filename, files[0]).found.append((d, "haproxy-model"))
 
 
 def _report(args: argparse.Namespace, files: list[_File]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -10,16 +11,19 @@ from haproxy_model.base.errors import ParseError
 from haproxy_model.cli._common import (
     OK,
     PROBLEMS,
+    STDIN,
     USAGE,
     CliError,
     Style,
     display_name,
     err,
     load,
+    load_files,
     note,
     out,
     unified_diff,
     write,
+    write_files,
 )
 from haproxy_model.model.api import parse
 from haproxy_model.model.config import Config
@@ -35,7 +39,14 @@ PATH names a section or a line of it:
   'frontend web/bind :443'     the bind line whose address is :443
   'frontend web/bind[1]'       the second of several matching lines (0-based)
 Words are compared by value (quoting does not matter); lines inside `.if`
-blocks count.  A line PATH must match exactly one line for set and unset."""
+blocks count.  A line PATH must match exactly one line for set and unset.
+
+FILE may be a directory, read as `haproxy -f DIR` reads it (its *.cfg files
+in name order), and `-f FILE` (repeatable, instead of FILE) names the files
+of one configuration in HAProxy's order: `get -f a.cfg -f b.cfg PATH`.  The
+files are one configuration; an edit is written to the file holding the line
+it changes, and only that file (a new line goes with its section, a new
+section to the file of the last section of its kind)."""
 
 GET_DESCRIPTION = f"""\
 Print a section (as written, comments above it included) or the lines a PATH
@@ -88,9 +99,10 @@ def add_parsers(sub: Any) -> None:
         description=GET_DESCRIPTION,
         formatter_class=raw,
     )
-    p.add_argument("file", metavar="FILE", help="configuration file ('-': stdin)")
-    p.add_argument("path", metavar="PATH")
+    _file_arguments(p, "configuration file or directory ('-': stdin)")
+    p.add_argument("path", metavar="PATH", nargs="?")
     p.add_argument("key", metavar="KEY", nargs="?", help="an option (line) or keyword (section)")
+    p.usage = "%(prog)s [-h] [-f FILE] [FILE] PATH [KEY]"
     p.set_defaults(run=run_get)
 
     p = sub.add_parser(
@@ -99,11 +111,12 @@ def add_parsers(sub: Any) -> None:
         description=SET_DESCRIPTION,
         formatter_class=raw,
     )
-    p.add_argument("file", metavar="FILE", help="configuration file ('-': stdin to stdout)")
-    p.add_argument("path", metavar="PATH")
-    p.add_argument("key", metavar="KEY")
+    _file_arguments(p, "configuration file or directory ('-': stdin to stdout)")
+    p.add_argument("path", metavar="PATH", nargs="?")
+    p.add_argument("key", metavar="KEY", nargs="?")
     p.add_argument("values", metavar="VALUE", nargs="*")
     _write_options(p)
+    p.usage = "%(prog)s [-h] [-f FILE] [--dry-run] [--backup] [FILE] PATH KEY [VALUE ...]"
     p.set_defaults(run=run_set)
 
     p = sub.add_parser(
@@ -112,11 +125,54 @@ def add_parsers(sub: Any) -> None:
         description=UNSET_DESCRIPTION,
         formatter_class=raw,
     )
-    p.add_argument("file", metavar="FILE", help="configuration file ('-': stdin to stdout)")
-    p.add_argument("path", metavar="PATH")
+    _file_arguments(p, "configuration file or directory ('-': stdin to stdout)")
+    p.add_argument("path", metavar="PATH", nargs="?")
     p.add_argument("key", metavar="KEY", nargs="?")
     _write_options(p)
+    p.usage = "%(prog)s [-h] [-f FILE] [--dry-run] [--backup] [FILE] PATH [KEY]"
     p.set_defaults(run=run_unset)
+
+
+def _file_arguments(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument("file", metavar="FILE", nargs="?", help=help_text)
+    p.add_argument(
+        "-f",
+        dest="files",
+        action="append",
+        metavar="FILE",
+        help="a file or directory of the configuration, in HAProxy's -f order (repeatable; "
+        "instead of FILE)",
+    )
+
+
+def _shift(args: argparse.Namespace) -> None:
+    """With ``-f``, the words are PATH KEY VALUE...: argparse took the first for FILE."""
+    if args.files is not None and args.file is not None:
+        words = [args.file, args.path, args.key, *getattr(args, "values", [])]
+        words = [w for w in words if w is not None]
+        args.file, args.path = None, words[0]
+        args.key = words[1] if len(words) > 1 else None
+        if hasattr(args, "values"):
+            args.values = words[2:]
+        elif len(words) > 2:
+            raise CliError(f"unexpected argument {words[2]!r}")
+    needed = "PATH KEY" if args.command == "set" else "PATH"
+    if (
+        (args.files is None and args.file is None)
+        or args.path is None
+        or (args.command == "set" and args.key is None)
+    ):
+        raise CliError(f"{args.command} needs FILE {needed} (or -f FILE ... {needed})")
+
+
+def _load(args: argparse.Namespace) -> tuple[Config, dict[str, str]]:
+    """The configuration the command names, and each file's text as read."""
+    _shift(args)
+    if args.files is None and (args.file == STDIN or not os.path.isdir(args.file)):
+        cfg, text = load(args.file)
+        return cfg, {cfg.filename: text}
+    cfg = load_files(args.files or [args.file])
+    return cfg, cfg.files()
 
 
 def _write_options(p: argparse.ArgumentParser) -> None:
@@ -131,7 +187,7 @@ def _fail(exc: Exception) -> CliError:
 
 
 def run_get(args: argparse.Namespace) -> int:
-    cfg, _ = load(args.file)
+    cfg, _ = _load(args)
     try:
         out(get_text(cfg, args.path, args.key))
     except (PathError, EditError) as exc:
@@ -140,7 +196,7 @@ def run_get(args: argparse.Namespace) -> int:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    cfg, text = load(args.file)
+    cfg, texts = _load(args)
     try:
         notes = set_value(cfg, args.path, args.key, args.values)
     except (PathError, EditError) as exc:
@@ -149,19 +205,40 @@ def run_set(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     for message in notes:
         note(message)
-    return _finish(args, cfg, text)
+    return _finish(args, cfg, texts)
 
 
 def run_unset(args: argparse.Namespace) -> int:
-    cfg, text = load(args.file)
+    cfg, texts = _load(args)
     try:
         unset_value(cfg, args.path, args.key)
     except (PathError, EditError) as exc:
         raise _fail(exc) from None
-    return _finish(args, cfg, text)
+    return _finish(args, cfg, texts)
 
 
-def _finish(args: argparse.Namespace, cfg: Config, text: str) -> int:
+def _finish(args: argparse.Namespace, cfg: Config, texts: dict[str, str]) -> int:
+    if cfg.origins is None:
+        return _finish_one(args, cfg, texts[cfg.filename])
+    new = cfg.files()
+    changed = [name for name in new if new[name] != texts[name]]
+    if not changed:
+        err("nothing to change\n")
+        return OK
+    for name in changed:
+        try:
+            parse(new[name], filename=name)
+        except ParseError as exc:  # pragma: no cover - a bug guard
+            raise CliError(f"the edit would not parse ({exc}); nothing written") from None
+    if args.dry_run:
+        style = Style(sys.stdout)
+        out("".join(unified_diff(texts[n], new[n], n, n, style) for n in changed))
+        return OK
+    write_files(cfg, backup=args.backup)
+    return OK
+
+
+def _finish_one(args: argparse.Namespace, cfg: Config, text: str) -> int:
     new = dumps(cfg)
     name = display_name(args.file)
     if args.file == "-" and not args.dry_run:

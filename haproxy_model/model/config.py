@@ -12,7 +12,10 @@ from haproxy_model.model.config_views import (
     add_section,
     remove_section,
 )
+from haproxy_model.model.many import add_to_file
 from haproxy_model.syntax.document import Document
+from haproxy_model.syntax.nodes import Node
+from haproxy_model.syntax.render import dumps
 from haproxy_model.syntax.sections import Section
 
 __all__ = ["Config"]
@@ -118,11 +121,36 @@ class Config(Document):
         """``acme`` sections by name."""
         return SectionMap(self, ts.Acme, "acme section")
 
-    def add(self, section: Section) -> Section:
-        """Add a section after the last one of its kind (else at the end)."""
-        add_section(self, section)
+    def add(self, section: Section, *, file: str | None = None) -> Section:
+        """Add a section after the last one of its kind (else at the end).
+
+        In a configuration of several files (``hm.load_many``) it goes to the
+        file of the section it follows (with none of its kind, the end of the
+        last file); ``file`` (a file's name or path) puts it in that file
+        instead, after the last section of its kind there, else at its end.
+        """
+        if file is None:
+            add_section(self, section)
+        else:
+            add_to_file(self, section, file)
         return section
 
     def remove(self, section: Section) -> None:
         """Remove a section and the comment lines directly above it."""
         remove_section(self, section)
+
+    def file_of(self, node: Node) -> str:
+        """The name of the file ``node`` (a line, section or `.if` block) belongs to.
+
+        ``filename`` for a configuration of one file.
+        """
+        if self.origins is None:
+            return self.filename
+        return self.origins.file_of(self.body, node).name
+
+    def files(self) -> dict[str, str]:
+        """Each file's name and its text as it is now (one file: ``{filename: dumps(cfg)}``)."""
+        if self.origins is None:
+            return {self.filename: dumps(self)}
+        texts = self.origins.texts(self.body)
+        return {f.name: text for f, text in zip(self.origins.files, texts, strict=True)}

@@ -76,7 +76,17 @@ def remove_section(cfg: Config, section: Section) -> None:
     standing after it); when none follows it, because it is the last section of
     the file or of its `.if` branch or the next line follows it directly, the
     gap before it goes instead, so the text before it ends as the file did.
+    In a configuration of several files, only the lines of the section's own
+    file are looked at.
     """
+    if cfg.origins is not None:
+        from haproxy_model.syntax.document import Document
+
+        start, end = cfg.origins.span(cfg.body, section)
+        part = Document(body=cfg.body[start:end])
+        remove_section(part, section)
+        cfg.body[start:end] = part.body
+        return
     found = edit.locate(cfg.body, section)
     if found is None:
         raise InvalidValue("that section is not in this configuration")

@@ -11,12 +11,12 @@ reference) gives its text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar, overload
 
-from haproxy_model.base.errors import InvalidType
+from haproxy_model.base.errors import InvalidType, InvalidValue
 from haproxy_model.base.values import Time
-from haproxy_model.model.directives import Server, int_or_text, time_or_text
+from haproxy_model.model.directives import Server, directive_class, int_or_text, time_or_text
 from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
 from haproxy_model.syntax.nodes import Directive
 from haproxy_model.syntax.sections import Section
@@ -58,7 +58,7 @@ class Setting(Generic[T]):
             return
         add_line(
             obj,
-            Directive.from_values(words),
+            directive_class(self.keyword).from_values(words),
             insertion_point(obj, self.keyword, avoid=(Server,)),
         )
 
@@ -97,6 +97,21 @@ class StrSetting(Setting[str]):
         if not isinstance(value, str):
             raise InvalidType(f"{self.keyword}: expected a string, got {value!r}")
         return [value]
+
+
+class ChoiceSetting(StrSetting):
+    """A setting whose first argument is one of a closed set (``balance leastconn``)."""
+
+    def __init__(self, keyword: str, allowed: Callable[[str], bool], examples: str) -> None:
+        super().__init__(keyword)
+        self.allowed = allowed
+        self.examples = examples
+
+    def write(self, value: str) -> list[str]:
+        words = super().write(value)
+        if not self.allowed(value):
+            raise InvalidValue(f"{self.keyword}: unknown value {value!r} ({self.examples})")
+        return words
 
 
 class WordsSetting(Setting[Sequence[str | Word]]):

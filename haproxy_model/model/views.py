@@ -18,7 +18,6 @@ from haproxy_model.model.directives import (
     Server,
     ServerTemplate,
     Timeout,
-    timeout_word,
 )
 from haproxy_model.syntax.nodes import Conditional, Directive, Line, Node, iter_lines
 from haproxy_model.syntax.sections import Section
@@ -203,8 +202,7 @@ class TimeoutMap(MutableMapping[str, Time | str]):
         if line is not None:
             line.value = value
             return
-        new = Timeout.from_values(["timeout", kind, timeout_word(value)])
-        assert isinstance(new, Timeout)
+        new = Timeout(kind=kind, value=value)
         add_line(
             self._section,
             new,

@@ -14,14 +14,8 @@ import attrs
 
 from haproxy_model.base.errors import InvalidType
 from haproxy_model.base.files import FileState
-from haproxy_model.syntax.nodes import (
-    Blank,
-    Conditional,
-    Line,
-    Node,
-    iter_lines,
-    meaningful,
-)
+from haproxy_model.syntax.nodes import Blank, Conditional, Line, Node, iter_lines, meaningful
+from haproxy_model.syntax.origins import Origins
 from haproxy_model.syntax.sections import Section
 from haproxy_model.syntax.tracking import Container
 
@@ -34,6 +28,10 @@ class Document(Container):
     (lines before the first section, sections, and `.if` blocks that contain
     sections); ``sections`` lists every section in file order, including those
     inside `.if` blocks.
+
+    A configuration read from several files (``hm.load_many``) is one document
+    whose ``origins`` know which file each node belongs to
+    (:mod:`haproxy_model.syntax.origins`).
     """
 
     _LISTS = frozenset(("body",))
@@ -41,6 +39,7 @@ class Document(Container):
     body: list[Node]
     filename: str
     source: FileState | None
+    origins: Origins | None
     _text: str | None = attrs.field(default=None, init=False, repr=False)
     _parent: Any = attrs.field(default=None, init=False, repr=False)
     #: the last text rendered, its top-level nodes, where each one's text ends, and the
@@ -71,6 +70,8 @@ class Document(Container):
         self.filename = filename
         #: what the file held when it was loaded (``hm.load``); ``hm.dump`` checks it
         self.source = None
+        #: the files it was read from when more than one (``hm.load_many``), else None
+        self.origins = None
 
     @property
     def sections(self) -> list[Section]:

@@ -280,23 +280,36 @@ class Directive(Line):
         """Replace all words; words that stay keep their spelling and the blanks before them."""
         if not values:
             raise InvalidValue("a directive needs at least a keyword")
+        raws = [quote(v, field=f"word {j + 1}") for j, v in enumerate(values)]
+        self.set_words(raws, keys=list(values))
+
+    def set_words(self, raws: Sequence[str], keys: Sequence[object] | None = None) -> None:
+        """Replace all words with ``raws`` (raw text, already quoted), the one routine
+        behind every replacement: words that stay (same ``keys``, by default their values)
+        keep their spelling and the blanks before them, and a word replaced in place keeps
+        the blanks that stood before the old one. The line is untouched when nothing changes.
+        """
         parts = self.parts()
-        old_values = [value_of(w) for w in parts.words]
         old = list(zip(["", *parts.separators], parts.words, strict=True))
+        wanted = list(keys) if keys is not None else [value_of(w) for w in raws]
+        matcher = difflib.SequenceMatcher(
+            a=[value_of(w) for w in parts.words], b=wanted, autojunk=False
+        )
         new: list[tuple[str, str]] = []
-        matcher = difflib.SequenceMatcher(a=old_values, b=list(values), autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 new.extend(old[i1:i2])
             elif tag != "delete":
                 for k, j in enumerate(range(j1, j2)):
-                    # a replaced word keeps the blanks that stood before the old one
                     sep = old[i1 + k][0] if tag == "replace" and i1 + k < i2 else " "
-                    new.append((sep, quote(values[j], field=f"word {j + 1}")))
-        new[0] = ("", new[0][1])
+                    new.append((sep, raws[j]))
+        if new:
+            new[0] = ("", new[0][1])
         parts.words = [w for _, w in new]
         parts.separators = [sep or " " for sep, _ in new[1:]]
-        self.raw = parts.render()
+        rendered = parts.render()
+        if rendered != self.raw:
+            self.raw = rendered
 
     def _key(self) -> object:
         # a "$VAR" inside double quotes is a variable, elsewhere it is text

@@ -2,20 +2,23 @@
 
 ``validate(cfg, version=..., strict=...)`` returns every problem at once, in
 file order, as :class:`~haproxy_model.base.diagnostics.Diagnostic` objects with the
-line and column of the offending word.  Each check has a stable ``code``; the
-modules of this package list theirs.
+line and column of the offending word.  Each check is a function registered with
+the stable codes it reports (``@registry.registered("HM215")``); importing its
+module registers it, and :func:`validate` runs those that ``select``/``ignore``
+leave something to report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from haproxy_model.analysis.validation import (
+from haproxy_model.analysis.validation import (  # noqa: F401 (importing registers the checks)
     acls,
     advice,
     arguments,
     check_steps,
     fcgi,
+    fetches,
     headers,
     inheritance,
     keywords,
@@ -45,37 +48,32 @@ def validate(
 ) -> list[Diagnostic]:
     """Check ``cfg`` for HAProxy ``version`` (one of the keyword table's versions).
 
-    Without ``strict``, keywords, options and sections that no manual documents
-    are let through (HAProxy builds may add their own); with it they are errors.
+    The first word of every line must be one the version's parser of its section
+    accepts (read from HAProxy's sources; words only some builds have are accepted).
+    Without ``strict``, options and keywords HAProxy accepts but no manual documents
+    are let through; with it they are errors.
     ``select`` keeps only the checks named (codes such as ``HM102`` or names such
     as ``unknown-keyword``), ``ignore`` drops those named; a line whose comment
     says ``haproxy-model: ignore[HM102]`` (or just ``haproxy-model: ignore``)
     gets no diagnostic of those checks (:mod:`.registry`).
+
+    A configuration of several files (``hm.load_many``) is validated as one,
+    each diagnostic placed in its own file at its own line.
     """
     if not isinstance(cfg, Config):
         raise InvalidType(f"validate() takes a Config, not {type(cfg).__name__}")
     if not isinstance(version, str):
         raise InvalidType(f"validate(version=...) takes a str such as '2.8', not {version!r}")
     ctx = Context(cfg, version, strict)
-    text.check(ctx)
-    headers.check(ctx)
-    keywords.check(ctx)
-    references.check(ctx)
-    inheritance.check(ctx)
-    fcgi.check(ctx)
-    acls.check(ctx)
-    arguments.check(ctx)
-    missing.check(ctx)
-    resolvers.check(ctx)
-    subcommands.check(ctx)
-    variables.check(ctx)
-    order.check(ctx)
-    check_steps.check(ctx)
-    advice.check(ctx)
+    for check in registry.active_checks(select, ignore):
+        check.function(ctx)
     found = registry.filter_diagnostics(
         ctx.found, select=select, ignore=ignore, silenced=_inline_ignores(cfg)
     )
-    return sorted(found, key=lambda d: (d.line, d.column))
+    found = sorted(found, key=lambda d: (d.line, d.column))
+    if cfg.origins is not None:  # several files: each line's own file and number
+        found = cfg.origins.relocate(cfg.body, found)
+    return found
 
 
 def _inline_ignores(cfg: Config) -> dict[int, frozenset[str]]:

@@ -13,6 +13,7 @@ from haproxy_model.base.diagnostics import Diagnostic, Severity
 from haproxy_model.base.errors import InvalidValue
 from haproxy_model.keywords import Keyword, KeywordTable, load_table
 from haproxy_model.model.config import Config
+from haproxy_model.model.directives import shape_of
 from haproxy_model.syntax.nodes import (
     Branch,
     Conditional,
@@ -191,9 +192,15 @@ class Context:
         section: Section | None,
         line: Line | None = None,
         word: int = 0,
+        offset: int = 0,
     ) -> None:
-        """Record a diagnostic about word ``word`` of ``line`` (the header when None)."""
+        """Record a diagnostic about word ``word`` of ``line`` (the header when None),
+        ``offset`` characters into it when the word is written as its value (unquoted)."""
         node = line if line is not None else (section.header if section else None)
+        if offset and isinstance(node, Directive):
+            words = node.parts().words
+            if word >= len(words) or words[word] != node.values[word]:
+                offset = 0
         self.found.append(
             Diagnostic(
                 code=code,
@@ -201,7 +208,7 @@ class Context:
                 message=message,
                 filename=self.cfg.filename,
                 line=self.positions.line(node) if node is not None else 0,
-                column=column_of_word(node, word) if node is not None else 0,
+                column=column_of_word(node, word) + offset if node is not None else 0,
                 section=label(section) if section is not None else None,
                 rule=code_of(code),
             )
@@ -295,3 +302,12 @@ def link_proxies(ctx: Context) -> list[Proxy]:
                 named[proxy.name] = proxy  # a later namesake replaces it (3.x)
         out.append(proxy)
     return out
+
+
+def options_start(keyword: str) -> int:
+    """The index of the first option word of a ``server``/``default-server``/
+    ``server-template`` line: after the words its typed class declares."""
+    shape = shape_of(keyword)
+    if shape is None:
+        raise InvalidValue(f"'{keyword}' is not a server line")
+    return 1 + shape.positional

@@ -11,6 +11,8 @@ Code: ``undeclared-acl``.
 from __future__ import annotations
 
 from haproxy_model.analysis.validation._context import Context, Proxy, is_dynamic
+from haproxy_model.analysis.validation.expressions import condition_start
+from haproxy_model.analysis.validation.registry import registered
 
 # Manual section 7.4, "Pre-defined ACLs" (default_acl_list[] in src/acl.c);
 # HTTP_3.0 was added in 2.9.
@@ -49,6 +51,7 @@ def predefined(ctx: Context) -> frozenset[str]:
     return _PREDEFINED | extra
 
 
+@registered("HM401")
 def check(ctx: Context) -> None:
     """Report ACL names used in conditions and not declared above in the proxy."""
     known = predefined(ctx)
@@ -82,7 +85,7 @@ def _check_proxy(ctx: Context, proxy: Proxy, known: frozenset[str]) -> None:
 
 def condition_names(values: list[str]) -> list[tuple[int, str]]:
     """``(word index, ACL name)`` for each named ACL of a line's condition."""
-    start = next((i for i in range(1, len(values)) if values[i] in ("if", "unless")), None)
+    start = condition_start(values)
     if start is None:
         return []
     out: list[tuple[int, str]] = []

@@ -18,16 +18,23 @@ from __future__ import annotations
 
 import re
 
-from haproxy_model.analysis.validation._context import Context, Item, Proxy, is_dynamic
+from haproxy_model.analysis.validation._context import (
+    Context,
+    Item,
+    Proxy,
+    is_dynamic,
+    options_start,
+)
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.model import line_options
 
 _FRONT = ("frontend", "listen")
 _BACK = ("backend", "listen")
-_POSITIONAL = {"server": 2, "default-server": 0, "server-template": 3}
 _INT = re.compile(r"\d+")
 _ZERO = re.compile(r"0+(?:us|ms|s|m|h|d)?")
 
 
+@registered("HM501", "HM502", "HM503")
 def check(ctx: Context) -> None:
     """Report the missing timeouts, unchecked backends and server maxconn above limits."""
     for proxy in ctx.proxies:
@@ -82,7 +89,7 @@ def _missing_timeouts(ctx: Context, proxy: Proxy) -> None:
 
 def _options(item: Item) -> dict[str, str | None]:
     values = item.values
-    spans = line_options.scan("server", values, 1 + _POSITIONAL[item.keyword])
+    spans = line_options.scan("server", values, options_start(item.keyword))
     return {s.name: (values[s.value_index] if s.value_index is not None else None) for s in spans}
 
 
@@ -139,7 +146,7 @@ def _server_maxconn(ctx: Context) -> None:
             continue
         for item in proxy.lines("server", "default-server", "server-template"):
             values = item.values
-            spans = line_options.scan("server", values, 1 + _POSITIONAL[item.keyword])
+            spans = line_options.scan("server", values, options_start(item.keyword))
             for span in spans:
                 if span.name != "maxconn" or span.value_index is None:
                     continue

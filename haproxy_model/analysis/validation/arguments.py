@@ -16,9 +16,11 @@ import re
 from collections.abc import Iterable
 
 from haproxy_model.analysis.validation._context import Block, Context, Item, is_dynamic, resolve
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.keywords import Keyword, KeywordTable
+from haproxy_model.keywords.choices import BALANCE, BALANCE_INLINE, BALANCE_SINCE
 from haproxy_model.model import line_options
-from haproxy_model.model.directives import split_address
+from haproxy_model.model.directives import Shape, shape_of, split_address
 
 #: Argument names of the manual's synopsis lines -> the kind of value they take.
 _KINDS = {
@@ -56,21 +58,11 @@ _SIZE = re.compile(r"\d+[kKmMgG]?")
 #: an integer, as the number arguments take
 NUMBER = re.compile(r"[+-]?\d+")
 
-# "balance" algorithms: manual section 4.2, "balance"; the parser is
-# backend_parse_balance() in src/backend.c (random(<draws>), hdr(<name>) and
-# rdp-cookie(<name>) take their argument inline).
-_BALANCE = frozenset(
-    {"roundrobin", "static-rr", "leastconn", "first", "source", "uri", "url_param", "hash"}
-)
-_BALANCE_SINCE = {"log-hash": "3.0", "sticky": "3.0"}
-_BALANCE_INLINE = re.compile(r"(?:random|rdp-cookie)(?:\(.*\))?|hdr\(.+\)")
-
 # "mode": when the synopsis does not say ("mode { tcp|http }" in 2.6).
 _MODES_FALLBACK = frozenset({"tcp", "http"})
 
-_OPTION_LINES = {"server": 2, "default-server": 0, "server-template": 3, "bind": 1}
 
-
+@registered("HM302", "HM303", "HM305", "HM306", "HM307", "HM311", "HM312")
 def check(ctx: Context) -> None:
     """Report values that are not of the kind their keyword takes."""
     documented = ctx.table.section_keywords()
@@ -91,6 +83,11 @@ def _check_line(ctx: Context, block: Block, item: Item) -> None:
     first = _KIND_OF_KEYWORD.get(kw.name, first)
     if first is not None and start < len(values):
         judge(ctx, block, item, start, first, kw.name)
+    # the typed class's declared fields, where the manual's synopsis names no kind
+    shape = shape_of(values[0])
+    for index, declared in shape.arguments.items() if shape else ():
+        if start <= index < len(values) and index not in _named(kw):
+            judge(ctx, block, item, index, declared, kw.name)
     if pairs:
         for i in range(start, len(values) - 1):
             kind = pairs.get(values[i])
@@ -100,8 +97,13 @@ def _check_line(ctx: Context, block: Block, item: Item) -> None:
         _check_balance(ctx, block, item, start)
     elif kw.name == "mode" and kw.kind == "proxy" and start < len(values):
         _check_mode(ctx, block, item, kw, start)
-    if kw.name in _OPTION_LINES and kw.kind in ("proxy", "peers", "ring", "log-forward"):
-        _check_options(ctx, block, item, kw.name)
+    if (
+        shape is not None
+        and shape.option_kind is not None
+        and kw.name == values[0]
+        and kw.kind in ("proxy", "peers", "ring", "log-forward")
+    ):
+        _check_options(ctx, block, item, kw.name, shape)
 
 
 def judge(ctx: Context, block: Block, item: Item, index: int, kind: str, what: str) -> None:
@@ -147,6 +149,18 @@ def _slots(table: KeywordTable, kw: Keyword, version: str) -> tuple[str | None, 
     return first, pairs
 
 
+@functools.lru_cache(maxsize=2048)
+def _named(kw: Keyword) -> frozenset[int]:
+    """Word indexes where a synopsis of ``kw`` names an argument of a known kind."""
+    found = set()
+    for var in kw.variants:
+        for synopsis in var.synopsis:
+            tokens = synopsis.split()
+            if tokens[: len(kw.words)] == list(kw.words):
+                found |= {i for i, t in enumerate(tokens) if i and _kind(t) is not None}
+    return frozenset(found)
+
+
 def _clean(token: str) -> str:
     return token.strip("[]{}|,")
 
@@ -181,12 +195,12 @@ def _pairs(synopsis: str, name: tuple[str, ...]) -> Iterable[tuple[str, str]]:
 
 def _check_balance(ctx: Context, block: Block, item: Item, index: int) -> None:
     algo = item.values[index]
-    if is_dynamic(algo) or algo in _BALANCE or _BALANCE_INLINE.fullmatch(algo):
+    if is_dynamic(algo) or algo in BALANCE or BALANCE_INLINE.fullmatch(algo):
         return
-    since = _BALANCE_SINCE.get(algo)
+    since = BALANCE_SINCE.get(algo)
     if since is not None and ctx.at_least(since):
         return
-    known = sorted(_BALANCE | {a for a, v in _BALANCE_SINCE.items() if ctx.at_least(v)})
+    known = sorted(BALANCE | {a for a, v in BALANCE_SINCE.items() if ctx.at_least(v)})
     extra = f" (introduced in {since})" if since else ""
     ctx.report(
         "unknown-balance",
@@ -224,10 +238,11 @@ def _check_mode(ctx: Context, block: Block, item: Item, kw: Keyword, index: int)
     )
 
 
-def _check_options(ctx: Context, block: Block, item: Item, keyword: str) -> None:
-    kind = "bind" if keyword == "bind" else "server"
+def _check_options(ctx: Context, block: Block, item: Item, keyword: str, shape: Shape) -> None:
+    kind = shape.option_kind
+    assert kind is not None
     values = item.values
-    positional = _OPTION_LINES[keyword]
+    positional = shape.positional
     if keyword == "bind" and len(values) > 1:
         _check_bind_ports(ctx, block, item)
     elif keyword in ("server", "server-template") and len(values) > positional:
@@ -236,9 +251,8 @@ def _check_options(ctx: Context, block: Block, item: Item, keyword: str) -> None
         if span.value_index is None:
             continue
         option = ctx.table.get(kind, span.name)
-        if option is None:
-            continue
-        first, _ = _slots(ctx.table, option, ctx.version)
+        first = None if option is None else _slots(ctx.table, option, ctx.version)[0]
+        first = first or shape.options.get(span.name)
         if first is not None:
             judge(ctx, block, item, span.value_index, first, span.name)
 

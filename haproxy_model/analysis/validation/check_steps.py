@@ -11,6 +11,7 @@ tcp-check ruleset". Sections whose steps sit in ``.if`` blocks are left alone.
 from __future__ import annotations
 
 from haproxy_model.analysis.validation._context import Context
+from haproxy_model.analysis.validation.registry import registered
 
 FAMILIES = ("tcp-check", "http-check")
 #: ``comment`` may precede a connect; ``disable-on-404`` and
@@ -18,6 +19,7 @@ FAMILIES = ("tcp-check", "http-check")
 MAY_PRECEDE = frozenset({"comment", "disable-on-404", "send-state"})
 
 
+@registered("HM403")
 def check(ctx: Context) -> None:
     """Report a ``connect`` step placed after another kind of step."""
     for proxy in ctx.proxies:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from haproxy_model.analysis.validation._context import Context, Proxy
+from haproxy_model.analysis.validation.registry import registered
 
 SERVER_LINES = ("server", "server-template")
 
@@ -33,6 +34,7 @@ def _inherited_proto(proxy: Proxy) -> str | None:
     return None
 
 
+@registered("HM216")
 def check(ctx: Context) -> None:
     """Report FastCGI servers of proxies that use no FastCGI application."""
     for proxy in ctx.proxies:

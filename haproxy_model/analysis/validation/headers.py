@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 from haproxy_model.analysis.validation._context import Context
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.model.typed_sections import Backend, Global, Listen
 from haproxy_model.syntax.nodes import Directive
 
 PROXY_HEADERS = ("frontend", "backend", "listen")
 
 
+@registered("HM109", "HM214")
 def check(ctx: Context) -> None:
     """Report unexpected words on section lines and a missing ``global external-check``."""
     has_external_check = False

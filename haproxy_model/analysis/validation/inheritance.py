@@ -18,6 +18,7 @@ HAProxy reads is not known here.
 from __future__ import annotations
 
 from haproxy_model.analysis.validation._context import Context, Item, Proxy
+from haproxy_model.analysis.validation.registry import registered
 
 RULE_KEYWORDS = ("http-request", "http-response", "http-after-response")
 TCP_RULES = {"tcp-request": ("connection", "session", "content"), "tcp-response": ("content",)}
@@ -37,6 +38,7 @@ def _defines(rules: list[Item], keyword: str, *kinds: str) -> bool:
     return any(it.keyword == keyword and it.values[1] in kinds for it in rules)
 
 
+@registered("HM215")
 def check(ctx: Context) -> None:
     """Report each proxy HAProxy refuses to let inherit its defaults' rules."""
     if not ctx.at_least("2.5"):

@@ -1,17 +1,25 @@
-"""Keywords against the keyword table: where they may appear, which versions know them.
+"""Keywords against HAProxy's sources and manuals: where they may appear, which versions
+know them.
+
+The first word of every line is checked against what the target version's parser of
+the section accepts, read from HAProxy's sources (:mod:`.refusals`); the rest against
+the keyword table of its manuals.
 
 Codes:
 
-* ``unknown-section`` (strict only, or a near miss of a known one: ``backned``): a
-  section keyword HAProxy does not register.
-* ``unknown-keyword`` (strict only, or a near miss: ``http-after-request``): a directive
-  (or rule action) no manual documents.
+* ``unknown-section``: a section keyword no HAProxy version registers, before any
+  section (HAProxy: "unknown keyword 'X' out of section."); a near miss of a known one
+  (``backned``) is named.
+* ``unknown-keyword``: a first word no version's parser accepts in that section
+  (``ENDPOINT``, ``http-after-request``), with HAProxy's message and a near miss when
+  there is one; under strict, also a directive (or rule action) no manual documents.
 * ``keyword-not-allowed``: documented, but for other sections.  HAProxy rejects a
   misplaced keyword in most sections, but in a frontend, listen or backend it only
   ignores (with a warning) keywords needing a capability the proxy lacks.
-* ``keyword-version``: documented, but not by the manual of the version validated.
-  A warning instead of an error inside a ``.if`` block that tests the version or
-  a feature.
+* ``keyword-version``: a first word (or section) other versions' parsers accept, or a
+  keyword documented by other versions' manuals only.  A warning instead of an error
+  inside a ``.if`` block that tests the version or a feature, and for a later
+  version's word outside the proxy sections (stable releases take some back).
 * ``deprecated-keyword`` (info): the manual of the version marks it deprecated.
 * ``unknown-option`` (strict only, or a near miss: ``maxcon``) / ``option-version``: the
   same for the options of ``server``/``default-server``/``server-template`` and ``bind``
@@ -32,10 +40,13 @@ from haproxy_model.analysis.validation._context import (
     resolve,
     version_key,
 )
+from haproxy_model.analysis.validation.refusals import Refusal, known, refusal, section_refusal
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.analysis.validation.spelling import near_miss
 from haproxy_model.keywords import Keyword, KeywordTable
+from haproxy_model.keywords.first_words import load_first_words
 from haproxy_model.keywords.removed import removed
-from haproxy_model.keywords.table import REGISTERED_SECTIONS, all_section_keywords
+from haproxy_model.keywords.table import all_section_keywords
 from haproxy_model.model import line_options
 from haproxy_model.model.typed_sections import TypedSection
 
@@ -56,26 +67,13 @@ _OPTION_LINES = {
 }
 
 
+@registered("HM101", "HM102", "HM103", "HM104", "HM105", "HM106", "HM107", "HM108")
 def check(ctx: Context) -> None:
     """Report misplaced, unknown and version-specific keywords and options."""
-    for block in ctx.blocks:
+    for index, block in enumerate(ctx.blocks):
         section = block.section
         if not isinstance(section, TypedSection):
-            known = section.keyword in ctx.table.section_keywords(ctx.version)
-            slip = None if known else near_miss(section.keyword, all_section_keywords())
-            if slip is not None:
-                ctx.report("unknown-section", "error",
-                           f"unknown section '{section.keyword}'; did you mean '{slip}'?",
-                           section)  # fmt: skip
-            elif ctx.strict and not known:
-                newer = section.keyword in REGISTERED_SECTIONS
-                ctx.report(
-                    "unknown-section",
-                    "error",
-                    f"unknown section '{section.keyword}'"
-                    + (f" (HAProxy after {ctx.table.versions[-1]} has it)" if newer else ""),
-                    section,
-                )
+            _check_untyped(ctx, block, ctx.blocks[index - 1] if index else None)
             continue
         documented = ctx.table.get("section", section.keyword)
         if documented is not None and not documented.in_version(ctx.version):
@@ -90,6 +88,25 @@ def check(ctx: Context) -> None:
             _check_line(ctx, block, item)
 
 
+def _check_untyped(ctx: Context, block: Block, before: Block | None) -> None:
+    """A section the model has no class for: a slip, another version's, or unknown."""
+    section = block.section
+    known = section.keyword in ctx.table.section_keywords(ctx.version)
+    slip = None if known else near_miss(section.keyword, all_section_keywords())
+    if slip is not None:
+        ctx.report("unknown-section", "error",
+                   f"unknown section '{section.keyword}'; did you mean '{slip}'?",
+                   section)  # fmt: skip
+        return
+    # HAProxy reads a section keyword it does not register as a line of the section above
+    above = None if before is None else before.keyword
+    refused = section_refusal(section.keyword, above, ctx.version, block.guarded)
+    if refused is not None:
+        ctx.report(refused.code, refused.severity, refused.message, section)
+    elif ctx.strict and not known:
+        ctx.report("unknown-section", "error", f"unknown section '{section.keyword}'", section)
+
+
 def _check_line(ctx: Context, block: Block, item: Item) -> None:
     section = block.section
     where = block.keyword
@@ -100,6 +117,21 @@ def _check_line(ctx: Context, block: Block, item: Item) -> None:
     if gone is not None:
         ctx.report("removed-keyword", "error", gone.message, section, item.line, 0)
         return
+    refused = refusal(where, values, ctx.version, item.guarded)
+    if refused is not None and not refused.backportable:
+        _refused(ctx, block, item, refused)
+        return
+    reported = len(ctx.found)
+    _check_documented(ctx, block, item)
+    if refused is not None and len(ctx.found) == reported:
+        _refused(ctx, block, item, refused)  # a warning, unless the manual says more
+
+
+def _check_documented(ctx: Context, block: Block, item: Item) -> None:
+    """The line against the manual's keywords: misplaced, for other versions, deprecated."""
+    section = block.section
+    where = block.keyword
+    values = item.values
     kw = resolve(ctx.table, values, where)
     if kw is None:
         _not_here(ctx, block, item)
@@ -202,8 +234,40 @@ def _actions(table: KeywordTable, family: str) -> frozenset[str]:
     return table.actions(family)
 
 
-def _not_here(ctx: Context, block: Block, item: Item) -> None:
-    """A directive the section's keywords do not cover: misplaced or unknown."""
+def _refused(ctx: Context, block: Block, item: Item, refused: Refusal) -> None:
+    """A first word the version's sources refuse in this section (:mod:`.refusals`)."""
+    if not refused.others and _not_here(ctx, block, item, refused):
+        return  # documented in other sections: reported as misplaced
+    guess = _guess(ctx, block.keyword, refused.word, refused.others)
+    ctx.report(
+        refused.code,
+        refused.severity,
+        refused.message + _hint(guess),
+        block.section,
+        item.line,
+        refused.index,
+    )
+
+
+def _guess(ctx: Context, here: str, word: str, others: Sequence[str]) -> str | None:
+    """The known word ``word`` is a slip of: a word of the section's sources or manual,
+    or a section keyword (none for a word another version has)."""
+    if others:
+        return None
+    words = [*load_first_words().words(here, ctx.version), *_first_words(ctx.table, here)]
+    return near_miss(word, [*words, *all_section_keywords()])
+
+
+def _hint(guess: str | None) -> str:
+    if guess is None:
+        return ""
+    what = "the section " if guess in all_section_keywords() else ""
+    return f"; did you mean {what}'{guess}'?"
+
+
+def _not_here(ctx: Context, block: Block, item: Item, refused: Refusal | None = None) -> bool:
+    """A directive the section's keywords do not cover: misplaced or unknown. Given what
+    the sources refuse, only a misplaced keyword is reported (True when it is)."""
     values = item.values
     here = block.keyword
     elsewhere = _elsewhere(ctx.table, tuple(values[:5]), here)
@@ -215,25 +279,26 @@ def _not_here(ctx: Context, block: Block, item: Item) -> None:
         kw, sections = elsewhere
         start = 1 if kw.prefix else 0
         _misplaced(ctx, block, item, kw, sections, start)
-    else:
-        first_words = _first_words(ctx.table, here)
-        section_words = all_section_keywords()
-        guess = (
-            None
-            if values[0] in first_words
-            else near_miss(values[0], [*first_words, *section_words])
-        )
-        if guess is None and not ctx.strict:
-            return  # unknown but no slip: HAProxy builds may add keywords of their own
-        what = "the section " if guess in section_words else ""
-        hint = "" if guess is None else f"; did you mean {what}'{guess}'?"
-        ctx.report(
-            "unknown-keyword",
-            "error",
-            f"unknown keyword '{_shown(ctx.table, here, values)}' in {here} section{hint}",
-            block.section,
-            item.line,
-        )
+        return True
+    if refused is not None:
+        return False
+    first_words = _first_words(ctx.table, here)
+    guess = (
+        None
+        # a word of the manual, or one the version's sources know, is no slip
+        if values[0] in first_words or known(here, values, ctx.version)
+        else near_miss(values[0], [*first_words, *all_section_keywords()])
+    )
+    if guess is None and not ctx.strict:
+        return False  # unknown but no slip: HAProxy builds may add keywords of their own
+    ctx.report(
+        "unknown-keyword",
+        "error",
+        f"unknown keyword '{_shown(ctx.table, here, values)}' in {here} section{_hint(guess)}",
+        block.section,
+        item.line,
+    )
+    return True
 
 
 def _owns(table: KeywordTable, here: str, first: str) -> bool:

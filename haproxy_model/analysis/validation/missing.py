@@ -19,6 +19,7 @@ from haproxy_model.analysis.validation._context import (
     Item,
     is_dynamic,
 )
+from haproxy_model.analysis.validation.registry import registered
 
 _PROXY = frozenset(PROXY_SECTIONS)
 _GLOBAL_TOO = _PROXY | {"global"}
@@ -58,6 +59,7 @@ _REQUIRED: dict[tuple[str, ...], tuple[frozenset[str], tuple[str, ...]]] = {
 }
 
 
+@registered("HM301")
 def check(ctx: Context) -> None:
     """Report the directives above that lack an argument."""
     for block in ctx.blocks:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import attrs
 
 from haproxy_model.analysis.validation._context import Context, Item, Proxy, exclusive
+from haproxy_model.analysis.validation.registry import registered
 
 _BACKEND = frozenset({"backend"})
 _DEFAULTS = frozenset({"defaults"})
@@ -60,6 +61,7 @@ _STAGES = {
 }
 
 
+@registered("HM402")
 def check(ctx: Context) -> None:
     """Report rules placed after rules of a later stage."""
     for proxy in ctx.proxies:

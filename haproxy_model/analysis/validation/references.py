@@ -30,15 +30,32 @@ from haproxy_model.analysis.validation._context import (
     Proxy,
     exclusive,
     is_dynamic,
+    options_start,
     repeats,
 )
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.model import line_options
 
-_POSITIONAL = {"server": 2, "default-server": 0, "server-template": 3}
+_SERVER_LINES = ("server", "default-server", "server-template")
 _FRONT = ("frontend", "listen")
 _BACK = ("backend", "listen")
 
 
+@registered(
+    "HM201",
+    "HM202",
+    "HM203",
+    "HM204",
+    "HM205",
+    "HM206",
+    "HM207",
+    "HM208",
+    "HM209",
+    "HM210",
+    "HM211",
+    "HM212",
+    "HM213",
+)
 def check(ctx: Context) -> None:
     """Report duplicate names and dangling references."""
     _bad_names(ctx)
@@ -259,7 +276,7 @@ def _proxy_references(ctx: Context, proxy: Proxy, backends: set[str]) -> None:
             _reference(ctx, proxy, item, index, kind, code)
         elif keyword == "stick-table":
             _after_word(ctx, proxy, item, "peers", "peers", "missing-peers")
-        elif keyword in _POSITIONAL:
+        elif keyword in _SERVER_LINES:
             _after_option(ctx, proxy, item, "resolvers", "resolvers", "missing-resolvers")
         if keyword in ("http-request", "http-response", "http-error", "http-after-response"):
             _after_word(ctx, proxy, item, "errorfiles", "http-errors", "missing-http-errors")
@@ -299,7 +316,7 @@ def _after_word(ctx: Context, proxy: Proxy, item: Item, word: str, kind: str, co
 
 
 def _server_options(item: Item) -> list[line_options.OptionSpan]:
-    return line_options.scan("server", item.values, 1 + _POSITIONAL[item.keyword])
+    return line_options.scan("server", item.values, options_start(item.keyword))
 
 
 def _after_option(

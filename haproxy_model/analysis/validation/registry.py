@@ -15,14 +15,26 @@ Codes by hundred: 0 parsing, 1 keywords and versions, 2 names and references,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import attrs
 
 from haproxy_model.base.diagnostics import Diagnostic, Severity
 from haproxy_model.base.errors import InvalidValue
 
-__all__ = ["RULES", "Rule", "catalogue", "filter_diagnostics", "inline_ignores", "rule"]
+__all__ = [
+    "CHECKS",
+    "RULES",
+    "Check",
+    "Rule",
+    "active_checks",
+    "catalogue",
+    "filter_diagnostics",
+    "inline_ignores",
+    "registered",
+    "rule",
+]
 
 
 @attrs.frozen
@@ -41,15 +53,18 @@ RULES: tuple[Rule, ...] = (
     Rule("HM002", "missing-newline", "error",
          "the last line without its line feed (HAProxy 2.3+: 'Missing LF on last line')"),
     Rule("HM101", "unknown-section", "error",
-         "a section keyword no HAProxy version registers (--strict only)"),
+         "a section keyword no HAProxy version registers, before any section (HAProxy: "
+         "'out of section')"),
     Rule("HM102", "unknown-keyword", "error",
-         "a keyword the manual of no version documents (--strict only)"),
+         "a first word no version's parser of that section accepts (HAProxy's 'unknown "
+         "keyword'); with --strict also one no manual documents"),
     Rule("HM103", "unknown-option", "error",
          "an `option`, server or bind option no version documents (--strict only)"),
     Rule("HM104", "keyword-not-allowed", "error",
          "a keyword in a section where HAProxy does not accept it"),
     Rule("HM105", "keyword-version", "error",
-         "a keyword or section the target version does not know (added later or removed)"),
+         "a keyword or section the target version does not know (added later or removed; "
+         "a later version's word outside the proxy sections is a warning)"),
     Rule("HM106", "option-version", "error",
          "a server, bind or proxy option the target version does not know"),
     Rule("HM107", "deprecated-keyword", "info", "a keyword the manual marks deprecated"),
@@ -58,6 +73,17 @@ RULES: tuple[Rule, ...] = (
     Rule("HM109", "header-argument", "error",
          "words after a proxy's name other than `from <defaults>` (an address: use `bind`), "
          "or any on the `global` line"),
+    Rule("HM110", "unknown-fetch", "error",
+         "a sample fetch the target version does not have (`fc_glitches` before 3.0), "
+         "or none (`%[(arg)]`)"),
+    Rule("HM111", "unknown-converter", "error",
+         "a converter the target version does not have (`reverse_dom` before 3.4)"),
+    Rule("HM112", "sample-argument", "error",
+         "fetch or converter arguments the target version refuses: too many, too few, "
+         "not an integer (`bytes(txn.start)` before 2.9)"),
+    Rule("HM113", "build-option", "info",
+         "a fetch or converter only some builds have (`lua.*`: USE_LUA, `51d.*`, "
+         "`wurfl-get`; OpenSSL's taken for granted): a note, never an error"),
     Rule("HM201", "duplicate-proxy", "error",
          "two proxies of the same name (frontend and backend may share one)"),
     Rule("HM202", "duplicate-defaults", "warning", "two `defaults` sections of the same name"),
@@ -98,6 +124,9 @@ RULES: tuple[Rule, ...] = (
          "more words than the target version accepts (`option httpchk`)"),
     Rule("HM310", "variable-scope", "error",
          "a variable name without its scope (`var(foo)`, `set-var(foo)`: `txn.foo`)"),
+    Rule("HM311", "bad-time", "error",
+         "a time HAProxy cannot read (a number with us, ms, s, m, h or d)"),
+    Rule("HM312", "bad-size", "error", "a size HAProxy cannot read (a number with k, m or g)"),
     Rule("HM401", "undeclared-acl", "error", "a condition naming an ACL declared nowhere"),
     Rule("HM402", "rule-order", "warning",
          "a rule placed after rules HAProxy runs later (it runs first anyway)"),
@@ -133,6 +162,55 @@ def code_of(name: str) -> str:
     """The stable code of diagnostic name ``name`` (``""`` for a name no rule has)."""
     found = _BY_KEY.get(name)
     return found.code if found is not None else ""
+
+
+CheckFunction = TypeVar("CheckFunction", bound=Callable[[Any], None])
+
+
+@attrs.frozen
+class Check:
+    """A registered check: the function run on the validation context and the codes of
+    the diagnostics it may report."""
+
+    function: Callable[[Any], None]
+    codes: frozenset[str]
+
+    @property
+    def name(self) -> str:
+        return f"{self.function.__module__.rsplit('.', 1)[-1]}.{self.function.__name__}"
+
+
+CHECKS: list[Check] = []
+"""Every registered check; :func:`active_checks` gives them in code order."""
+
+
+def registered(*codes: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register the decorated function as a check reporting diagnostics of ``codes``
+    (each a rule of :data:`RULES`): adding a check is one decorated function."""
+    unknown = [c for c in codes if c not in _BY_KEY or _BY_KEY[c].code != c]
+    if unknown or not codes:
+        raise InvalidValue(f"a check must name the codes of RULES it reports, not {unknown}")
+
+    def register(function: CheckFunction) -> CheckFunction:
+        CHECKS.append(Check(function, frozenset(codes)))
+        return function
+
+    return register
+
+
+def active_checks(
+    select: Sequence[str] | None = None, ignore: Sequence[str] | None = None
+) -> list[Check]:
+    """The checks that can report a code ``select`` keeps and ``ignore`` does not drop,
+    ordered by their first code (so the order never depends on import order)."""
+    selected = None if select is None else {rule(k).code for k in select}
+    ignored = {rule(k).code for k in ignore or ()}
+    wanted = [
+        c
+        for c in CHECKS
+        if any((selected is None or code in selected) and code not in ignored for code in c.codes)
+    ]
+    return sorted(wanted, key=lambda c: (min(c.codes), c.name))
 
 
 _IGNORE = re.compile(r"haproxy-model:\s*ignore(?:\[([^\]]*)\])?")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from haproxy_model.analysis.validation._context import Block, Context, Item, is_dynamic, repeats
 from haproxy_model.analysis.validation.arguments import NUMBER, PORT_FAMILIES, judge, port_of
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.base.diagnostics import Severity
 
 #: directive -> the events (word 1) it accepts; word 2 is a time
@@ -33,6 +34,7 @@ _PAYLOAD_LIMITS = (12, 65535)
 _PAYLOAD_RFC_MINIMUM = 512
 
 
+@registered("HM302", "HM303", "HM304", "HM311", "HM601", "HM602", "HM603")
 def check(ctx: Context) -> None:
     """Report bad timeouts, hold periods, payload sizes and nameservers of resolvers sections."""
     for block in ctx.sections("resolvers"):

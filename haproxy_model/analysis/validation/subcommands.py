@@ -23,6 +23,7 @@ from haproxy_model.analysis.validation._context import (
     is_dynamic,
     resolve,
 )
+from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.keywords.table import Keyword, Variant
 
 _LITERAL = re.compile(r"[a-z][a-z0-9-]*")
@@ -45,6 +46,7 @@ def _literals(kw: Keyword, variant: Variant) -> frozenset[str] | None:
     return frozenset(found) if found else None
 
 
+@registered("HM308", "HM309")
 def check(ctx: Context) -> None:
     """Report first arguments no synopsis allows, and too many words for ``MAX_WORDS``."""
     for block in ctx.blocks:

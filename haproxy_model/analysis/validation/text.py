@@ -9,13 +9,21 @@ HAProxy's other text error, is already a parse error.)
 from __future__ import annotations
 
 from haproxy_model.analysis.validation._context import Context
-from haproxy_model.syntax.nodes import Line
+from haproxy_model.analysis.validation.registry import registered
+from haproxy_model.syntax.nodes import Line, Node, iter_lines
 
 
+@registered("HM002")
 def check(ctx: Context) -> None:
-    """Report a last line without its line feed."""
+    """Report a last line without its line feed (each file's, for several files)."""
+    origins = ctx.cfg.origins
+    for nodes in origins.split(ctx.cfg.body) if origins else [ctx.cfg.body]:
+        _last_line(ctx, nodes)
+
+
+def _last_line(ctx: Context, nodes: list[Node]) -> None:
     last: Line | None = None
-    for last in ctx.cfg.lines():  # noqa: B007 (the loop finds the last line)
+    for last in iter_lines(nodes):  # noqa: B007 (the loop finds the last line)
         pass
     if last is not None and last.newline == "":
         message = (

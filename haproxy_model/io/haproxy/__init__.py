@@ -79,7 +79,9 @@ def check(
     positions refer to ``cfg.filename``), the path of a file (its bytes are
     checked, positions refer to the path as given), or a list of them: the
     files of one configuration, ``haproxy -c -f a.cfg -f b.cfg``, each message
-    placed in the file it is about.  ``binary`` defaults to :func:`find`.
+    placed in the file it is about.  A directory stands for its ``*.cfg`` files
+    and a Config of several files (``hm.load_many``) for its files, as
+    ``haproxy -f`` reads them.  ``binary`` defaults to :func:`find`.
     ``cwd`` (default: the first file's folder; for a Config whose ``filename``
     is not a file, the current folder) is where HAProxy runs, so relative
     paths in the configuration resolve from there.

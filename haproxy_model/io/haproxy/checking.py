@@ -53,12 +53,28 @@ class _Input:
 
 
 def as_list(targets: Targets) -> list[Target]:
-    """One target or several as a list (a str is one path, not a sequence)."""
+    """One target or several as a list of files (a str is one path, not a sequence).
+
+    A directory stands for its ``*.cfg`` files and a Config of several files
+    (``hm.load_many``) for its files, as ``haproxy -f`` reads them.
+    """
     if isinstance(targets, (Config, str, os.PathLike)):
-        return [targets]
-    if isinstance(targets, Sequence):
-        return list(targets)
-    raise InvalidType(f"check() takes a Config or a path, not {type(targets).__name__}")
+        targets = [targets]
+    elif not isinstance(targets, Sequence):
+        raise InvalidType(f"check() takes a Config or a path, not {type(targets).__name__}")
+    out: list[Target] = []
+    for target in targets:
+        if isinstance(target, Config) and target.origins is not None:
+            from haproxy_model.model.api import parse
+
+            out += [parse(text, filename=name) for name, text in target.files().items()]
+        elif isinstance(target, (str, os.PathLike)) and os.path.isdir(target):
+            from haproxy_model.model.many import config_files
+
+            out += config_files([target])
+        else:
+            out.append(target)
+    return out
 
 
 def run(

@@ -1,0 +1,167 @@
+"""Replacing a configuration file atomically, without overwriting a change made meanwhile.
+
+Writers take turns through an exclusive ``flock`` on the target (:mod:`.locks`);
+on Linux the new file is swapped in with ``renameat2(RENAME_EXCHANGE)``
+(:mod:`.renames`), so the file it displaced can be checked once more after
+the swap, and swapped back if someone else changed it meanwhile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from pathlib import Path
+
+from haproxy_model.base.file_state import FileChangedError, FileState, check_unchanged
+from haproxy_model.base.locks import LOCK_RETRIES, Held, locked
+from haproxy_model.base.reading import MAX_FILE_SIZE, PathLike, encode
+from haproxy_model.base.renames import exchange, fsync_folder, place_new
+from haproxy_model.base.temp_files import remove_if_ours, write_temp
+
+
+def write_text_atomic(
+    path: PathLike, text: str, *, backup: bool = False, expected: FileState | None = None
+) -> FileState:
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never a mix.
+
+    The text goes to a temporary file in the same folder, which is flushed to
+    disk and renamed over the target; the target's mode (and, where allowed,
+    owner) is kept, and the folder is synced so the rename survives a crash.
+    Writers take turns through an exclusive ``flock`` on the target, held
+    until the new file is in place.  With ``expected`` (the state the file was
+    read in), :class:`FileChangedError` is raised instead of replacing a file
+    that no longer holds that content: checked under the lock and, on Linux,
+    once more on the file the atomic swap displaced (swapped back if it
+    changed), elsewhere just before the rename.  With ``backup``, the old file
+    ends up as ``<name>.bak``.  Returns the state of the written file.
+    """
+    target = Path(path)
+    data = encode(text)
+    if expected is not None and str(target.resolve()) != expected.path:
+        expected = None  # written elsewhere than it was read from: nothing to compare
+    for _ in range(LOCK_RETRIES):
+        with locked(target) as held:
+            if held is None:
+                state = _create(target, data)
+            else:
+                state = _replace(target, data, held, expected=expected, backup=backup)
+        if state is not None:
+            fsync_folder(target)
+            return state
+    raise FileChangedError(f"{target}: kept being created and removed by others; not written")
+
+
+def _replace(
+    target: Path, data: bytes, held: Held, *, expected: FileState | None, backup: bool
+) -> FileState | None:
+    """Replace the locked file; None when it vanished meanwhile (then start again)."""
+    old = _read_held(target, held) if expected is not None or backup else None
+    if expected is not None:
+        assert old is not None
+        check_unchanged(target, expected, old, held.st.st_mtime_ns)
+    fd, tmp = write_temp(target, data, held.st)
+    try:
+        try:
+            swapped = not target.is_symlink() and exchange(tmp, target)
+        except FileNotFoundError:
+            return None
+        if swapped:
+            _settle_swap(target, tmp, expected=expected, backup=backup)
+        else:
+            _replace_fallback(target, tmp, old if backup else None, held.st, expected=expected)
+        return _state_of(target, data, fd)
+    finally:
+        remove_if_ours(tmp, fd)
+        os.close(fd)
+
+
+def _settle_swap(target: Path, tmp: str, *, expected: FileState | None, backup: bool) -> None:
+    """After the swap ``tmp`` holds the displaced file: check it, then drop it or keep it as .bak.
+
+    When it is not what was loaded, someone changed the file between our check
+    and the swap: swap back, so their version is at ``target`` again, and raise.
+    """
+    try:
+        if expected is not None:
+            data, mtime_ns = _read_file(tmp)
+            check_unchanged(target, expected, data, mtime_ns)
+        if backup:
+            os.replace(tmp, _backup_path(target))
+        else:
+            os.unlink(tmp)
+    except BaseException:
+        # ``tmp`` gets back what is at ``target`` now: normally our file, which the
+        # caller removes; a third writer's file renamed in meanwhile is left there.
+        with contextlib.suppress(FileNotFoundError):
+            exchange(tmp, target)
+        raise
+
+
+def _replace_fallback(
+    target: Path, tmp: str, old: bytes | None, old_st: os.stat_result, *, expected: FileState | None
+) -> None:
+    """``os.replace``, right after checking once more that the file holds what was loaded.
+
+    ``old`` (when given) is the previous content, kept as ``<name>.bak``.
+    """
+    bak_tmp = None
+    if old is not None:
+        bak_fd, bak_tmp = write_temp(_backup_path(target), old, old_st)
+        os.close(bak_fd)
+    try:
+        if expected is not None:
+            _recheck(target, expected)
+        if bak_tmp is not None:
+            os.replace(bak_tmp, _backup_path(target))
+        os.replace(tmp, target)
+    finally:
+        if bak_tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(bak_tmp)
+
+
+def _recheck(target: Path, expected: FileState) -> None:
+    """Raise :class:`FileChangedError` if ``target`` (when there) no longer holds ``expected``."""
+    try:
+        data, mtime_ns = _read_file(target)
+    except FileNotFoundError:
+        return
+    check_unchanged(target, expected, data, mtime_ns)
+
+
+def _create(target: Path, data: bytes) -> FileState | None:
+    """Write a file where there is none; None when one appeared meanwhile (then start again)."""
+    fd, tmp = write_temp(target, data, None)
+    try:
+        if not place_new(tmp, target):
+            return None
+        return _state_of(target, data, fd)
+    finally:
+        remove_if_ours(tmp, fd)
+        os.close(fd)
+
+
+def _read_held(target: Path, held: Held) -> bytes:
+    """The locked file's content (read by name when we could not open it: raises then)."""
+    if held.fd is None:
+        return _read_file(target)[0]
+    with open(held.fd, "rb", closefd=False) as fh:
+        fh.seek(0)
+        return fh.read(MAX_FILE_SIZE + 1)
+
+
+def _read_file(path: PathLike) -> tuple[bytes, int]:
+    """A file's content (up to one byte past the limit) and modification time."""
+    with open(path, "rb") as fh:
+        return fh.read(MAX_FILE_SIZE + 1), os.fstat(fh.fileno()).st_mtime_ns
+
+
+def _state_of(target: Path, data: bytes, fd: int) -> FileState:
+    """The state of ``target``, just written with ``data`` through ``fd``."""
+    sha = hashlib.sha256(data).hexdigest()
+    return FileState(str(target.resolve()), sha, len(data), os.fstat(fd).st_mtime_ns)
+
+
+def _backup_path(target: Path) -> Path:
+    return target.with_name(target.name + ".bak")

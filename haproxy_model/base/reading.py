@@ -1,0 +1,75 @@
+"""Reading configuration files byte for byte, and the bytes-to-text mapping both ways.
+
+HAProxy does not care about encoding, so neither do we: files are decoded as
+UTF-8 with ``surrogateescape``, which maps every byte that is not UTF-8 to a
+character of its own and back, so no byte is ever lost.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from haproxy_model.base.errors import (
+    FileError,
+    InvalidType,
+    InvalidValue,
+    IsADirectory,
+    MissingFile,
+)
+
+ENCODING = "utf-8"
+ERRORS = "surrogateescape"
+
+PathLike = str | os.PathLike[str]
+
+#: Larger files are refused before reading: real configurations are a few
+#: megabytes at most, and parsing costs about 0.5 KB of memory per byte.
+MAX_FILE_SIZE = 256 * 1024 * 1024
+
+
+def read_bytes(path: PathLike) -> bytes:
+    """Read a file's bytes with clear errors (directory, missing, unreadable, too large)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidType(f"a path is a str or a PathLike, not {type(path).__name__}")
+    p = Path(path)
+    if "\x00" in str(p):
+        raise FileError(f"{str(p)!r}: a path cannot hold a NUL byte")
+    if p.is_dir():
+        raise IsADirectory(f"{p}: is a directory, not a configuration file")
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_SIZE:
+            raise InvalidValue(
+                f"{p}: {size} bytes is larger than the {MAX_FILE_SIZE} bytes a configuration "
+                "may have"
+            )
+        with p.open("rb") as fh:
+            data = fh.read(MAX_FILE_SIZE + 1)
+    except FileNotFoundError:
+        raise MissingFile(f"{p}: no such file") from None
+    except OSError as exc:
+        raise FileError(f"{p}: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_SIZE:
+        raise InvalidValue(f"{p}: larger than the {MAX_FILE_SIZE} bytes a configuration may have")
+    return data
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text, every byte kept (see the module's docstring)."""
+    return data.decode(ENCODING, ERRORS)
+
+
+def encode(text: str) -> bytes:
+    """Text to bytes, the inverse of :func:`decode`."""
+    try:
+        return text.encode(ENCODING, ERRORS)
+    except UnicodeEncodeError as exc:
+        raise InvalidValue(
+            f"character {text[exc.start]!r} at index {exc.start} cannot be written to a file"
+        ) from None
+
+
+def read_text(path: PathLike) -> str:
+    """Read a configuration file; raise ``OSError``/``ValueError`` with a clear message."""
+    return decode(read_bytes(path))

@@ -1,0 +1,112 @@
+"""The base of the typed sections: building one, adding, finding and removing its lines.
+
+A typed section class declares its section keyword once (``KEYWORD = "backend"``);
+that registers it in :data:`SECTION_CLASSES`, which the parser uses to build the
+sections with that header (a test checks every one is a keyword of the table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+import attrs
+
+from haproxy_model.base.errors import InvalidType
+from haproxy_model.model.directives import Server, directive_class
+from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
+from haproxy_model.syntax.nodes import Directive, Line, Node
+from haproxy_model.syntax.sections import Header, Section
+from haproxy_model.syntax.words import Word, check_name, text_of
+
+#: section keyword -> typed section class (filled by the declarations)
+SECTION_CLASSES: dict[str, type[TypedSection]] = {}
+
+
+@attrs.define(eq=False, repr=False, init=False)
+class TypedSection(Section):
+    """Base of the typed sections; ``KEYWORD`` is the section keyword."""
+
+    KEYWORD: ClassVar[str] = ""
+    NAMED: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        keyword = cls.__dict__.get("KEYWORD")
+        if keyword:
+            # attrs rebuilds a slotted class: the rebuilt one replaces the first
+            SECTION_CLASSES[keyword] = cls
+
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        header: Header | None = None,
+        body: list[Node] | None = None,
+        leading: list[Line] | None = None,
+        from_: str | None = None,
+        directives: Iterable[Sequence[str | Word] | Directive] = (),
+        **fields: Any,
+    ) -> None:
+        if header is not None:
+            if name is not None or fields or from_ is not None:
+                raise InvalidType("give either a parsed header or fields, not both")
+            self.__attrs_init__(header, body if body is not None else [], leading or [])
+            return
+        if self.NAMED and name is None and self.KEYWORD != "defaults":
+            raise InvalidType(f"a {self.KEYWORD} section needs a name")
+        words = [self.KEYWORD]
+        if name is not None:
+            words.append(check_name(name, field=f"{self.KEYWORD} name"))
+        if from_ is not None:
+            words += ["from", from_]
+        built = Header.from_values(words, indent="")
+        assert isinstance(built, Header)
+        self.__attrs_init__(built, body if body is not None else [], leading or [])
+        for key, value in fields.items():
+            if not hasattr(type(self), key) or key.startswith("_"):
+                raise InvalidType(f"{type(self).__name__} has no field {key!r}")
+            setattr(self, key, value)
+        for line in directives:
+            self.add_directive(line)
+
+    @property
+    def name(self) -> str | None:
+        """The section's name."""
+        return super().name
+
+    def add_directive(self, line: Sequence[str | Word] | Directive) -> Directive:
+        """Append a directive (a line object or its words) after the last directive.
+
+        Words given as strings are quoted so that HAProxy reads them literally;
+        a :class:`~haproxy_model.syntax.words.Word` is written as it is.
+        """
+        if not isinstance(line, Directive):
+            values = list(line)
+            keyword = text_of(values[0]) if values else ""
+            line = directive_class(keyword).from_values(values)
+        elif type(line) is Directive:
+            # give it the typed class the parser would give it
+            line = directive_class(line.keyword)(line.raw, newline=line.newline)
+        index = insertion_point(self, line.keyword, avoid=(Server,))
+        add_line(self, line, index)
+        return line
+
+    def find(self, keyword: str) -> list[Directive]:
+        """The section's directives (top level) whose first word is ``keyword``."""
+        return [d for d in top_directives(self) if d.keyword == keyword]
+
+    def remove(self, line: Directive) -> None:
+        """Remove a line of this section, with the comment block directly above it."""
+        remove_line(self, line)
+
+
+def make_section(header: Header) -> Section:
+    """The typed section for a parsed header (a plain Section for other keywords)."""
+    cls = SECTION_CLASSES.get(header.keyword)
+    if cls is None:
+        return Section(header)
+    return cls(header=header)
+
+
+__all__ = ["SECTION_CLASSES", "TypedSection", "make_section"]
