@@ -131,6 +131,21 @@ def split_parts(content: str) -> LineParts:
     return LineParts(indent, words, seps, pending_ws, comment)
 
 
+Cut = tuple[str, tuple[str, ...], tuple[str, ...], str, str]
+
+
+@functools.lru_cache(maxsize=4096)
+def cut(raw: str) -> Cut:
+    """:func:`split_parts` as tuples, for a bounded number of recent texts (a line keeps
+    no cut of its own)."""
+    p = split_parts(raw)
+    return (p.indent, tuple(p.words), tuple(p.separators), p.trailing, p.comment)
+
+
+#: What ``str.split()`` would cut differently from HAProxy, or what is not a bare word.
+not_plain = re.compile("[\"'\\\\#\r\n\x1c-\x1f\x80-\U0010ffff]").search
+
+
 class LexError(Exception):
     """A line HAProxy would not tokenize; ``column`` is 0-based."""
 

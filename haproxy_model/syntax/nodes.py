@@ -16,16 +16,14 @@ the containers it stands in (see :mod:`haproxy_model.syntax.tracking`).
 from __future__ import annotations
 
 import difflib
-import functools
 import operator
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import attrs
 
 from haproxy_model.base.errors import InvalidType, InvalidValue
-from haproxy_model.syntax.lexer import LineParts, split_parts
+from haproxy_model.syntax.lexer import LineParts, cut, not_plain
 from haproxy_model.syntax.tracking import Container, touch
 from haproxy_model.syntax.words import Decoded, Word, decode, quote, value_of
 
@@ -121,19 +119,6 @@ class ScopeLine(Line):
     """A ``[scope]`` line, read by HAProxy as a whole."""
 
 
-_Cut = tuple[str, tuple[str, ...], tuple[str, ...], str, str]
-
-
-# What str.split() would cut differently from HAProxy, or what is not a bare word.
-_not_plain = re.compile("[\"'\\\\#\r\n\x1c-\x1f\x80-\U0010ffff]").search
-
-
-@functools.lru_cache(maxsize=4096)
-def _cut(raw: str) -> _Cut:
-    p = split_parts(raw)
-    return (p.indent, tuple(p.words), tuple(p.separators), p.trailing, p.comment)
-
-
 @attrs.define(eq=False)
 class Directive(Line):
     """A line of words: a keyword and its arguments, with an optional comment.
@@ -167,7 +152,7 @@ class Directive(Line):
         The result is a fresh object the caller may change; the cut itself is
         kept in a bounded cache keyed by the line's text (the line holds no copy).
         """
-        indent, words, seps, trailing, comment = _cut(self.raw)
+        indent, words, seps, trailing, comment = cut(self.raw)
         return LineParts(indent, list(words), list(seps), trailing, comment)
 
     @property
@@ -184,7 +169,7 @@ class Directive(Line):
     def values(self) -> list[str]:
         """Every word's decoded value, keyword included."""
         raw = self._raw
-        if _not_plain(raw) is None:
+        if not_plain(raw) is None:
             return raw.split()  # bare words only: each is its own value
         return [value_of(w) for w in self.parts().words]
 
