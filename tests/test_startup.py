@@ -106,3 +106,29 @@ def test_help_still_lists_every_command() -> None:
     )  # fmt: skip
     for command in COMMANDS:
         assert command in proc.stdout
+
+
+def test_keyword_table_builds_keywords_on_first_use() -> None:
+    import json
+    from importlib import resources
+
+    from haproxy_model.keywords.table import Keyword, KeywordTable, _variant
+
+    data = json.loads(
+        resources.files("haproxy_model.keywords").joinpath("table.json").read_text("utf-8")
+    )
+    table = KeywordTable.from_json(data)
+    proxy = table.kinds["proxy"]
+    assert len(proxy) == len(data["keywords"]["proxy"]) and "balance" in proxy
+    assert "no-such-keyword" not in proxy and proxy.get("no-such-keyword") is None
+    with pytest.raises(KeyError):
+        proxy["no-such-keyword"]
+    found = table.resolve(["timeout", "connect", "5s"], "backend")
+    assert found is not None and found.name == "timeout connect"
+    assert found is table.kinds["proxy"]["timeout connect"]  # built once, then kept
+    built = sum(len(names._built) for names in table.kinds.values())  # type: ignore[attr-defined]
+    assert 0 < built < sum(len(names) for names in table.kinds.values()) / 2
+    # what an eager table held, keyword for keyword
+    for kind, names in data["keywords"].items():
+        eager = {n: Keyword(n, kind, tuple(map(_variant, v))) for n, v in names.items()}
+        assert dict(table.kinds[kind]) == eager

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -128,6 +128,40 @@ def _variant(data: Mapping[str, Any]) -> Variant:
     )
 
 
+class _Keywords(Mapping[str, Keyword]):
+    """The keywords of one kind, each built from its ``table.json`` entry when first read.
+
+    Names (iteration, ``in``, ``len``) need no building: a check of a short file
+    reads a few dozen of the table's thousand keywords.
+    """
+
+    __slots__ = ("_built", "_kind", "_raw")
+
+    def __init__(self, kind: str, raw: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        self._kind = kind
+        self._raw = raw
+        self._built: dict[str, Keyword] = {}
+
+    def __getitem__(self, name: str) -> Keyword:
+        kw = self._built.get(name)
+        if kw is None:
+            variants = self._raw[name]  # KeyError for an unknown name, as a dict's
+            kw = self._built[name] = Keyword(name, self._kind, tuple(map(_variant, variants)))
+        return kw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} {self._kind} keywords>"
+
+
 def _word_matches(word: str, name_word: str) -> bool:
     # "set-var(txn.foo)" is the "set-var" action with an inline argument.
     return word == name_word or word.startswith(name_word + "(")
@@ -144,14 +178,8 @@ class KeywordTable:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> KeywordTable:
-        """Build a table from the parsed content of ``table.json``."""
-        kinds = {
-            kind: {
-                name: Keyword(name, kind, tuple(_variant(v) for v in variants))
-                for name, variants in names.items()
-            }
-            for kind, names in data["keywords"].items()
-        }
+        """Build a table from the parsed content of ``table.json`` (each keyword on first use)."""
+        kinds = {kind: _Keywords(kind, names) for kind, names in data["keywords"].items()}
         return cls(kinds=kinds, inputs=data["_meta"]["inputs"])
 
     @property
@@ -247,24 +275,28 @@ class KeywordTable:
         raise InvalidValue(f"unknown section {section!r}")
 
     @functools.cached_property
-    def _index(self) -> Mapping[str, Mapping[str, tuple[Keyword, ...]]]:
-        """{kind: {first word: keywords, longest names first}}."""
-        index: dict[str, dict[str, list[Keyword]]] = {}
-        for kind, names in self.kinds.items():
-            for kw in names.values():
-                index.setdefault(kind, {}).setdefault(kw.words[0], []).append(kw)
-        return {
-            kind: {
-                w: tuple(sorted(kws, key=lambda k: (-len(k.words), k.name)))
-                for w, kws in firsts.items()
+    def _index(self) -> dict[str, Mapping[str, tuple[str, ...]]]:
+        """{kind: {first word: names, longest first}}, each kind indexed when first searched."""
+        return {}
+
+    def _candidates(self, kind: str, first: str) -> Iterator[Keyword]:
+        """The keywords of ``kind`` whose name starts with the word ``first``, longest first."""
+        index = self._index.get(kind)
+        if index is None:
+            starts: dict[str, list[str]] = {}
+            for name in self.kinds.get(kind, {}):
+                starts.setdefault(name.split()[0], []).append(name)
+            index = self._index[kind] = {
+                w: tuple(sorted(names, key=lambda n: (-len(n.split()), n)))
+                for w, names in starts.items()
             }
-            for kind, firsts in index.items()
-        }
+        names = self.kinds.get(kind, {})
+        return (names[name] for name in index.get(first, ()))
 
     def _longest(self, words: Sequence[str], section: str, version: str | None) -> Keyword | None:
         best: Keyword | None = None
         for kind in self._kinds_for(section):
-            for kw in self._index.get(kind, {}).get(words[0], ()):
+            for kw in self._candidates(kind, words[0]):
                 if len(kw.words) > len(words) or (best and len(kw.words) <= len(best.words)):
                     continue
                 if not all(_word_matches(w, n) for w, n in zip(words, kw.words, strict=False)):
