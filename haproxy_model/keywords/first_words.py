@@ -35,6 +35,8 @@ from typing import Any
 
 import attrs
 
+from haproxy_model.keywords.lazy import Lazy
+
 __all__ = ["Accepted", "FirstWords", "load_first_words"]
 
 _OPTION = re.compile(r"!?USE_[A-Z0-9_]+")
@@ -106,8 +108,8 @@ class FirstWords:
         return cls(
             versions=versions,
             inputs=meta["inputs"],
-            words={
-                section: {word: expand(runs) for word, runs in words.items()}
+            words={  # each word's runs expanded when first looked up
+                section: Lazy(words, lambda _word, runs: expand(runs))
                 for section, words in data["sections"].items()
             },
             parsers={s: expand(runs) for s, runs in meta["parsers"].items()},

@@ -25,6 +25,8 @@ from typing import Any, Literal
 
 import attrs
 
+from haproxy_model.keywords.lazy import Lazy
+
 __all__ = ["SampleKeyword", "SampleTable", "Signature", "load_samples"]
 
 #: ``fetch``: a sample fetch; ``converter``; ``acl``: an ACL keyword (``hdr_beg``),
@@ -122,12 +124,11 @@ class SampleTable:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SampleTable:
         releases = tuple(sorted(data["_meta"]["versions"], key=version_key))
-        names: dict[Kind, dict[str, SampleKeyword]] = {}
+        names: dict[Kind, Mapping[str, SampleKeyword]] = {}
         prefixes: dict[Kind, tuple[SampleKeyword, ...]] = {}
         for kind, section in _SECTIONS.items():
-            names[kind] = {
-                name: _keyword(name, kind, entry) for name, entry in data[section].items()
-            }
+            # each keyword built when first looked up (a check reads a few of them)
+            names[kind] = Lazy(data[section], functools.partial(_named, kind))
             found = data["prefixes"].get(section, {})
             prefixes[kind] = tuple(
                 _keyword(name, kind, entry, prefix=True) for name, entry in found.items()
@@ -172,6 +173,10 @@ def _in_runs(runs: tuple[tuple[str, str, str], ...], version: str) -> str | None
 @functools.lru_cache(maxsize=64)
 def _in_version(table: SampleTable, kind: Kind, version: str) -> frozenset[str]:
     return frozenset(n for n, kw in table.names[kind].items() if kw.in_version(version))
+
+
+def _named(kind: Kind, name: str, entry: Mapping[str, Any]) -> SampleKeyword:
+    return _keyword(name, kind, entry)
 
 
 def _keyword(

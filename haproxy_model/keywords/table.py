@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from haproxy_model.base.errors import InvalidValue
+from haproxy_model.keywords.lazy import Lazy
 
 #: Prefixes HAProxy accepts before a directive ("no option httplog").
 PREFIXES = ("no", "default")
@@ -128,38 +129,8 @@ def _variant(data: Mapping[str, Any]) -> Variant:
     )
 
 
-class _Keywords(Mapping[str, Keyword]):
-    """The keywords of one kind, each built from its ``table.json`` entry when first read.
-
-    Names (iteration, ``in``, ``len``) need no building: a check of a short file
-    reads a few dozen of the table's thousand keywords.
-    """
-
-    __slots__ = ("_built", "_kind", "_raw")
-
-    def __init__(self, kind: str, raw: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
-        self._kind = kind
-        self._raw = raw
-        self._built: dict[str, Keyword] = {}
-
-    def __getitem__(self, name: str) -> Keyword:
-        kw = self._built.get(name)
-        if kw is None:
-            variants = self._raw[name]  # KeyError for an unknown name, as a dict's
-            kw = self._built[name] = Keyword(name, self._kind, tuple(map(_variant, variants)))
-        return kw
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._raw)
-
-    def __len__(self) -> int:
-        return len(self._raw)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._raw
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} {self._kind} keywords>"
+def _keyword(kind: str, name: str, variants: Sequence[Mapping[str, Any]]) -> Keyword:
+    return Keyword(name, kind, tuple(map(_variant, variants)))
 
 
 def _word_matches(word: str, name_word: str) -> bool:
@@ -179,7 +150,10 @@ class KeywordTable:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> KeywordTable:
         """Build a table from the parsed content of ``table.json`` (each keyword on first use)."""
-        kinds = {kind: _Keywords(kind, names) for kind, names in data["keywords"].items()}
+        kinds = {
+            kind: Lazy(names, functools.partial(_keyword, kind))
+            for kind, names in data["keywords"].items()
+        }
         return cls(kinds=kinds, inputs=data["_meta"]["inputs"])
 
     @property
