@@ -20,12 +20,11 @@ import functools
 import json
 import re
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any, Literal
 
 import attrs
 
-from haproxy_model.keywords.lazy import Lazy
+from haproxy_model.keywords.data import Lazy, data_text
 
 __all__ = ["SampleKeyword", "SampleTable", "Signature", "load_samples"]
 
@@ -196,5 +195,5 @@ def _keyword(
 @functools.cache
 def load_samples() -> SampleTable:
     """The table of ``samples.json`` (loaded once)."""
-    text = resources.files(__package__).joinpath("samples.json").read_text(encoding="utf-8")
+    text = data_text("samples.json")
     return SampleTable.from_json(json.loads(text))

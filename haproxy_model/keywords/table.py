@@ -20,13 +20,12 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from importlib import resources
 from typing import Any
 
 import attrs
 
 from haproxy_model.base.errors import InvalidValue
-from haproxy_model.keywords.lazy import Lazy
+from haproxy_model.keywords.data import Lazy, data_text
 
 #: Prefixes HAProxy accepts before a directive ("no option httplog").
 PREFIXES = ("no", "default")
@@ -327,7 +326,7 @@ class KeywordTable:
 @functools.cache
 def load_table() -> KeywordTable:
     """Load (once) the keyword table shipped with the package."""
-    text = resources.files(__package__).joinpath("table.json").read_text(encoding="utf-8")
+    text = data_text("table.json")
     return KeywordTable.from_json(json.loads(text))
 
 

@@ -19,7 +19,6 @@ import functools
 import re
 import zlib
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,13 +31,21 @@ GRAMMAR_NAME = "haproxy.lark"
 
 
 def grammar_text() -> str:
-    """Return the text of ``haproxy.lark`` (packaged copy first, then the checkout's)."""
+    """Return the text of ``haproxy.lark`` (packaged copy first, then the checkout's).
+
+    Both are read as files; :mod:`importlib.resources` (slower to import than the
+    file is to read) only where the package is not a folder (a zip).
+    """
+    here = Path(__file__).resolve().parents
+    packaged_file, checkout = here[1] / "grammar" / GRAMMAR_NAME, here[2] / "grammar" / GRAMMAR_NAME
+    for path in (packaged_file, checkout):
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    from importlib import resources
+
     packaged = resources.files("haproxy_model").joinpath("grammar").joinpath(GRAMMAR_NAME)
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_NAME
-    if checkout.is_file():
-        return checkout.read_text(encoding="utf-8")
     raise MissingFile(
         f"cannot find {GRAMMAR_NAME}: neither in the installed package nor at {checkout}"
     )

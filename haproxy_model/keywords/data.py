@@ -1,4 +1,4 @@
-"""A read-only mapping whose values are built from their raw entries when first read.
+"""The keyword data files beside this package: their text, and mappings built on first read.
 
 The keyword tables (``table.json``, ``samples.json``, ``first_words.json``) hold a
 few thousand entries, of which a check of a short file reads a few dozen: their
@@ -9,6 +9,7 @@ entry becomes its object the first time it is looked up, once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -44,3 +45,17 @@ class Lazy(Mapping[K, V], Generic[K, R, V]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {len(self._built)} of {len(self)} built>"
+
+
+def data_text(name: str) -> str:
+    """The text of the data file ``name`` of this package.
+
+    Read from the package's folder; through :mod:`importlib.resources` only where the
+    package is not one (a zip), as importing that costs more than reading the file.
+    """
+    here = Path(__file__).with_name(name)
+    if here.is_file():
+        return here.read_text(encoding="utf-8")
+    from importlib import resources
+
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
