@@ -94,7 +94,8 @@ def test_check_loads_only_what_it_needs(tmp_path: Path) -> None:
                 "haproxy_model.adapters", "haproxy_model.analysis.semdiff",
                 "haproxy_model.cli.edit", "haproxy_model.cli.diff", "haproxy_model.cli.convert",
                 "haproxy_model.cli.ray_serve", "haproxy_model.cli.fmt",
-                "haproxy_model.cli.explain", "haproxy_model.analysis.explain")  # fmt: skip
+                "haproxy_model.cli.explain", "haproxy_model.analysis.explain",
+                "haproxy_model.cli.graph", "haproxy_model.analysis.graph")  # fmt: skip
     assert [m for m in loaded if m.startswith(unwanted)] == []
 
 
