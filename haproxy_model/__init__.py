@@ -4,6 +4,7 @@ A lossless parser (``dumps(parse(text)) == text``, byte for byte) and a typed
 object model of ``haproxy.cfg``.
 """
 
+from haproxy_model.analysis.route import Request, Route, route
 from haproxy_model.analysis.validation import validate
 from haproxy_model.base.diagnostics import Diagnostic
 from haproxy_model.base.errors import (
@@ -120,8 +121,10 @@ __all__ = [
     "ParseError",
     "Peers",
     "Program",
+    "Request",
     "Resolvers",
     "Ring",
+    "Route",
     "Rule",
     "RuntimeClient",
     "ScopeLine",
@@ -146,6 +149,7 @@ __all__ = [
     "load",
     "parse",
     "quote",
+    "route",
     "to_dict",
     "validate",
 ]

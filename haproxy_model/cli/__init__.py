@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from haproxy_model.cli import check, convert, diff, edit, fmt, ray_serve
+from haproxy_model.cli import check, convert, diff, edit, fmt, ray_serve, route
 from haproxy_model.cli._common import PROG, USAGE, CliError, Failed, error_message
 
 
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_parser(sub)
     convert.add_parsers(sub)
     ray_serve.add_parsers(sub)
+    route.add_parser(sub)
     return parser
 
 

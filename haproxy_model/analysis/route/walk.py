@@ -1,0 +1,375 @@
+"""The walk: a request through a frontend's rules to a backend, in HAProxy's order.
+
+The order is that of src/http_ana.c ``http_process_req_common()`` and
+src/stream.c ``process_switching_rules()`` (2.6):
+
+1. ``tcp-request connection``/``session``/``content`` rules of the frontend;
+2. the frontend's ``http-request`` rules: first those of the named
+   ``defaults`` section it uses (2.5+), then its own; ``allow`` ends both lists;
+3. the frontend's ``redirect`` rules;
+4. ``use_backend`` rules, first match wins (a dynamic name that is no backend
+   falls through to the default), then ``default_backend`` (its own or its
+   defaults'); a ``listen`` with neither serves the request itself;
+5. on a backend other than the frontend: its ``tcp-request content`` rules, its
+   defaults' and own ``http-request`` rules, its ``redirect`` rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import attrs
+
+from haproxy_model.analysis.route.conditions import holds, split_condition
+from haproxy_model.analysis.route.fetches import evaluate, parse_expression
+from haproxy_model.analysis.route.matching import Unknown
+from haproxy_model.analysis.route.request import State
+from haproxy_model.analysis.route.sections import Line, Proxy
+
+__all__ = ["Ended", "Outcome", "Step", "Undecided", "Walk"]
+
+#: http-request actions that change nothing routing reads (or whose effect is
+#: only read through fetches the walk does not model: variables, counters).
+_NO_EFFECT = frozenset({
+    "capture", "set-log-level", "set-tos", "set-mark", "set-nice", "set-timeout",
+    "early-hint", "set-bandwidth-limit", "disable-l7-retry", "wait-for-body",
+    "wait-for-handshake", "set-priority-class", "set-priority-offset", "cache-use",
+    "send-spoe-group", "unset-var", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
+    "sc-set-gpt0", "sc-set-gpt", "sc-add-gpc", "strict-mode", "set-var-fmt",
+    "do-resolve", "inspect-delay", "expect-proxy", "expect-netscaler-cip", "switch-mode",
+})  # fmt: skip
+_NO_EFFECT_PREFIXES = ("set-var(", "unset-var(", "track-sc", "sc-inc-gpc", "sc-set-gpt",
+                       "set-var-fmt(", "capture", "do-resolve(", "sc-add-gpc")  # fmt: skip
+
+#: Terminating actions and their status when none is given.
+_ENDING = {"deny": 403, "tarpit": 500, "return": 200, "redirect": 302, "auth": 401,
+           "reject": None, "silent-drop": None}  # fmt: skip
+
+
+@attrs.frozen
+class Step:
+    """A rule that took part in the answer: file, line and text as written."""
+
+    file: str
+    line: int
+    text: str
+
+    @classmethod
+    def of(cls, line: Line) -> Step:
+        return cls(line.file, line.number, line.text)
+
+
+@attrs.frozen
+class Undecided:
+    """Where the walk had to stop, and why."""
+
+    file: str
+    line: int
+    reason: str
+
+
+class Stop(Exception):
+    """The walk cannot go on: the answer depends on something not modelled."""
+
+    def __init__(self, line: Line | None, reason: str) -> None:
+        super().__init__(reason)
+        self.undecided = Undecided(line.file if line else "", line.number if line else 0, reason)
+
+
+@attrs.frozen
+class Ended:
+    """A rule answered the request itself."""
+
+    action: str
+    status: int | None
+
+
+@attrs.define
+class Outcome:
+    backend: str | None = None
+    action: str | None = None
+    status: int | None = None
+    steps: list[Step] = attrs.field(factory=list)
+    undecided: Undecided | None = None
+
+
+def _format(text: str, state: State, proxy: Proxy, line: Line) -> str:
+    """A log-format string with ``%[expr]`` samples filled in."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch != "%":
+            out.append(ch)
+            i += 1
+            continue
+        if text.startswith("%%", i):
+            out.append("%")
+            i += 2
+            continue
+        if not text.startswith("%[", i):
+            raise Stop(line, f"log-format variable in {text!r} is not modelled")
+        end = text.find("]", i)
+        if end < 0:
+            raise Stop(line, f"unterminated %[ in {text!r}")
+        try:
+            values = evaluate(parse_expression(text[i + 2 : end]), state, proxy.files, False)
+        except Unknown as exc:
+            raise Stop(line, exc.reason) from None
+        # no value: nothing is written (src/log.c lf_text_len(), without the +M option)
+        value = values[0] if values else ""
+        piece = value if isinstance(value, str) else str(int(value))
+        if not piece.isascii() or not piece.isprintable():
+            raise Stop(line, f"%[{text[i + 2 : end]}] gives {piece!r}, which HAProxy encodes")
+        out.append(piece)
+        i = end + 1
+    return "".join(out)
+
+
+def _status(words: Sequence[str], keywords: Sequence[str], default: int | None) -> int | None:
+    for i, word in enumerate(words[:-1]):
+        if word in keywords:
+            try:
+                return int(words[i + 1])
+            except ValueError:
+                return default
+    return default
+
+
+def _regex(line: Line, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise Stop(line, f"regex {pattern!r} is not one Python reads the same ({exc})") from None
+
+
+def _backref(fmt: str) -> str:
+    """HAProxy's ``\\1`` back-references in Python's form."""
+    return re.sub(r"\\([0-9])", r"\\g<\1>", fmt.replace("\\\\", "\x00")).replace("\x00", "\\\\")
+
+
+class Walk:
+    """One request through one frontend."""
+
+    def __init__(self, proxies: Sequence[Proxy], frontend: Proxy, state: State) -> None:
+        self.proxies = proxies
+        self.frontend = frontend
+        self.state = state
+        self.out = Outcome()
+
+    # -- the rules ----------------------------------------------------------------
+    def _applies(self, proxy: Proxy, line: Line, words: Sequence[str], start: int) -> bool:
+        _, condition = split_condition(words, start)
+        if line.guarded:
+            raise Stop(line, "the rule is inside a .if block")
+        verdict = holds(condition, proxy.acls, self.state, proxy.files)
+        if isinstance(verdict, str):
+            raise Stop(line, verdict)
+        return verdict
+
+    def _end(self, line: Line, action: str, status: int | None) -> Ended:
+        self.out.steps.append(Step.of(line))
+        return Ended(action, status)
+
+    def tcp_rules(self, proxy: Proxy, kinds: Sequence[str]) -> Ended | None:
+        for kind in kinds:
+            for line in proxy.keyword("tcp-request"):
+                words = line.values
+                if len(words) < 3 or words[1] != kind:
+                    continue
+                action = words[2]
+                if action in _NO_EFFECT or action.startswith(_NO_EFFECT_PREFIXES):
+                    continue
+                if not self._applies(proxy, line, words, 3):
+                    continue
+                if action == "accept":
+                    break
+                if action in ("reject", "silent-drop"):
+                    return self._end(line, action, None)
+                raise Stop(line, f"tcp-request action {action!r} is not modelled")
+        return None
+
+    def http_rules(self, proxy: Proxy, own_defaults: bool) -> Ended | None:
+        """The ``http-request`` rules of ``proxy`` (after its defaults' when asked)."""
+        lists: list[Proxy] = []
+        if own_defaults and proxy.defaults is not None and proxy.defaults.keyword("http-request"):
+            lists.append(proxy.defaults)
+        lists.append(proxy)
+        for owner in lists:
+            for line in owner.keyword("http-request"):
+                result = self._http_rule(owner, line)
+                if result == "allow":
+                    return None
+                if isinstance(result, Ended):
+                    return result
+        return None
+
+    def _http_rule(self, proxy: Proxy, line: Line) -> Ended | str | None:
+        words = line.values
+        if len(words) < 2:
+            return None
+        action = words[1]
+        if action in _NO_EFFECT or action.startswith(_NO_EFFECT_PREFIXES):
+            return None
+        if not self._applies(proxy, line, words, 2):
+            return None
+        args, _ = split_condition(words, 2)
+        args = args[2:]
+        if action == "allow":
+            self.out.steps.append(Step.of(line))
+            return "allow"
+        if action in _ENDING:
+            status = _status(args, ("deny_status", "status", "code"), _ENDING[action])
+            return self._end(line, action, status)
+        self._change(proxy, line, action, args)
+        self.out.steps.append(Step.of(line))
+        return None
+
+    def _change(self, proxy: Proxy, line: Line, action: str, args: list[str]) -> None:
+        state = self.state
+
+        def fmt(index: int) -> str:
+            if index >= len(args):
+                raise Stop(line, f"http-request {action}: missing argument")
+            return _format(args[index], state, proxy, line)
+
+        if action == "set-path":
+            state.set_path(fmt(0))
+        elif action == "set-query":
+            state.set_query(fmt(0))
+        elif action == "set-uri":
+            state.target = fmt(0)
+        elif action == "set-method":
+            state.method = fmt(0)
+        elif action in ("set-header", "add-header"):
+            if len(args) < 2:
+                raise Stop(line, f"http-request {action}: missing argument")
+            value = fmt(1)
+            if action == "set-header":
+                state.set_header(args[0], value)
+            else:
+                state.headers.append((args[0], value))
+        elif action == "del-header":
+            if len(args) != 1:
+                raise Stop(line, "del-header with a match method is not modelled")
+            state.del_header(args[0])
+        elif action in ("replace-path", "replace-uri"):
+            if len(args) < 2:
+                raise Stop(line, f"http-request {action}: missing argument")
+            regex = _regex(line, args[0])
+            subject = state.path if action == "replace-path" else state.target
+            if subject is None:
+                return
+            match = regex.search(subject)
+            if match is None:
+                return
+            # the whole subject becomes the expanded format (exp_replace() in src/regex.c)
+            replaced = match.expand(_backref(fmt(1)))
+            if action == "replace-path":
+                state.set_path(replaced)
+            else:
+                state.target = replaced
+        else:
+            raise Stop(line, f"http-request action {action!r} is not modelled")
+
+    def redirect_rules(self, proxy: Proxy) -> Ended | None:
+        for line in proxy.keyword("redirect"):
+            if self._applies(proxy, line, line.values, 1):
+                status = _status(split_condition(line.values, 1)[0], ("code",), 302)
+                return self._end(line, "redirect", status)
+        return None
+
+    def _unmodelled_frontend(self, proxy: Proxy) -> None:
+        monitor = proxy.setting("monitor-uri")
+        if monitor is not None and monitor.values[1:2] == (self.state.target,):
+            raise Stop(monitor, "the request is for the monitor URI")
+        stats = proxy.setting("stats")
+        if stats is not None:
+            uri = next((ln for ln in proxy.keyword("stats") if ln.values[1:2] == ("uri",)), None)
+            prefix = uri.values[2] if uri is not None and len(uri.values) > 2 else "/haproxy?stats"
+            if self.state.target.startswith(prefix):
+                raise Stop(uri or stats, "the request is for the statistics page")
+
+    # -- the whole walk -----------------------------------------------------------
+    def run(self) -> Outcome:
+        try:
+            self._run()
+        except Stop as stop:
+            self.out.backend = None
+            self.out.action = None
+            self.out.status = None
+            self.out.undecided = stop.undecided
+        return self.out
+
+    def _finish(self, ended: Ended) -> None:
+        self.out.backend = None
+        self.out.action = ended.action
+        self.out.status = ended.status
+
+    def _run(self) -> None:
+        fe = self.frontend
+        mode = fe.setting("mode")
+        if mode is None or mode.values[1:2] != ("http",):
+            raise Stop(mode, f"{fe.kind} {fe.name} is not in mode http")
+        ended = self.tcp_rules(fe, ("connection", "session", "content")) or self.http_rules(
+            fe, True
+        )
+        if ended is None:
+            self._unmodelled_frontend(fe)
+            ended = self.redirect_rules(fe)
+        if ended is not None:
+            self._finish(ended)
+            return
+        backend = self._switch(fe)
+        if backend is None:
+            return
+        if backend is not fe:
+            ended = (
+                self.tcp_rules(backend, ("content",))
+                or self.http_rules(backend, True)
+                or self.redirect_rules(backend)
+            )
+            if ended is not None:
+                self._finish(ended)
+                return
+        self.out.backend = backend.name
+
+    def _backend(self, name: str) -> Proxy | None:
+        return next(
+            (p for p in self.proxies if p.kind in ("backend", "listen") and p.name == name), None
+        )
+
+    def _switch(self, fe: Proxy) -> Proxy | None:
+        for line in fe.keyword("use_backend"):
+            if len(line.values) < 2 or not self._applies(fe, line, line.values, 2):
+                continue
+            name = line.values[1]
+            dynamic = "%[" in name
+            if dynamic:
+                name = _format(name, self.state, fe, line)
+            backend = self._backend(name)
+            if backend is None:
+                if dynamic:
+                    self.out.steps.append(Step.of(line))
+                    break  # HAProxy falls back to the default backend
+                raise Stop(line, f"backend {name!r} does not exist")
+            self.out.steps.append(Step.of(line))
+            self.out.action = "use_backend"
+            return backend
+        default = fe.setting("default_backend")
+        if default is not None and len(default.values) > 1:
+            if default.guarded:
+                raise Stop(default, "default_backend is inside a .if block")
+            backend = self._backend(default.values[1])
+            if backend is None:
+                raise Stop(default, f"backend {default.values[1]!r} does not exist")
+            self.out.steps.append(Step.of(default))
+            self.out.action = "default_backend"
+            return backend
+        if fe.kind == "listen":
+            self.out.action = "listen"
+            return fe
+        self.out.action = "no_backend"
+        self.out.status = 503
+        return None
