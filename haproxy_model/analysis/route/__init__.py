@@ -95,7 +95,7 @@ def route(cfg: Config | Sequence[Config], frontend: str, request: Request) -> Ro
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         known = f"; frontends: {', '.join(names)}" if names and not close else ""
         raise NotFound(f"no frontend or listen section '{frontend}'{hint}{known}")
-    outcome = Walk(proxies, found, State.of(request)).run()
+    outcome = Walk(proxies, found, State.of(request, frontend)).run()
     return Route(
         frontend=frontend,
         backend=outcome.backend,

@@ -158,21 +158,23 @@ def split_condition(words: Sequence[str], start: int = 1) -> tuple[list[str], Co
 
 
 def parse_condition(keyword: str, words: Sequence[str]) -> Condition:
+    """The terms of a condition, as ``parse_acl_cond()`` in src/acl.c reads them."""
     suites: list[tuple[Term, ...]] = []
     current: list[Term] = []
     negate = False
     i = 0
     while i < len(words):
         word = words[i]
-        if word in ("||", "or"):
-            suites.append(tuple(current))
-            current = []
-            i += 1
-            continue
         while word.startswith("!"):
             negate = not negate
             word = word[1:]
         if not word:
+            i += 1
+            continue
+        if word.lower() == "or" or word == "||":
+            suites.append(tuple(current))
+            current = []
+            negate = False
             i += 1
             continue
         if word == "{":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import attrs
 
-from haproxy_model.analysis.route.matching import Sample, Unknown, map_lookup, read_map
+from haproxy_model.analysis.route.matching import Opaque, Sample, Unknown, map_lookup, read_map
 from haproxy_model.analysis.route.request import State
 
 __all__ = ["DEFAULT_METHOD", "Expression", "Files", "parse_expression"]
@@ -110,7 +110,8 @@ DEFAULT_METHOD = {
     "req.fhdr": "str", "fhdr": "str", "url_param": "str", "urlp": "str", "query": "str",
     "method": "meth", "src": "ip", "ssl_fc": "bool", "ssl_fc_sni": "str", "req.ver": "str",
     "req.hdr_cnt": "int", "hdr_cnt": "int", "req.fhdr_cnt": "int", "fhdr_cnt": "int",
-    "req.hdrs": "str", "pathq": "str", "req.ssl_sni": "str",
+    "req.hdrs": "str", "pathq": "str", "req.ssl_sni": "str", "fe_name": "str", "var": "str",
+    "str": "str", "bool": "bool", "int": "int",
 }  # fmt: skip
 
 
@@ -191,7 +192,44 @@ def fetch(state: State, call: Call, iterate: bool) -> list[Sample]:
         return [state.ssl]
     if name in ("ssl_fc_sni", "req.ssl_sni"):
         return [state.sni] if state.ssl and state.sni else []
+    if name in ("str", "bool", "int") and len(args) == 1:
+        return [_constant(name, args[0])]
+    if name == "fe_name":
+        return [state.frontend]
+    if name == "var":
+        return _variable(state, args)
     raise Unknown(f"fetch {name!r} is not modelled")
+
+
+def _constant(name: str, arg: str) -> Sample:
+    """``str(x)``, ``bool(x)``, ``int(n)``: constant samples."""
+    if name == "str":
+        return arg
+    try:
+        number = int(arg)
+    except ValueError:
+        if name == "bool" and arg.lower() in ("true", "false"):
+            return arg.lower() == "true"
+        raise Unknown(f"{name}({arg}) is not understood") from None
+    return bool(number) if name == "bool" else number
+
+
+#: Variable scopes a request's own rules fill; ``proc`` ones outlive it.
+_REQUEST_SCOPES = ("txn.", "req.", "sess.")
+
+
+def _variable(state: State, args: tuple[str, ...]) -> list[Sample]:
+    if not args or not args[0]:
+        raise Unknown("var() without a name")
+    name = args[0]
+    value = state.variables.get(name)
+    if isinstance(value, Opaque):
+        raise Unknown(value.reason)
+    if value is not None:
+        return [value]
+    if not name.startswith(_REQUEST_SCOPES):
+        raise Unknown(f"variable {name} may be set outside this request")
+    return [args[1]] if len(args) > 1 else []
 
 
 # -- converters -------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import attrs
 
-__all__ = ["METHODS", "Pattern", "Unknown", "match_any", "read_map", "read_pattern_file"]
+__all__ = ["METHODS", "Opaque", "Pattern", "Unknown", "match_any", "read_map", "read_pattern_file"]
 
 #: The match methods of ``-m`` (manual section 7.1.3).
 METHODS = frozenset(
@@ -36,6 +36,13 @@ class Unknown(Exception):
 
 
 @attrs.frozen
+class Opaque:
+    """A value a rule set that the walk could not compute; reading it is undecided."""
+
+    reason: str
+
+
+@attrs.frozen
 class Pattern:
     """The patterns of one ACL line and how to compare them."""
 
@@ -44,22 +51,36 @@ class Pattern:
     icase: bool = False
 
 
+def _file_lines(path: Path) -> list[str]:
+    """The lines as ``fgets()`` gives them, each cut at its first CR or LF."""
+    text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+    return [re.split(r"[\r\n]", line, maxsplit=1)[0] for line in text.split("\n")]
+
+
 def read_pattern_file(path: Path) -> list[str]:
-    """A pattern file's patterns: one a line, blank lines and ``#`` comments skipped."""
+    """A pattern file's patterns (``pat_ref_read_from_file()``): one a line, its leading
+    blanks dropped and its trailing ones kept; a ``#`` in the first column comments it."""
     out: list[str] = []
-    for line in path.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
-        text = line.strip()
-        if text and not text.startswith("#"):
+    for line in _file_lines(path):
+        if line.startswith("#"):
+            continue
+        text = line.lstrip(" \t")
+        if text:
             out.append(text)
     return out
 
 
 def read_map(path: Path) -> list[tuple[str, str]]:
-    """A map file's ``key value`` pairs in file order."""
+    """A map file's ``key value`` pairs in file order (``pat_ref_read_from_file_smp()``)."""
     out: list[tuple[str, str]] = []
-    for text in read_pattern_file(path):
-        parts = text.split(None, 1)
-        out.append((parts[0], parts[1].strip() if len(parts) > 1 else ""))
+    for line in _file_lines(path):
+        if line.startswith("#"):
+            continue
+        text = line.lstrip(" \t")
+        if not text:
+            continue
+        end = next((i for i, ch in enumerate(text) if ch in " \t"), len(text))
+        out.append((text[:end], text[end:].strip(" \t")))
     return out
 
 

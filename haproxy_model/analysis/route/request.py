@@ -12,6 +12,7 @@ import re
 
 import attrs
 
+from haproxy_model.analysis.route.matching import Opaque, Sample, Unknown
 from haproxy_model.base.errors import InvalidValue
 
 __all__ = ["Request", "State", "parse_header"]
@@ -116,23 +117,26 @@ class State:
 
     method: str
     target: str
-    headers: list[tuple[str, str]]
+    headers: list[tuple[str, str | Opaque]]
     src: str | None
     ssl: bool
     sni: str | None
+    frontend: str = ""
+    variables: dict[str, Sample | Opaque] = attrs.field(factory=dict)
 
     @classmethod
-    def of(cls, request: Request) -> State:
+    def of(cls, request: Request, frontend: str = "") -> State:
         sni = request.sni
         if sni is None and request.ssl and request.host:
             sni = _host_only(request.host)
         return cls(
             request.method,
             request.path,
-            request.all_headers(),
+            list(request.all_headers()),
             request.src,
             request.ssl,
             sni if request.ssl else None,
+            frontend,
         )
 
     # -- the parts of the target ------------------------------------------------
@@ -175,13 +179,20 @@ class State:
 
     # -- headers ---------------------------------------------------------------
     def header_lines(self, name: str) -> list[str]:
-        return [v for n, v in self.headers if n.lower() == name.lower()]
+        """Every occurrence of ``name`` (undecided when a rule set it to what is not known)."""
+        out: list[str] = []
+        for n, v in self.headers:
+            if n.lower() == name.lower():
+                if isinstance(v, Opaque):
+                    raise Unknown(v.reason)
+                out.append(v)
+        return out
 
     def header_values(self, name: str) -> list[str]:
         """Each comma-separated value of every occurrence of ``name``, in order."""
         return [part for line in self.header_lines(name) for part in split_values(line)]
 
-    def set_header(self, name: str, value: str) -> None:
+    def set_header(self, name: str, value: str | Opaque) -> None:
         self.del_header(name)
         self.headers.append((name, value))
 

@@ -23,7 +23,7 @@ import attrs
 
 from haproxy_model.analysis.route.conditions import holds, split_condition
 from haproxy_model.analysis.route.fetches import evaluate, parse_expression
-from haproxy_model.analysis.route.matching import Unknown
+from haproxy_model.analysis.route.matching import Opaque, Sample, Unknown
 from haproxy_model.analysis.route.request import State
 from haproxy_model.analysis.route.sections import Line, Proxy
 
@@ -35,12 +35,12 @@ _NO_EFFECT = frozenset({
     "capture", "set-log-level", "set-tos", "set-mark", "set-nice", "set-timeout",
     "early-hint", "set-bandwidth-limit", "disable-l7-retry", "wait-for-body",
     "wait-for-handshake", "set-priority-class", "set-priority-offset", "cache-use",
-    "send-spoe-group", "unset-var", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
+    "send-spoe-group", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
     "sc-set-gpt0", "sc-set-gpt", "sc-add-gpc", "strict-mode", "set-var-fmt",
     "do-resolve", "inspect-delay", "expect-proxy", "expect-netscaler-cip", "switch-mode",
 })  # fmt: skip
-_NO_EFFECT_PREFIXES = ("set-var(", "unset-var(", "track-sc", "sc-inc-gpc", "sc-set-gpt",
-                       "set-var-fmt(", "capture", "do-resolve(", "sc-add-gpc")  # fmt: skip
+_NO_EFFECT_PREFIXES = ("track-sc", "sc-inc-gpc", "sc-set-gpt", "capture", "do-resolve(",
+                       "sc-add-gpc")  # fmt: skip
 
 #: Terminating actions and their status when none is given.
 _ENDING = {"deny": 403, "tarpit": 500, "return": 200, "redirect": 302, "auth": 401,
@@ -94,8 +94,8 @@ class Outcome:
     undecided: Undecided | None = None
 
 
-def _format(text: str, state: State, proxy: Proxy, line: Line) -> str:
-    """A log-format string with ``%[expr]`` samples filled in."""
+def _format(text: str, state: State, proxy: Proxy) -> str:
+    """A log-format string with ``%[expr]`` samples filled in (Unknown where it cannot be)."""
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -109,19 +109,16 @@ def _format(text: str, state: State, proxy: Proxy, line: Line) -> str:
             i += 2
             continue
         if not text.startswith("%[", i):
-            raise Stop(line, f"log-format variable in {text!r} is not modelled")
+            raise Unknown(f"log-format variable in {text!r} is not modelled")
         end = text.find("]", i)
         if end < 0:
-            raise Stop(line, f"unterminated %[ in {text!r}")
-        try:
-            values = evaluate(parse_expression(text[i + 2 : end]), state, proxy.files, False)
-        except Unknown as exc:
-            raise Stop(line, exc.reason) from None
+            raise Unknown(f"unterminated %[ in {text!r}")
+        values = evaluate(parse_expression(text[i + 2 : end]), state, proxy.files, False)
         # no value: nothing is written (src/log.c lf_text_len(), without the +M option)
         value = values[0] if values else ""
         piece = value if isinstance(value, str) else str(int(value))
         if not piece.isascii() or not piece.isprintable():
-            raise Stop(line, f"%[{text[i + 2 : end]}] gives {piece!r}, which HAProxy encodes")
+            raise Unknown(f"%[{text[i + 2 : end]}] gives {piece!r}, which HAProxy encodes")
         out.append(piece)
         i = end + 1
     return "".join(out)
@@ -173,18 +170,35 @@ class Walk:
         return Ended(action, status)
 
     def tcp_rules(self, proxy: Proxy, kinds: Sequence[str]) -> Ended | None:
+        """``tcp-request`` rules of each kind: the defaults section's first (2.5+), then the
+        proxy's own; ``accept`` ends that kind's rules (src/tcp_rules.c).  A backend runs
+        its defaults' rules only when they are not the frontend's."""
+        defaults = proxy.defaults
+        if proxy is not self.frontend and defaults is self.frontend.defaults:
+            defaults = None
         for kind in kinds:
-            for line in proxy.keyword("tcp-request"):
+            owners = [p for p in (defaults, proxy) if p is not None]
+            ended = self._tcp_kind(owners, kind)
+            if ended is not None:
+                return ended
+        return None
+
+    def _tcp_kind(self, owners: Sequence[Proxy], kind: str) -> Ended | None:
+        for owner in owners:
+            for line in owner.keyword("tcp-request"):
                 words = line.values
                 if len(words) < 3 or words[1] != kind:
                     continue
                 action = words[2]
                 if action in _NO_EFFECT or action.startswith(_NO_EFFECT_PREFIXES):
                     continue
-                if not self._applies(proxy, line, words, 3):
+                if not self._applies(owner, line, words, 3):
+                    continue
+                if action.startswith(("set-var(", "set-var-fmt(")):
+                    self._set_var(owner, line, action, split_condition(words, 3)[0][3:])
                     continue
                 if action == "accept":
-                    break
+                    return None
                 if action in ("reject", "silent-drop"):
                     return self._end(line, action, None)
                 raise Stop(line, f"tcp-request action {action!r} is not modelled")
@@ -212,19 +226,39 @@ class Walk:
         action = words[1]
         if action in _NO_EFFECT or action.startswith(_NO_EFFECT_PREFIXES):
             return None
-        if not self._applies(proxy, line, words, 2):
-            return None
         args, _ = split_condition(words, 2)
         args = args[2:]
+        try:
+            applies = self._applies(proxy, line, words, 2)
+        except Stop as stop:
+            if not self._poison(line, action, args, stop.undecided.reason):
+                raise
+            return None
+        if not applies:
+            return None
         if action == "allow":
             self.out.steps.append(Step.of(line))
             return "allow"
         if action in _ENDING:
             status = _status(args, ("deny_status", "status", "code"), _ENDING[action])
             return self._end(line, action, status)
+        state = self.state
+        before = (state.method, state.target, list(state.headers), dict(state.variables))
         self._change(proxy, line, action, args)
-        self.out.steps.append(Step.of(line))
+        if (state.method, state.target, state.headers, state.variables) != before:
+            self.out.steps.append(Step.of(line))  # a rule that changed the request
         return None
+
+    def _poison(self, line: Line, action: str, args: list[str], reason: str) -> bool:
+        """A header or variable that a rule may or may not have set: reading it is undecided."""
+        opaque = Opaque(f"{reason} (whether {line.file}:{line.number} applies)")
+        if action in ("set-header", "add-header") and args:
+            self.state.headers.append((args[0], opaque))
+            return True
+        if action.startswith(("set-var(", "set-var-fmt(")) and action.endswith(")"):
+            self.state.variables[action[action.index("(") + 1 : -1]] = opaque
+            return True
+        return False
 
     def _change(self, proxy: Proxy, line: Line, action: str, args: list[str]) -> None:
         state = self.state
@@ -232,7 +266,10 @@ class Walk:
         def fmt(index: int) -> str:
             if index >= len(args):
                 raise Stop(line, f"http-request {action}: missing argument")
-            return _format(args[index], state, proxy, line)
+            try:
+                return _format(args[index], state, proxy)
+            except Unknown as exc:
+                raise Stop(line, exc.reason) from None
 
         if action == "set-path":
             state.set_path(fmt(0))
@@ -245,11 +282,18 @@ class Walk:
         elif action in ("set-header", "add-header"):
             if len(args) < 2:
                 raise Stop(line, f"http-request {action}: missing argument")
-            value = fmt(1)
+            try:
+                value: str | Opaque = _format(args[1], state, proxy)
+            except Unknown as exc:  # undecided only if a later rule reads the header
+                value = Opaque(f"{exc.reason} (set at {line.file}:{line.number})")
             if action == "set-header":
                 state.set_header(args[0], value)
             else:
                 state.headers.append((args[0], value))
+        elif action.startswith(("set-var(", "set-var-fmt(")):
+            self._set_var(proxy, line, action, args)
+        elif action.startswith("unset-var("):
+            state.variables.pop(action[len("unset-var(") : -1], None)
         elif action == "del-header":
             if len(args) != 1:
                 raise Stop(line, "del-header with a match method is not modelled")
@@ -273,6 +317,22 @@ class Walk:
         else:
             raise Stop(line, f"http-request action {action!r} is not modelled")
 
+    def _set_var(self, proxy: Proxy, line: Line, action: str, args: list[str]) -> None:
+        name = action[action.index("(") + 1 : -1] if action.endswith(")") else ""
+        if not name or "," in name or not args:
+            raise Stop(line, f"{action} is not modelled")
+        value: Sample | Opaque | None
+        try:
+            if action.startswith("set-var-fmt("):
+                value = _format(args[0], self.state, proxy)
+            else:
+                values = evaluate(parse_expression(args[0]), self.state, proxy.files, False)
+                value = values[0] if values else None  # no sample: the variable is left as is
+        except Unknown as exc:
+            value = Opaque(f"{exc.reason} (variable {name} set at {line.file}:{line.number})")
+        if value is not None:
+            self.state.variables[name] = value
+
     def redirect_rules(self, proxy: Proxy) -> Ended | None:
         for line in proxy.keyword("redirect"):
             if self._applies(proxy, line, line.values, 1):
@@ -280,8 +340,9 @@ class Walk:
                 return self._end(line, "redirect", status)
         return None
 
-    def _unmodelled_frontend(self, proxy: Proxy) -> None:
-        monitor = proxy.setting("monitor-uri")
+    def _unmodelled_pages(self, proxy: Proxy) -> None:
+        """The monitor URI (frontends) and the statistics page: answers not modelled."""
+        monitor = proxy.setting("monitor-uri") if proxy is self.frontend else None
         if monitor is not None and monitor.values[1:2] == (self.state.target,):
             raise Stop(monitor, "the request is for the monitor URI")
         stats = proxy.setting("stats")
@@ -316,7 +377,7 @@ class Walk:
             fe, True
         )
         if ended is None:
-            self._unmodelled_frontend(fe)
+            self._unmodelled_pages(fe)
             ended = self.redirect_rules(fe)
         if ended is not None:
             self._finish(ended)
@@ -325,11 +386,10 @@ class Walk:
         if backend is None:
             return
         if backend is not fe:
-            ended = (
-                self.tcp_rules(backend, ("content",))
-                or self.http_rules(backend, True)
-                or self.redirect_rules(backend)
-            )
+            ended = self.tcp_rules(backend, ("content",)) or self.http_rules(backend, True)
+            if ended is None:
+                self._unmodelled_pages(backend)
+                ended = self.redirect_rules(backend)
             if ended is not None:
                 self._finish(ended)
                 return
@@ -347,7 +407,10 @@ class Walk:
             name = line.values[1]
             dynamic = "%[" in name
             if dynamic:
-                name = _format(name, self.state, fe, line)
+                try:
+                    name = _format(name, self.state, fe)
+                except Unknown as exc:
+                    raise Stop(line, exc.reason) from None
             backend = self._backend(name)
             if backend is None:
                 if dynamic:
