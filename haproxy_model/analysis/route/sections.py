@@ -20,7 +20,7 @@ from haproxy_model.analysis.route.matching import Unknown
 from haproxy_model.model.config import Config
 from haproxy_model.syntax.nodes import Conditional, Directive, Marker, Message, Node
 from haproxy_model.syntax.positions import Positions
-from haproxy_model.syntax.sections import Header, Section
+from haproxy_model.syntax.sections import Header
 
 __all__ = ["Line", "Proxy", "link"]
 
@@ -94,15 +94,6 @@ def _lines(nodes: Sequence[Node], positions: Positions, file: str, guarded: bool
             yield Line(node, file, positions.line(node), guarded, tuple(node.values))
 
 
-def _sections(nodes: Sequence[Node]) -> Iterator[Section]:
-    for node in nodes:
-        if isinstance(node, Section):
-            yield node
-        elif isinstance(node, Conditional):
-            for branch in node.branches:
-                yield from _sections(branch.body)
-
-
 def link(configs: Sequence[Config]) -> list[Proxy]:
     """Every defaults/frontend/listen/backend section of the files, in order, linked."""
     out: list[Proxy] = []
@@ -112,7 +103,7 @@ def link(configs: Sequence[Config]) -> list[Proxy]:
         positions = Positions(cfg)
         folder = Path(cfg.filename).parent if cfg.filename not in ("<string>", "<stdin>") else None
         files = Files(folder)
-        for section in _sections(cfg.body):
+        for section in cfg.sections:
             kind = section.keyword
             if kind not in ("defaults", "frontend", "listen", "backend"):
                 continue
