@@ -23,7 +23,7 @@ frontend fe
     acl is_api path_beg /api
     http-request deny if { path_beg /admin } !{ src 10.0.0.0/8 }
     use_backend be_api if is_api
-    use_backend be_x if { req.cook(x) -m found }
+    use_backend be_x if { req.body_size gt 0 }
     default_backend be_web
 backend be_api
 backend be_web
@@ -77,7 +77,7 @@ def test_undecided_names_the_line_and_never_guesses() -> None:
     assert route.to_dict()["undecided"] == {
         "file": "haproxy.cfg",
         "line": 8,
-        "reason": "anonymous ACL: fetch 'req.cook' is not modelled",
+        "reason": "anonymous ACL: fetch 'req.body_size' is not modelled",
     }
     # without --src, a rule reading src is undecided too
     no_src = hm.route(cfg, "fe", hm.Request(path="/admin"))
@@ -85,7 +85,7 @@ def test_undecided_names_the_line_and_never_guesses() -> None:
 
 
 def test_a_false_term_settles_an_and_before_an_unknown_one() -> None:
-    text = SIMPLE.replace("if { req.cook(x) -m found }", "if { path /no } { req.cook(x) -m found }")
+    text = SIMPLE.replace("if { req.body_size gt 0 }", "if { path /no } { req.body_size gt 0 }")
     route = hm.route(hm.parse(text), "fe", req("/web"))
     assert (route.backend, route.action) == ("be_web", "default_backend")
 
@@ -280,3 +280,18 @@ def test_cli_errors_are_one_line_exit_2(
     assert main(["route", str(simple), *args]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_readme_example_is_what_the_command_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    command = "$ haproxy-model route haproxy.cfg "
+    block = readme[readme.index(command) :].split("```", 1)[0]
+    first, _, shown = block.partition("\n")
+    for extra in TORTURE.parent.iterdir():
+        (tmp_path / extra.name).write_bytes(extra.read_bytes())
+    (tmp_path / "torture.cfg").rename(tmp_path / "haproxy.cfg")
+    monkeypatch.chdir(tmp_path)
+    assert main(first.split()[2:]) == 0
+    assert capsys.readouterr().out == shown

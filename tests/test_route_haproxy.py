@@ -52,6 +52,7 @@ _PATH_WORD = re.compile(r"/[A-Za-z0-9._~/-]*\Z")
 _HOST_WORD = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?\Z")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+\Z")
 _HEADER_ARG = re.compile(r"(?:hdr|fhdr|hdr_[a-z]+|req\.hdr|req\.fhdr|hdr_cnt)\(([A-Za-z0-9-]+)")
+_COOKIE_ARG = re.compile(r"(?:req\.cook|cook)(?:_[a-z]+)?\(([A-Za-z0-9_-]+)")
 _PARAM_ARG = re.compile(r"(?:url_param|urlp|urlp_[a-z]+)\(([A-Za-z0-9_-]+)")
 
 METHODS = ["GET", "GET", "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "get"]
@@ -110,6 +111,12 @@ def requests_for(cfg: hm.Config) -> st.SearchStrategy[hm.Request]:
     )
     value = st.sampled_from(tokens) | segment | st.sampled_from(["fr-FR", "badbot/1.0", "a, b"])
     header = st.tuples(st.sampled_from([*header_names, "User-Agent", "Accept-Language"]), value)
+    cookies = sorted(set(_COOKIE_ARG.findall(text)))
+    if cookies:
+        cookie = st.builds(
+            lambda n, v: f"a=b; {n}={v}", st.sampled_from(cookies), value | st.just("1")
+        )
+        header = header | st.tuples(st.just("Cookie"), cookie)
     return st.builds(
         lambda m, t, h, hs: hm.Request(
             method=m,
@@ -205,6 +212,11 @@ TORTURE_SEEDS = [
     ("fe_main", _req("/v1/users")),  # set-path -> /api/v1/users -> be_api? no: /api/ prefix
     ("fe_main", _req("/old/users")),  # replace-path -> /api/users -> be_api
     ("fe_main", _req("/", "GET", "a", ("Accept-Language", "fr-FR"))),  # set-header X-Lang
+    ("fe_main", _req("/goto")),  # an empty location: the redirect is skipped
+    ("fe_main", _req("/goto", "GET", "a", ("X-Goto", "/there"))),  # 303
+    ("fe_main", _req("/", "GET", "a", ("Cookie", "x=1; canary=1"))),  # req.cook
+    ("fe_main", _req("/", "GET", "a", ("Cookie", "canary=0"), ("Cookie", "session=abcd"))),
+    ("fe_main", _req("/", "GET", "a", ("Cookie", "canary=2"))),
     ("fe_main", _req("/allowed/x")),  # allow skips the 405 deny
     ("fe_main", _req("/teapot")),  # deny 405
     ("fe_main", _req("/", "GET", "a", ("X-Secret", "1"))),  # del-header then found: no deny

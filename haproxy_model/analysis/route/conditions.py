@@ -36,7 +36,8 @@ Verdict = bool | str
 
 #: ``<fetch>_<method>`` criteria (src/http_acl.c, src/ssl_sample.c): the fetch they read.
 _DERIVED_BASES = {"path": "path", "url": "url", "base": "base", "hdr": "req.hdr",
-                  "urlp": "url_param", "ssl_fc_sni": "ssl_fc_sni"}  # fmt: skip
+                  "urlp": "url_param", "ssl_fc_sni": "ssl_fc_sni", "cook": "cook",
+                  "req.cook": "req.cook"}  # fmt: skip
 _SUFFIXES = ("beg", "end", "sub", "reg", "dir", "dom", "len")
 
 #: Manual section 7.4, the predefined ACLs this walk can evaluate.

@@ -111,6 +111,7 @@ DEFAULT_METHOD = {
     "method": "meth", "src": "ip", "ssl_fc": "bool", "ssl_fc_sni": "str", "req.ver": "str",
     "req.hdr_cnt": "int", "hdr_cnt": "int", "req.fhdr_cnt": "int", "fhdr_cnt": "int",
     "req.hdrs": "str", "pathq": "str", "req.ssl_sni": "str", "fe_name": "str", "var": "str",
+    "req.cook": "str", "cook": "str", "req.cook_cnt": "int", "cook_cnt": "int",
     "str": "str", "bool": "bool", "int": "int",
 }  # fmt: skip
 
@@ -194,11 +195,29 @@ def fetch(state: State, call: Call, iterate: bool) -> list[Sample]:
         return [state.sni] if state.ssl and state.sni else []
     if name in ("str", "bool", "int") and len(args) == 1:
         return [_constant(name, args[0])]
+    if name in ("req.cook", "cook", "req.cook_cnt", "cook_cnt"):
+        values = _cookies(state, args[0] if args else "")
+        if name.endswith("_cnt"):
+            return [len(values)]
+        if not args or not args[0]:
+            return list(values[:1])  # no name: the first cookie's value
+        return list(values) if iterate else list(values[-1:])
     if name == "fe_name":
         return [state.frontend]
     if name == "var":
         return _variable(state, args)
     raise Unknown(f"fetch {name!r} is not modelled")
+
+
+def _cookies(state: State, name: str) -> list[str]:
+    """The values of cookie ``name`` (every cookie when empty) on the Cookie lines, in order."""
+    out: list[str] = []
+    for line in state.header_lines("cookie"):
+        for part in line.split(";"):
+            key, sep, value = part.partition("=")
+            if sep and (not name or key.strip(" \t") == name):
+                out.append(value.strip(" \t"))
+    return out
 
 
 def _constant(name: str, arg: str) -> Sample:

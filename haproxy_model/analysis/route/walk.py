@@ -239,6 +239,15 @@ class Walk:
         if action == "allow":
             self.out.steps.append(Step.of(line))
             return "allow"
+        if action == "redirect" and "ignore-empty" in args:
+            # a location that comes out empty skips the rule (http_apply_redirect_rule())
+            where = next((i + 1 for i, w in enumerate(args[:-1]) if w == "location"), None)
+            if where is not None:
+                try:
+                    if not _format(args[where], self.state, proxy):
+                        return None
+                except Unknown as exc:
+                    raise Stop(line, exc.reason) from None
         if action in _ENDING:
             status = _status(args, ("deny_status", "status", "code"), _ENDING[action])
             return self._end(line, action, status)
