@@ -246,7 +246,8 @@ def test_unknown_frontend_suggests_the_nearest() -> None:
 @pytest.mark.parametrize(
     "kwargs",
     [{"method": "G T"}, {"path": ""}, {"path": "/a b"}, {"src": "300.1.1.1"},
-     {"headers": ["NoColon"]}, {"headers": [": v"]}, {"host": "a", "headers": ["Host: b"]}],
+     {"headers": ["NoColon"]}, {"headers": [": v"]}, {"host": "a", "headers": ["Host: b"]},
+     {"path": "/a#b"}],
 )  # fmt: skip
 def test_bad_requests_are_invalid_values(kwargs: dict[str, object]) -> None:
     with pytest.raises(hm.InvalidValue):

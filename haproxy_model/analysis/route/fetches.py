@@ -188,6 +188,8 @@ def fetch(state: State, call: Call, iterate: bool) -> list[Sample]:
     if name == "src":
         if state.src is None:
             raise Unknown("the rule reads the client address (src) and none was given")
+        if isinstance(state.src, Opaque):
+            raise Unknown(state.src.reason)
         return [state.src]
     if name == "ssl_fc":
         return [state.ssl]
@@ -287,6 +289,11 @@ def convert(value: Sample, call: Call, files: Files) -> Sample | None:
     simple: dict[str, Callable[[str], str]] = {"lower": str.lower, "upper": str.upper}
     if name in simple:
         return simple[name](text)
+    if name == "bool":
+        try:
+            return int(text) != 0
+        except ValueError:
+            raise Unknown(f"bool of {text!r}") from None
     if name == "field":
         try:
             return _field(text, args)

@@ -31,6 +31,8 @@ def _check_target(_: object, __: object, value: str) -> None:
         raise InvalidValue(f"bad path {value!r}: the request target as sent, e.g. /search?q=1")
     if not value.isprintable() or not value.isascii():
         raise InvalidValue(f"bad path {value!r}: printable ASCII only (percent-encode the rest)")
+    if "#" in value:
+        raise InvalidValue(f"bad path {value!r}: a fragment (#...) is not sent in a request")
 
 
 def _check_src(_: object, __: object, value: str | None) -> None:
@@ -118,7 +120,7 @@ class State:
     method: str
     target: str
     headers: list[tuple[str, str | Opaque]]
-    src: str | None
+    src: str | Opaque | None
     ssl: bool
     sni: str | None
     frontend: str = ""

@@ -16,6 +16,7 @@ src/stream.c ``process_switching_rules()`` (2.6):
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Sequence
 
@@ -37,7 +38,9 @@ _NO_EFFECT = frozenset({
     "wait-for-handshake", "set-priority-class", "set-priority-offset", "cache-use",
     "send-spoe-group", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
     "sc-set-gpt0", "sc-set-gpt", "sc-add-gpc", "strict-mode", "set-var-fmt",
-    "do-resolve", "inspect-delay", "expect-proxy", "expect-netscaler-cip", "switch-mode",
+    "do-resolve", "inspect-delay", "set-retries", "set-dst", "set-dst-port", "set-fc-mark",
+    "set-fc-tos", "set-bc-mark", "set-bc-tos", "expect-proxy", "expect-netscaler-cip",
+    "switch-mode",
 })  # fmt: skip
 _NO_EFFECT_PREFIXES = ("track-sc", "sc-inc-gpc", "sc-set-gpt", "capture", "do-resolve(",
                        "sc-add-gpc")  # fmt: skip
@@ -197,6 +200,9 @@ class Walk:
                 if action.startswith(("set-var(", "set-var-fmt(")):
                     self._set_var(owner, line, action, split_condition(words, 3)[0][3:])
                     continue
+                if action == "set-src":
+                    self._set_src(owner, line, split_condition(words, 3)[0][3:])
+                    continue
                 if action == "accept":
                     return None
                 if action in ("reject", "silent-drop"):
@@ -301,6 +307,8 @@ class Walk:
                 state.headers.append((args[0], value))
         elif action.startswith(("set-var(", "set-var-fmt(")):
             self._set_var(proxy, line, action, args)
+        elif action == "set-src":
+            self._set_src(proxy, line, args)
         elif action.startswith("unset-var("):
             state.variables.pop(action[len("unset-var(") : -1], None)
         elif action == "del-header":
@@ -341,6 +349,24 @@ class Walk:
             value = Opaque(f"{exc.reason} (variable {name} set at {line.file}:{line.number})")
         if value is not None:
             self.state.variables[name] = value
+
+    def _set_src(self, proxy: Proxy, line: Line, args: list[str]) -> None:
+        """``set-src <expr>``: the client address rules read from now on (unchanged when the
+        expression gives no address)."""
+        if not args:
+            raise Stop(line, "set-src without an expression")
+        try:
+            values = evaluate(parse_expression(args[0]), self.state, proxy.files, False)
+        except Unknown as exc:
+            self.state.src = Opaque(f"{exc.reason} (set-src at {line.file}:{line.number})")
+            return
+        if values and isinstance(values[0], str):
+            try:
+                self.state.src = str(ipaddress.ip_address(values[0].strip()))
+            except ValueError:
+                return
+        elif values:
+            raise Stop(line, "set-src from a number is not modelled")
 
     def redirect_rules(self, proxy: Proxy) -> Ended | None:
         for line in proxy.keyword("redirect"):
