@@ -14,11 +14,13 @@ raw HTTP/1.1 request and reads the status and the ``x-backend`` header.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -44,18 +46,21 @@ class Instrumented:
     text: str
     ports: dict[str, int]  # frontend or listen name -> its port
     backends: frozenset[str]
+    tls_ports: dict[str, int] = attrs.field(factory=dict)  # the same over TLS
 
 
 def _proxies(cfg: hm.Config) -> list[hm.Section]:
     return [s for s in cfg.sections if s.keyword in ("frontend", "listen", "backend", "defaults")]
 
 
-def instrument(cfg: hm.Config) -> Instrumented:
-    """The copy described in the module docstring (``cfg`` is left as it is)."""
+def instrument(cfg: hm.Config, cert: Path | None = None) -> Instrumented:
+    """The copy described in the module docstring (``cfg`` is left as it is); with ``cert``
+    (a PEM with the key), each frontend also listens over TLS."""
     copy = hm.parse(hm.dumps(cfg).rstrip("\n") + "\n", filename=cfg.filename)
     for section in [s for s in copy.sections if s.keyword in _DROPPED_SECTIONS]:
         copy.remove(section)
     ports: dict[str, int] = {}
+    tls_ports: dict[str, int] = {}
     backends: set[str] = set()
     for section in _proxies(copy):
         for line in list(section.directives()):
@@ -70,6 +75,9 @@ def instrument(cfg: hm.Config) -> Instrumented:
         if section.keyword in ("frontend", "listen"):
             ports[name] = free_port()
             added.append(f"bind 127.0.0.1:{ports[name]}")
+            if cert is not None:
+                tls_ports[name] = free_port()
+                added.append(f"bind 127.0.0.1:{tls_ports[name]} ssl crt {cert}")
         if section.keyword != "defaults":
             added.append("timeout tarpit 50ms")
         if section.keyword in ("backend", "listen"):
@@ -84,7 +92,7 @@ def instrument(cfg: hm.Config) -> Instrumented:
             )
         for text in added:
             section.body.append(hm.Directive("    " + text))
-    return Instrumented(hm.dumps(copy), ports, frozenset(backends))
+    return Instrumented(hm.dumps(copy), ports, frozenset(backends), tls_ports)
 
 
 @attrs.frozen
@@ -108,12 +116,22 @@ class Running:
     proc: subprocess.Popen[bytes]
     ports: dict[str, int]
     log: Path
+    tls_ports: dict[str, int] = attrs.field(factory=dict)
 
-    def send(self, frontend: str, method: str, target: str,
-             headers: Sequence[tuple[str, str]]) -> Answer:  # fmt: skip
-        port = self.ports[frontend]
+    def send(self, frontend: str, method: str, target: str, headers: Sequence[tuple[str, str]],
+             sni: str | None = None, tls: bool = False) -> Answer:  # fmt: skip
+        """One request; over TLS (with ``sni`` as the server name) when ``tls``."""
+        port = (self.tls_ports if tls else self.ports)[frontend]
         data = b""
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        with contextlib.ExitStack() as stack:
+            sock: socket.socket = stack.enter_context(
+                socket.create_connection(("127.0.0.1", port), timeout=5)
+            )
+            if tls:
+                context = ssl.create_default_context()
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+                sock = stack.enter_context(context.wrap_socket(sock, server_hostname=sni))
             sock.sendall(_request_bytes(method, target, headers))
             try:
                 while b"\r\n\r\n" not in data:
@@ -141,14 +159,30 @@ def check_config(binary: str, path: Path) -> tuple[bool, str]:
     return proc.returncode == 0, (proc.stdout + proc.stderr).decode(errors="replace")
 
 
+def make_cert(folder: Path) -> Path | None:
+    """A self-signed certificate and its key in one PEM (None without the openssl command)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    key, crt, pem = folder / "key.pem", folder / "crt.pem", folder / "site.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=route.test", "-keyout", str(key), "-out", str(crt)],
+                   capture_output=True, check=True, timeout=60)  # fmt: skip
+    pem.write_bytes(crt.read_bytes() + key.read_bytes())
+    return pem
+
+
 @contextmanager
-def running(binary: str, cfg: hm.Config, extra_files: Sequence[Path] = ()) -> Iterator[Running]:
-    """HAProxy on the instrumented copy of ``cfg`` (raises RuntimeError if it will not start)."""
+def running(
+    binary: str, cfg: hm.Config, extra_files: Sequence[Path] = (), tls: bool = False
+) -> Iterator[Running]:
+    """HAProxy on the instrumented copy of ``cfg`` (raises RuntimeError if it will not start);
+    with ``tls``, each frontend also listens over TLS (when the openssl command is there)."""
     folder = Path(tempfile.mkdtemp(prefix="hm-route-"))
     try:
         for extra in extra_files:
             shutil.copy(extra, folder / extra.name)
-        inst = instrument(cfg)
+        inst = instrument(cfg, make_cert(folder) if tls else None)
         path = folder / "haproxy.cfg"
         path.write_text(inst.text)
         ok, output = check_config(binary, path)
@@ -160,8 +194,8 @@ def running(binary: str, cfg: hm.Config, extra_files: Sequence[Path] = ()) -> It
                                     stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                     start_new_session=True)  # fmt: skip
         try:
-            _wait(proc, inst.ports, log)
-            yield Running(folder, proc, inst.ports, log)
+            _wait(proc, {**inst.ports, **{f"{k} (TLS)": v for k, v in inst.tls_ports.items()}}, log)
+            yield Running(folder, proc, inst.ports, log, inst.tls_ports)
         finally:
             _stop(proc)
     finally:

@@ -77,8 +77,9 @@ def _words(cfg: hm.Config) -> list[str]:
     return out
 
 
-def requests_for(cfg: hm.Config) -> st.SearchStrategy[hm.Request]:
-    """Requests built from the configuration's own words, and a few random ones."""
+def requests_for(cfg: hm.Config, tls: bool = False) -> st.SearchStrategy[hm.Request]:
+    """Requests built from the configuration's own words, and a few random ones (half of them
+    over TLS with ``tls``)."""
     words = _words(cfg)
     text = " ".join(words)
     paths = sorted({w for w in words if _PATH_WORD.match(w)}) or ["/"]
@@ -117,18 +118,20 @@ def requests_for(cfg: hm.Config) -> st.SearchStrategy[hm.Request]:
             lambda n, v: f"a=b; {n}={v}", st.sampled_from(cookies), value | st.just("1")
         )
         header = header | st.tuples(st.just("Cookie"), cookie)
+
+    def build(m: str, t: str, h: str, hs: list[tuple[str, str]], tls: bool) -> hm.Request:
+        name = h.split(":")[0]
+        tls = tls and all(name.split("."))  # a server name a TLS client can send
+        return hm.Request(method=m, path=t, host=h, headers=(*hs, ("Connection", "close")),
+                          src="127.0.0.1", ssl=tls, sni=name.lower() if tls else None)  # fmt: skip
+
     return st.builds(
-        lambda m, t, h, hs: hm.Request(
-            method=m,
-            path=t,
-            host=h,
-            headers=(*hs, ("Connection", "close")),
-            src="127.0.0.1",
-        ),
+        build,
         st.sampled_from(METHODS),
         target,
         host,
         st.lists(header, max_size=3, unique_by=lambda kv: kv[0].lower()),
+        st.booleans() if tls else st.just(False),
     )
 
 
@@ -138,13 +141,14 @@ def verify(
     seconds: float,
     extra: list[Path] | None = None,
     seeds: list[tuple[str, hm.Request]] | None = None,
+    tls: bool = False,
 ) -> Counter[str]:
     """Start HAProxy on ``cfg`` and check ``route`` on ``seeds`` then on generated requests;
     the tallies."""
     binary = _binary()
     tally: Counter[str] = Counter()
     try:
-        server = running(binary, cfg, extra or [])
+        server = running(binary, cfg, extra or [], tls=tls)
         live = server.__enter__()
     except RuntimeError as exc:
         pytest.skip(f"the stripped copy does not start: {str(exc)[-300:]}")
@@ -163,8 +167,12 @@ def verify(
             if predicted.undecided is not None:
                 tally["undecided"] += 1
                 return
-            got = live.send(frontend, request.method, request.path, request.all_headers())
+            if request.ssl and not live.tls_ports:
+                pytest.skip("no openssl command to make a certificate with")
+            got = live.send(frontend, request.method, request.path, request.all_headers(),
+                            request.sni, request.ssl)  # fmt: skip
             tally["sent"] += 1
+            tally["over TLS"] += request.ssl
             tally[predicted.action or "?"] += 1
             assert agrees(predicted, got), (
                 f"{frontend} {request}: route says {predicted.to_dict()} (status "
@@ -181,7 +189,7 @@ def verify(
             derandomize=True,
             suppress_health_check=list(HealthCheck),
         )
-        @given(frontend=st.sampled_from(frontends), request=requests_for(cfg))
+        @given(frontend=st.sampled_from(frontends), request=requests_for(cfg, tls))
         def check(frontend: str, request: hm.Request) -> None:
             if time.monotonic() - started <= seconds:
                 one(frontend, request)
@@ -198,6 +206,12 @@ def _req(path: str, method: str = "GET", host: str = "www.example.com",
                       headers=(*headers, ("Connection", "close")))  # fmt: skip
 
 
+def _tls(path: str, host: str) -> hm.Request:
+    sni = host.split(":")[0].lower()
+    return hm.Request(path=path, host=host, src="127.0.0.1", ssl=True, sni=sni,
+                      headers=[("Connection", "close")])  # fmt: skip
+
+
 #: One request for each construct of the torture configuration, sent before the generated ones.
 TORTURE_SEEDS = [
     ("fe_main", _req("/legal-hold/x")),  # named defaults' deny 410
@@ -207,6 +221,9 @@ TORTURE_SEEDS = [
     ("fe_main", _req("/ping", "POST")),  # not METH_GET: li_app (unless is_get)
     ("fe_main", _req("/old-home")),  # redirect 301
     ("fe_main", _req("/secure/x")),  # redirect scheme https
+    ("fe_main", _tls("/secure/x", "shop.example.com")),  # over TLS: no redirect; SNI
+    ("fe_main", _tls("/", "SHOP.example.com:443")),
+    ("fe_main", _tls("/", "www.example.com")),
     ("fe_main", _req("/slow")),  # tarpit 429
     ("fe_main", _req("/private")),  # auth 401
     ("fe_main", _req("/v1/users")),  # set-path -> /api/v1/users -> be_api? no: /api/ prefix
@@ -254,10 +271,11 @@ TORTURE_SEEDS = [
 def test_torture_config_agrees_with_haproxy() -> None:
     cfg = hm.load(TORTURE)
     extra = sorted(FIXTURES.glob("*.lst")) + sorted(FIXTURES.glob("*.map"))
-    tally = verify(cfg, examples=600, seconds=120, extra=extra, seeds=TORTURE_SEEDS)
+    tally = verify(cfg, examples=600, seconds=120, extra=extra, seeds=TORTURE_SEEDS, tls=True)
     print(f"torture: {dict(tally)}")
     assert tally["sent"] >= 300
     assert tally["undecided"] == 0
+    assert tally["over TLS"] >= 50
     # the walk reached every kind of answer
     for action in ("use_backend", "default_backend", "deny", "redirect", "return", "tarpit",
                    "auth"):  # fmt: skip

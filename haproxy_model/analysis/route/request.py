@@ -85,8 +85,8 @@ class Request:
 
     ``path`` is the request target as sent, query string included; ``host``
     sets the Host header (first).  ``src`` is the client address; left unset,
-    a rule that reads it is undecided.  ``sni`` defaults to the host name when
-    ``ssl`` is set.
+    a rule that reads it is undecided.  ``sni`` defaults to the host name (without
+    port, in lower case, as clients send it) when ``ssl`` is set.
     """
 
     method: str = attrs.field(default="GET", validator=_check_method)
@@ -130,7 +130,7 @@ class State:
     def of(cls, request: Request, frontend: str = "") -> State:
         sni = request.sni
         if sni is None and request.ssl and request.host:
-            sni = _host_only(request.host)
+            sni = _host_only(request.host).lower()  # as clients send it
         return cls(
             request.method,
             request.path,
