@@ -167,8 +167,6 @@ def verify(
             if predicted.undecided is not None:
                 tally["undecided"] += 1
                 return
-            if request.ssl and not live.tls_ports:
-                pytest.skip("no openssl command to make a certificate with")
             got = live.send(frontend, request.method, request.path, request.all_headers(),
                             request.sni, request.ssl)  # fmt: skip
             tally["sent"] += 1
@@ -180,7 +178,8 @@ def verify(
             )
 
         for frontend, request in seeds or []:
-            one(frontend, request)
+            if live.tls_ports or not request.ssl:  # no TLS without the openssl command
+                one(frontend, request)
 
         @settings(
             max_examples=examples,
@@ -189,7 +188,10 @@ def verify(
             derandomize=True,
             suppress_health_check=list(HealthCheck),
         )
-        @given(frontend=st.sampled_from(frontends), request=requests_for(cfg, tls))
+        @given(
+            frontend=st.sampled_from(frontends),
+            request=requests_for(cfg, tls and bool(live.tls_ports)),
+        )
         def check(frontend: str, request: hm.Request) -> None:
             if time.monotonic() - started <= seconds:
                 one(frontend, request)
@@ -275,7 +277,8 @@ def test_torture_config_agrees_with_haproxy() -> None:
     print(f"torture: {dict(tally)}")
     assert tally["sent"] >= 300
     assert tally["undecided"] == 0
-    assert tally["over TLS"] >= 50
+    if shutil.which("openssl"):
+        assert tally["over TLS"] >= 50
     # the walk reached every kind of answer
     for action in ("use_backend", "default_backend", "deny", "redirect", "return", "tarpit",
                    "auth"):  # fmt: skip
