@@ -263,6 +263,10 @@ TORTURE_SEEDS = [
     ("fe_main", _req("/gone", "GET", "blocked.example")),  # be_blocked's defaults: 410
     ("fe_main", _req("/?to=red", "GET", "nowhere.example")),  # be_%[url_param(to)]
     ("fe_main", _req("/?to=nothing", "GET", "nowhere.example")),  # no such backend: default
+    ("fe_main", _req("/healthz")),  # monitor-uri: 200 before any rule
+    ("fe_main", _req("/dstats")),  # be_default's statistics page: 401 without credentials
+    ("fe_main", _req("/dstats", "DELETE")),  # not a stats method: on to be_default
+    ("fe_plain", _req("/stats/x")),  # the statistics page
     ("fe_plain", _req("/RED")),  # set-path lower, map_str
     ("fe_plain", _req("/green")),  # map default be_none: no such backend, default
     ("fe_plain", _req("/Api/v")),  # api
@@ -281,7 +285,7 @@ def test_torture_config_agrees_with_haproxy() -> None:
         assert tally["over TLS"] >= 50
     # the walk reached every kind of answer
     for action in ("use_backend", "default_backend", "deny", "redirect", "return", "tarpit",
-                   "auth"):  # fmt: skip
+                   "auth", "monitor", "stats"):  # fmt: skip
         assert tally[action] > 0, (action, tally)
 
 

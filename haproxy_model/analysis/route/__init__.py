@@ -25,7 +25,8 @@ from haproxy_model.model.config import Config
 __all__ = ["Request", "Route", "Step", "Undecided", "parse_header", "route"]
 
 #: Actions that answer the request without a backend.
-ENDING_ACTIONS = ("deny", "tarpit", "return", "redirect", "auth", "reject", "silent-drop")
+ENDING_ACTIONS = ("deny", "tarpit", "return", "redirect", "auth", "reject", "silent-drop",
+                  "monitor", "stats")  # fmt: skip
 
 
 @attrs.frozen
@@ -35,7 +36,8 @@ class Route:
     ``action`` is ``use_backend``, ``default_backend`` or ``listen`` (the
     listen section serves it) with ``backend`` set; a rule's action (``deny``,
     ``redirect``, ``return``, ``tarpit``, ``auth``, ``reject``,
-    ``silent-drop``) with ``backend`` None and ``status`` the HTTP status it
+    ``silent-drop``; ``monitor`` for the monitor URI, ``stats`` for the statistics
+    page) with ``backend`` None and ``status`` the HTTP status it
     answers (None where the connection is closed without one); ``no_backend``
     (HAProxy answers 503); or None when ``undecided``.
     """

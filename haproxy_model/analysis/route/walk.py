@@ -375,17 +375,47 @@ class Walk:
                 return self._end(line, "redirect", status)
         return None
 
-    def _unmodelled_pages(self, proxy: Proxy) -> None:
-        """The monitor URI (frontends) and the statistics page: answers not modelled."""
-        monitor = proxy.setting("monitor-uri") if proxy is self.frontend else None
-        if monitor is not None and monitor.values[1:2] == (self.state.target,):
-            raise Stop(monitor, "the request is for the monitor URI")
-        stats = proxy.setting("stats")
-        if stats is not None:
-            uri = next((ln for ln in proxy.keyword("stats") if ln.values[1:2] == ("uri",)), None)
-            prefix = uri.values[2] if uri is not None and len(uri.values) > 2 else "/haproxy?stats"
-            if self.state.target.startswith(prefix):
-                raise Stop(uri or stats, "the request is for the statistics page")
+    def _monitor(self, fe: Proxy) -> Ended | None:
+        """``monitor-uri``: matched on the path when it starts with '/', else on the whole
+        target, before any http-request rule (``http_wait_for_request()``): 200."""
+        line = fe.setting("monitor-uri")
+        if line is None or len(line.values) < 2:
+            return None
+        uri = line.values[1]
+        subject = self.state.path if uri.startswith("/") else None
+        if uri not in (subject, self.state.target):
+            return None
+        fail = fe.setting("monitor")
+        if fail is not None:
+            raise Stop(fail, "the request is for the monitor URI, which has 'monitor fail' rules")
+        return self._end(line, "monitor", 200)
+
+    def _stats(self, proxy: Proxy) -> Ended | None:
+        """The statistics page (``http_stats_check_uri()``): a GET, HEAD or POST whose path
+        (target, for a prefix not starting with '/') begins with ``stats uri``."""
+        chain: list[Proxy] = []
+        owner: Proxy | None = proxy
+        while owner is not None:
+            chain.insert(0, owner)
+            owner = owner.defaults
+        lines = [ln for p in chain for ln in p.keyword("stats") if len(ln.values) > 1]
+        if not lines:
+            return None
+        uris = [ln for ln in lines if ln.values[1] == "uri" and len(ln.values) > 2]
+        prefix = uris[-1].values[2] if uris else "/haproxy?stats"
+        subject = self.state.path if prefix.startswith("/") else self.state.target
+        if self.state.method not in ("GET", "HEAD", "POST") or subject is None:
+            return None
+        if not subject.startswith(prefix):
+            return None
+        where = uris[-1] if uris else lines[0]
+        if any(ln.values[1] == "http-request" for ln in lines):
+            raise Stop(where, "the request is for the statistics page, which has its own rules")
+        if any(ln.values[1] == "auth" for ln in lines):
+            if self.state.header_lines("authorization"):
+                raise Stop(where, "the request is for the statistics page with credentials")
+            return self._end(where, "stats", 401)
+        return self._end(where, "stats", 200)
 
     # -- the whole walk -----------------------------------------------------------
     def run(self) -> Outcome:
@@ -408,12 +438,13 @@ class Walk:
         mode = fe.setting("mode")
         if mode is None or mode.values[1:2] != ("http",):
             raise Stop(mode, f"{fe.kind} {fe.name} is not in mode http")
-        ended = self.tcp_rules(fe, ("connection", "session", "content")) or self.http_rules(
-            fe, True
+        ended = (
+            self.tcp_rules(fe, ("connection", "session", "content"))
+            or self._monitor(fe)
+            or self.http_rules(fe, True)
+            or self._stats(fe)
+            or self.redirect_rules(fe)
         )
-        if ended is None:
-            self._unmodelled_pages(fe)
-            ended = self.redirect_rules(fe)
         if ended is not None:
             self._finish(ended)
             return
@@ -421,10 +452,12 @@ class Walk:
         if backend is None:
             return
         if backend is not fe:
-            ended = self.tcp_rules(backend, ("content",)) or self.http_rules(backend, True)
-            if ended is None:
-                self._unmodelled_pages(backend)
-                ended = self.redirect_rules(backend)
+            ended = (
+                self.tcp_rules(backend, ("content",))
+                or self.http_rules(backend, True)
+                or self._stats(backend)
+                or self.redirect_rules(backend)
+            )
             if ended is not None:
                 self._finish(ended)
                 return
