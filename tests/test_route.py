@@ -296,3 +296,26 @@ def test_readme_example_is_what_the_command_prints(
     monkeypatch.chdir(tmp_path)
     assert main(first.split()[2:]) == 0
     assert capsys.readouterr().out == shown
+
+
+def test_monitor_stats_cookies_and_set_src() -> None:
+    cfg = hm.parse(
+        "defaults\n mode http\n"
+        "frontend f\n bind :1\n monitor-uri /health\n stats uri /st\n stats auth a:b\n"
+        " http-request set-src hdr(x-real-ip)\n"
+        " use_backend b if { req.cook(v) 2 } || { src 10.0.0.0/8 }\n default_backend c\n"
+        "backend b\nbackend c\n"
+    )
+    answer = hm.route(cfg, "f", req("/health"))
+    assert (answer.action, answer.status, answer.decided_by[0].line) == ("monitor", 200, 5)
+    assert (hm.route(cfg, "f", req("/st/x")).action, hm.route(cfg, "f", req("/st")).status) == (
+        "stats",
+        401,
+    )
+    # POST is a stats method, DELETE is not
+    assert hm.route(cfg, "f", req("/st", method="DELETE")).backend == "c"
+    with_auth = hm.route(cfg, "f", req("/st", headers=[("Authorization", "Basic x")]))
+    assert with_auth.undecided is not None
+    assert hm.route(cfg, "f", req(headers=["Cookie: a=1; v=2"])).backend == "b"
+    assert hm.route(cfg, "f", req(headers=["X-Real-IP: 10.1.1.1"])).backend == "b"
+    assert hm.route(cfg, "f", req(headers=["X-Real-IP: junk"])).backend == "c"

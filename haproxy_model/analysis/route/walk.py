@@ -415,7 +415,8 @@ class Walk:
             if self.state.header_lines("authorization"):
                 raise Stop(where, "the request is for the statistics page with credentials")
             return self._end(where, "stats", 401)
-        return self._end(where, "stats", 200)
+        # a POST is an admin action, answered with a redirection (src/stats.c)
+        return self._end(where, "stats", 303 if self.state.method == "POST" else 200)
 
     # -- the whole walk -----------------------------------------------------------
     def run(self) -> Outcome:
