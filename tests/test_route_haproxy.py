@@ -296,7 +296,7 @@ def test_corpus_config_agrees_with_haproxy(name: str) -> None:
     if not path.is_file():
         pytest.skip(f"corpus file {name} is absent")
     cfg = hm.load(path)
-    tally = verify(cfg, examples=200, seconds=60)
+    tally = verify(cfg, examples=200, seconds=60, tls=True)
     print(f"{name}: {dict(tally)}")
     assert tally["sent"] > 0
 
