@@ -3,15 +3,18 @@
 The order is that of src/http_ana.c ``http_process_req_common()`` and
 src/stream.c ``process_switching_rules()`` (2.6):
 
-1. ``tcp-request connection``/``session``/``content`` rules of the frontend;
-2. the frontend's ``http-request`` rules: first those of the named
+1. ``tcp-request connection``/``session``/``content`` rules of the frontend,
+   each kind its named ``defaults`` section's first (src/tcp_rules.c);
+2. the ``monitor-uri`` (``http_wait_for_request()``);
+3. the frontend's ``http-request`` rules: first those of the named
    ``defaults`` section it uses (2.5+), then its own; ``allow`` ends both lists;
-3. the frontend's ``redirect`` rules;
-4. ``use_backend`` rules, first match wins (a dynamic name that is no backend
+4. the statistics page, then the frontend's ``redirect`` rules;
+5. ``use_backend`` rules, first match wins (a dynamic name that is no backend
    falls through to the default), then ``default_backend`` (its own or its
    defaults'); a ``listen`` with neither serves the request itself;
-5. on a backend other than the frontend: its ``tcp-request content`` rules, its
-   defaults' and own ``http-request`` rules, its ``redirect`` rules.
+6. on a backend other than the frontend: its ``tcp-request content`` rules, its
+   defaults' (when not the frontend's) and own ``http-request`` rules, its
+   statistics page, its ``redirect`` rules.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ _NO_EFFECT = frozenset({
     "early-hint", "set-bandwidth-limit", "disable-l7-retry", "wait-for-body",
     "wait-for-handshake", "set-priority-class", "set-priority-offset", "cache-use",
     "send-spoe-group", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
-    "sc-set-gpt0", "sc-set-gpt", "sc-add-gpc", "strict-mode", "set-var-fmt",
+    "sc-set-gpt0", "sc-set-gpt", "sc-add-gpc", "strict-mode",
     "do-resolve", "inspect-delay", "set-retries", "set-dst", "set-dst-port", "set-fc-mark",
     "set-fc-tos", "set-bc-mark", "set-bc-tos", "expect-proxy", "expect-netscaler-cip",
     "switch-mode",
@@ -258,9 +261,9 @@ class Walk:
             status = _status(args, ("deny_status", "status", "code"), _ENDING[action])
             return self._end(line, action, status)
         state = self.state
-        before = (state.method, state.target, list(state.headers), dict(state.variables))
+        before = (state.method, state.target, list(state.headers), dict(state.variables), state.src)
         self._change(proxy, line, action, args)
-        if (state.method, state.target, state.headers, state.variables) != before:
+        if (state.method, state.target, state.headers, state.variables, state.src) != before:
             self.out.steps.append(Step.of(line))  # a rule that changed the request
         return None
 
