@@ -21,7 +21,8 @@ request itself: deny, redirect, return, tarpit...) with the chain of rules
 that decided it.  Several FILEs are read in order, as `haproxy -f A -f B`.
 
 Where the answer depends on something not modelled (another fetch, a
-variable, a Lua action), the answer is "undecided" and names the line.
+variable set outside the request, a Lua action), the answer is "undecided"
+and names the line.
 
   --path     the request target as sent, query string included (/search?q=1)
   --host     the Host header
