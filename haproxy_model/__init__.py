@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from haproxy_model.analysis.explain import Explanation, explain
     from haproxy_model.analysis.graph import Graph, graph
     from haproxy_model.analysis.graph import render as render_graph
+    from haproxy_model.analysis.route import Request, Route, route
     from haproxy_model.analysis.validation import validate
     from haproxy_model.base.diagnostics import Diagnostic
     from haproxy_model.base.errors import (
@@ -93,6 +94,7 @@ if TYPE_CHECKING:
 _ORIGINS: dict[str, str] = {
     "haproxy_model.analysis.explain": "Explanation explain",
     "haproxy_model.analysis.graph": "Graph graph",
+    "haproxy_model.analysis.route": "Request Route route",
     "haproxy_model.analysis.validation": "validate",
     "haproxy_model.base.diagnostics": "Diagnostic",
     "haproxy_model.base.errors": (
@@ -178,8 +180,10 @@ __all__ = [
     "ParseError",
     "Peers",
     "Program",
+    "Request",
     "Resolvers",
     "Ring",
+    "Route",
     "Rule",
     "RuntimeClient",
     "ScopeLine",
@@ -208,6 +212,7 @@ __all__ = [
     "parse",
     "quote",
     "render_graph",
+    "route",
     "to_dict",
     "validate",
 ]

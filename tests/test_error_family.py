@@ -161,10 +161,28 @@ def test_graph(value: Any, name: Any) -> None:
     only_family(lambda: hm.render_graph(hm.graph(cfg), name))
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    frontend=st.one_of(ANYTHING, st.sampled_from(["web", "wbe", "app"])),
+    method=st.one_of(ANYTHING, st.sampled_from(["GET", "get", "G T", ""])),
+    path=st.one_of(ANYTHING, st.sampled_from(["/", "/a?b=c", "", "/ x", "\x00"])),
+    header=st.one_of(ANYTHING, WORDISH, st.sampled_from(["K: V", "K V", ": v", "K:\n"])),
+    src=st.one_of(ANYTHING, st.sampled_from(["1.2.3.4", "::1", "999.1.1.1", "x"])),
+)
+def test_route(frontend: Any, method: Any, path: Any, header: Any, src: Any) -> None:
+    cfg = hm.parse(SAMPLE)
+    only_family(lambda: hm.route(cfg, frontend, hm.Request()))
+    only_family(lambda: hm.route(frontend, "web", hm.Request()))
+    only_family(lambda: hm.route(cfg, "web", frontend))
+    only_family(lambda: hm.route(cfg, "web", hm.Request(method=method, path=path, src=src)))
+    only_family(lambda: hm.route(cfg, "web", hm.Request(headers=[header], host=frontend)))
+    only_family(lambda: hm.route(cfg, "web", hm.Request(headers=header, sni=src)))
+
+
 def test_the_public_surface_is_covered() -> None:
     """Each public function of the package root is called by a test above or listed here
     with why it needs no fuzzing (it takes no user input)."""
     covered = {"parse", "dumps", "from_dict", "validate", "to_dict", "load", "dump", "quote",
-               "iter_lines", "load_many", "explain", "graph", "render_graph"}  # fmt: skip
+               "iter_lines", "load_many", "explain", "graph", "render_graph", "route"}  # fmt: skip
     functions = {n for n, v in vars(hm).items() if inspect.isfunction(v) and not n.startswith("_")}
     assert functions <= covered, functions - covered

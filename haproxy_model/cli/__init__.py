@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "from-json": "convert",
     "ray-serve": "ray_serve",
     "graph": "graph",
+    "route": "route",
 }
 
 
