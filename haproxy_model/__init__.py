@@ -62,6 +62,7 @@ from haproxy_model.model.typed_sections import (
     Traces,
     Userlist,
 )
+from haproxy_model.ops import Plan, plan
 from haproxy_model.syntax.nodes import (
     Blank,
     Branch,
@@ -121,6 +122,7 @@ __all__ = [
     "Option",
     "ParseError",
     "Peers",
+    "Plan",
     "Program",
     "Resolvers",
     "Ring",
@@ -149,6 +151,7 @@ __all__ = [
     "load",
     "load_many",
     "parse",
+    "plan",
     "quote",
     "to_dict",
     "validate",

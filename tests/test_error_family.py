@@ -148,10 +148,19 @@ def test_files_and_binaries(tmp_path_factory: pytest.TempPathFactory, name: str)
     only_family(lambda: policy.Policy.from_file(folder / (name + ".yaml")))
 
 
+@settings(max_examples=100, deadline=None)
+@given(value=st.one_of(ANYTHING, WORDISH))
+def test_plan(value: Any) -> None:
+    only_family(lambda: hm.plan(value, SAMPLE))
+    only_family(lambda: hm.plan(SAMPLE, value))
+    only_family(lambda: hm.plan(SAMPLE, SAMPLE + str(value) + "\n"))
+    only_family(lambda: hm.plan(SAMPLE, SAMPLE, version=value))
+
+
 def test_the_public_surface_is_covered() -> None:
     """Each public function of the package root is called by a test above or listed here
     with why it needs no fuzzing (it takes no user input)."""
     covered = {"parse", "dumps", "from_dict", "validate", "to_dict", "load", "dump", "quote",
-               "iter_lines", "load_many", "explain"}  # fmt: skip
+               "iter_lines", "load_many", "explain", "plan"}  # fmt: skip
     functions = {n for n, v in vars(hm).items() if inspect.isfunction(v) and not n.startswith("_")}
     assert functions <= covered, functions - covered
