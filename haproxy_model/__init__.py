@@ -62,7 +62,7 @@ from haproxy_model.model.typed_sections import (
     Traces,
     Userlist,
 )
-from haproxy_model.ops import Plan, plan
+from haproxy_model.ops import Drift, Plan, drift, plan
 from haproxy_model.syntax.nodes import (
     Blank,
     Branch,
@@ -94,6 +94,7 @@ __all__ = [
     "Defaults",
     "Diagnostic",
     "Directive",
+    "Drift",
     "Error",
     "Errorfile",
     "Explanation",
@@ -143,6 +144,7 @@ __all__ = [
     "UseBackend",
     "Userlist",
     "Word",
+    "drift",
     "dump",
     "dumps",
     "explain",

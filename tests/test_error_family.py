@@ -157,10 +157,19 @@ def test_plan(value: Any) -> None:
     only_family(lambda: hm.plan(SAMPLE, SAMPLE, version=value))
 
 
+@settings(max_examples=60, deadline=None)
+@given(value=st.one_of(ANYTHING, WORDISH))
+def test_drift(tmp_path_factory: pytest.TempPathFactory, value: Any) -> None:
+    cfg = hm.parse(SAMPLE)
+    nowhere = hm.RuntimeClient(tmp_path_factory.mktemp("d") / "none.sock", timeout=0.5)
+    only_family(lambda: hm.drift(value, nowhere))
+    only_family(lambda: hm.drift(cfg, value))
+
+
 def test_the_public_surface_is_covered() -> None:
     """Each public function of the package root is called by a test above or listed here
     with why it needs no fuzzing (it takes no user input)."""
     covered = {"parse", "dumps", "from_dict", "validate", "to_dict", "load", "dump", "quote",
-               "iter_lines", "load_many", "explain", "plan"}  # fmt: skip
+               "iter_lines", "load_many", "explain", "plan", "drift"}  # fmt: skip
     functions = {n for n, v in vars(hm).items() if inspect.isfunction(v) and not n.startswith("_")}
     assert functions <= covered, functions - covered
