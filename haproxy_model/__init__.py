@@ -62,7 +62,7 @@ from haproxy_model.model.typed_sections import (
     Traces,
     Userlist,
 )
-from haproxy_model.ops import Drift, Plan, drift, plan
+from haproxy_model.ops import Drift, Plan, apply, drift, plan
 from haproxy_model.syntax.nodes import (
     Blank,
     Branch,
@@ -144,6 +144,7 @@ __all__ = [
     "UseBackend",
     "Userlist",
     "Word",
+    "apply",
     "drift",
     "dump",
     "dumps",

@@ -164,12 +164,18 @@ def test_drift(tmp_path_factory: pytest.TempPathFactory, value: Any) -> None:
     nowhere = hm.RuntimeClient(tmp_path_factory.mktemp("d") / "none.sock", timeout=0.5)
     only_family(lambda: hm.drift(value, nowhere))
     only_family(lambda: hm.drift(cfg, value))
+    folder = tmp_path_factory.mktemp("a")
+    (folder / "h.cfg").write_text(SAMPLE)
+    only_family(lambda: hm.apply(value, folder / "h.cfg", master_socket=folder / "m.sock"))
+    only_family(lambda: hm.apply(SAMPLE, value, master_socket=folder / "m.sock"))
+    only_family(lambda: hm.apply(SAMPLE, folder / "h.cfg", master_socket=value))
+    only_family(lambda: hm.apply(SAMPLE, folder / "h.cfg", master_socket="m.sock", keep=value))
 
 
 def test_the_public_surface_is_covered() -> None:
     """Each public function of the package root is called by a test above or listed here
     with why it needs no fuzzing (it takes no user input)."""
     covered = {"parse", "dumps", "from_dict", "validate", "to_dict", "load", "dump", "quote",
-               "iter_lines", "load_many", "explain", "plan", "drift"}  # fmt: skip
+               "iter_lines", "load_many", "explain", "plan", "drift", "apply"}  # fmt: skip
     functions = {n for n, v in vars(hm).items() if inspect.isfunction(v) and not n.startswith("_")}
     assert functions <= covered, functions - covered

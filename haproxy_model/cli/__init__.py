@@ -1,7 +1,7 @@
 """The ``haproxy-model`` command line (also ``python -m haproxy_model``).
 
 Commands: ``check``, ``fmt``, ``get``, ``set``, ``unset``, ``diff``,
-``plan``, ``drift``, ``to-json``, ``from-json``, ``ray-serve generate|sync|patch``;
+``plan``, ``drift``, ``apply``, ``to-json``, ``from-json``, ``ray-serve generate|sync|patch``;
 ``haproxy-model COMMAND --help`` describes each.
 
 Exit status, for every command: 0 success (for ``check``: no error), 1 the
@@ -21,7 +21,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from haproxy_model.cli import check, convert, diff, drift, edit, explain, fmt, plan, ray_serve
+from haproxy_model.cli import (
+    apply,
+    check,
+    convert,
+    diff,
+    drift,
+    edit,
+    explain,
+    fmt,
+    plan,
+    ray_serve,
+)
 from haproxy_model.cli._common import PROG, USAGE, CliError, Failed, error_message
 
 
@@ -52,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_parser(sub)
     plan.add_parser(sub)
     drift.add_parser(sub)
+    apply.add_parser(sub)
     convert.add_parsers(sub)
     ray_serve.add_parsers(sub)
     return parser

@@ -189,7 +189,7 @@ class Views:
 
     def dynamic(self, kind: str, name: str) -> bool:
         """Whether the backend's algorithm is dynamic (runtime weights, ``add server``)."""
-        balance = (self.setting(kind, name, "balance") or "roundrobin").split()[0]
+        balance = (self.setting(kind, name, "balance") or "roundrobin").split(" ")[0]
         if balance in DYNAMIC_ALGORITHMS:
             return True
         return (self.setting(kind, name, "hash-type") or "").split()[:1] == ["consistent"]

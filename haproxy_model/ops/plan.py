@@ -168,7 +168,7 @@ class _Planner:
         if "(under .if" in change.path or "[" in change.section:
             raise _Reload("a line under .if, or in a section whose name repeats")
         line = change.path[len(change.section) + 1 :] if change.section else change.path
-        keyword = line.split()[0]
+        keyword = line.split(" ")[0]
         if kind == "global" and keyword == "maxconn":
             return self._global_maxconn()
         if kind not in _PROXIES:
@@ -176,8 +176,8 @@ class _Planner:
             raise _Reload(f"{where} changed: {keyword}")
         if keyword == "maxconn" and kind in ("frontend", "listen"):
             return self._frontend_maxconn(change, kind, name)
-        if keyword == "server":
-            return self._server(change, kind, name, line.split()[1])
+        if keyword == "server" and len(line.split(" ")) > 1:
+            return self._server(change, kind, name, line.split(" ")[1])
         if keyword == "default-server":
             return self._default_server(kind, name)
         raise _Reload(f"{keyword} {change.op}")
