@@ -5,7 +5,12 @@ a NEW that `haproxy -c` rejects writes nothing; one that fails at start is rolle
 from __future__ import annotations
 
 import json
+import os
+import random
+import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +21,7 @@ import pytest
 
 import haproxy_model as hm
 from haproxy_model.cli import main
+from haproxy_model.io import haproxy
 from haproxy_model.ops.apply import ApplyError, apply
 from tests.running_haproxy import BINARIES, BINARY_IDS, Running, running
 from tests.test_plan import RUNNING, assert_runs, edit
@@ -177,3 +183,55 @@ def test_dry_run_and_bad_input(
     assert main(["apply", str(tmp_path / "missing.cfg"), "--config", str(run.config),
                  "--master-socket", run.master]) == 2  # fmt: skip
     assert run.config.read_text() == old
+
+
+def test_runtime_failure_reverts_what_was_sent(run: Running) -> None:
+    # a server added by hand at runtime: NEW's "add server" for the same name is refused
+    cli = run.client()
+    cli.add_server("be", "dyn", "127.0.0.1", 9, enable=False)
+    old = run.config.read_text()
+    new = edit(old, ("weight 10", "weight 50")) + "    server dyn 127.0.0.1:9\n"
+    workers = run.worker_pids()
+    with pytest.raises(ApplyError) as err:
+        apply(new, run.config, master_socket=run.master)
+    assert err.value.step == "runtime" and "add server be/dyn" in err.value.message
+    assert "FILE restored" in err.value.state and "1 runtime command(s) reverted" in err.value.state
+    assert run.config.read_text() == old
+    states = {s.server: s for s in cli.show_servers_state("be")}
+    assert states["s1"].uweight == 10  # the weight sent first is taken back
+    assert "dyn" in states  # the server added by hand is left alone
+    assert run.worker_pids() == workers
+
+
+@pytest.mark.parametrize("binary", BINARIES[:1], ids=BINARY_IDS[:1])
+def test_sigkill_at_random_moments(
+    binary: haproxy.Binary,
+    web: dict[str, int],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """20 kills of `haproxy-model apply` across its steps: FILE is always the old or the new
+    text byte for byte, no temporary file is left, and a second apply completes."""
+    rng = random.Random(14)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    with running(binary, RUNNING, **web) as run:
+        for i in range(20):
+            old = run.config.read_text()
+            if i % 2:
+                new = re.sub(r"weight \d+", f"weight {i + 1}", old)
+            else:
+                new = old + f"\nbackend extra{i}\n    server e 127.0.0.1:{web['C']}\n"
+            new_file = tmp_path / "new.cfg"
+            new_file.write_text(new)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "haproxy_model", "apply", str(new_file),
+                 "--config", str(run.config), "--master-socket", run.master],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            time.sleep(rng.uniform(0.5, 1.3))  # the import takes ~0.6s, the steps ~0.5s
+            proc.kill()
+            proc.wait()
+            assert run.config.read_text() in (old, new), i
+            assert [p.name for p in run.folder.iterdir() if p.name.endswith(".tmp")] == []
+            apply(new, run.config, master_socket=run.master)
+            assert run.config.read_text() == new
+            assert not hm.drift(hm.parse(new), run.client()), i

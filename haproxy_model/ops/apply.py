@@ -163,8 +163,7 @@ class _Run:
         if dry_run:
             return Applied(steps, tuple(self.steps), False, False, _worker(procs))
         if new_text == old_text:
-            self.note("write", "FILE already holds NEW: nothing written")
-            return Applied(steps, tuple(self.steps), False, False, _worker(procs))
+            return self.again(new, procs)
         self.write(old, new_text, keep)
         if steps.needs_reload:
             worker = self.reload(old_text, procs, "reload")
@@ -223,16 +222,35 @@ class _Run:
         self.note("write", f"{self.path} replaced" + (f", old as {_backup(self.path, 1)}"
                                                       if keep else ""))  # fmt: skip
 
+    def again(self, new: Config, procs: list[ProcessInfo]) -> Applied:
+        """FILE already holds NEW (a second apply, after one that was stopped): reload
+        once unless HAProxy runs it already."""
+        steps = Plan()
+        try:
+            found = drift(new, self.master)
+        except (Error, *_RUNTIME_ERRORS) as exc:
+            raise self.fail("verify", str(exc), "FILE holds NEW, nothing reloaded") from None
+        if not found:
+            self.note("write", "FILE already holds NEW and HAProxy runs it: nothing to do")
+            return Applied(steps, tuple(self.steps), False, False, _worker(procs))
+        self.note("write", f"FILE already holds NEW; HAProxy differs ({found.items[0]}): reload")
+        worker = self.reload(self.old_text, procs, "reload", restore=False)
+        self.verify(new, None, self.old_text, reloaded=True)
+        return Applied(steps, tuple(self.steps), False, True, worker)
+
     def runtime(self, steps: Plan, old_text: str) -> None:
-        done: list[str] = []
-        for command in steps.commands:
-            try:
-                self.send(command)
-            except _RUNTIME_ERRORS as exc:
-                state = self.roll_back(old_text, sent=done, reloaded=False)
-                raise self.fail("runtime", f"{command}: {exc}", state) from None
-            done.append(command)
-        self.note("runtime", f"{len(done)} command(s) sent, no reload")
+        count = 0
+        sent: set[str] = set()
+        for step in steps.runtime:
+            for command in step.commands:
+                try:
+                    self.send(command)
+                except _RUNTIME_ERRORS as exc:
+                    state = self.roll_back(old_text, sent=sent, reloaded=False)
+                    raise self.fail("runtime", f"{command}: {exc}", state) from None
+                sent.add(step.path)
+                count += 1
+        self.note("runtime", f"{count} command(s) sent, no reload")
 
     def send(self, command: str) -> None:
         deadline = time.monotonic() + self.timeout
@@ -245,7 +263,9 @@ class _Run:
                     raise
             time.sleep(0.1)
 
-    def reload(self, old_text: str, procs: list[ProcessInfo], step: str) -> int:
+    def reload(
+        self, old_text: str, procs: list[ProcessInfo], step: str, *, restore: bool = True
+    ) -> int:
         before = {p.pid for p in procs if p.kind == "worker"}
         failed = next((p.failed_reloads or 0 for p in procs if p.kind == "master"), 0)
         reply = ""
@@ -272,7 +292,9 @@ class _Run:
                 break
         if step == "rollback":
             raise OperationFailed(f"the reload of the old FILE failed too: {problem}")
-        state = self.roll_back(old_text, sent=[], reloaded=False)
+        if not restore:
+            raise self.fail("reload", problem, "FILE holds NEW; the old worker still serves")
+        state = self.roll_back(old_text, sent=set(), reloaded=False)
         raise self.fail("reload", problem, state)
 
     def verify(self, new: Config, steps: Plan | None, old_text: str, *, reloaded: bool) -> None:
@@ -284,12 +306,12 @@ class _Run:
             items = [i for i in found.items if steps is None or _touched(steps, i.target)]
             problem = "; ".join(str(i) for i in items)
         if problem:
-            state = self.roll_back(old_text, sent=steps.commands if steps else [],
-                                   reloaded=reloaded)  # fmt: skip
+            sent = {step.path for step in steps.runtime} if steps else set()
+            state = self.roll_back(old_text, sent=sent, reloaded=reloaded)
             raise self.fail("verify", f"running state differs from NEW: {problem}", state)
         self.note("verify", "show servers state, show stat and show info agree with NEW")
 
-    def roll_back(self, old_text: str, *, sent: list[str], reloaded: bool) -> str:
+    def roll_back(self, old_text: str, *, sent: set[str], reloaded: bool) -> str:
         """Restore FILE and the running state; return a sentence saying what runs now."""
         try:
             write_text_atomic(self.path, old_text)
@@ -301,7 +323,7 @@ class _Run:
                 self.reload(old_text, self.master.show_proc(), "rollback")
                 parts.append("the old FILE reloaded")
             elif sent:
-                parts.append(self.revert())
+                parts.append(self.revert(sent))
             else:
                 parts.append("the old worker still serves the old FILE")
         except (Error, *_RUNTIME_ERRORS) as exc:
@@ -309,17 +331,24 @@ class _Run:
         self.note("rollback", ", ".join(parts))
         return ", ".join(parts)
 
-    def revert(self) -> str:
-        """Send the reverse plan's commands (NEW to the old FILE): those of the commands
-        not sent yet set what already runs, or fail and are counted."""
+    def revert(self, sent: set[str]) -> str:
+        """Take back the changes (PATHs) some command of which was sent: the reverse plan's
+        commands for them (``set maxconn global 0`` restores the start value); a reload of
+        the restored FILE when one of them only reloads."""
         back = plan(self.new_text, self.old_text)
+        if any(s.path in sent and s.path != "global/maxconn" for s in back.reload):
+            self.reload(self.old_text, self.master.show_proc(), "rollback")
+            return "the old FILE reloaded"
+        commands = [c for s in back.runtime if s.path in sent for c in s.commands]
+        if any(s.path in sent for s in back.reload):
+            commands.append("set maxconn global 0")
         refused = 0
-        for command in back.commands:
+        for command in commands:
             try:
                 self.send(command)
             except _RUNTIME_ERRORS:
                 refused += 1
-        text = f"{len(back.commands) - refused} runtime command(s) reverted"
+        text = f"{len(commands) - refused} runtime command(s) reverted"
         return text + (f", {refused} refused" if refused else "")
 
 

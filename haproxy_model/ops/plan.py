@@ -46,6 +46,8 @@ class RuntimeStep:
 
     change: str
     commands: tuple[str, ...]
+    #: the PATH of what changed (``backend be/server s1``): the same in the reverse plan
+    path: str = attrs.field(default="", eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"change": self.change, "commands": list(self.commands)}
@@ -57,6 +59,7 @@ class ReloadStep:
 
     change: str
     reason: str
+    path: str = attrs.field(default="", eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"change": self.change, "reason": self.reason}
@@ -158,8 +161,8 @@ class _Planner:
         try:
             commands = self._commands(change)
         except _Reload as reason:
-            return ReloadStep(text, str(reason))
-        return RuntimeStep(text, tuple(commands))
+            return ReloadStep(text, str(reason), change.path)
+        return RuntimeStep(text, tuple(commands), change.path)
 
     def _commands(self, change: Change) -> list[str]:
         kind, _, name = change.section.partition(" ")
