@@ -175,7 +175,7 @@ class _Run:
 
     def processes(self) -> list[ProcessInfo]:
         try:
-            procs = self.master.show_proc()
+            procs = self.show_proc()
         except HAProxyRuntimeError as exc:
             raise RuntimeUnavailable(
                 f"{self.master.address} is not HAProxy's master CLI (haproxy -W -S SOCK): "
@@ -189,6 +189,18 @@ class _Run:
         if not any(p.kind == "master" for p in procs):
             raise RuntimeUnavailable(f"{self.master.address}: 'show proc' lists no master")
         return procs
+
+    def show_proc(self) -> list[ProcessInfo]:
+        """``show proc``, waiting up to 3 seconds while the socket refuses: a master
+        re-executing for a reload (HAProxy 2.6 does) is briefly not listening."""
+        deadline = time.monotonic() + min(self.timeout, 3.0)
+        while True:
+            try:
+                return self.master.show_proc()
+            except (ConnectionRefusedError, ConnectionResetError):
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.05)
 
     def binary(self, procs: list[ProcessInfo]) -> hx.Binary:
         master = next(p for p in procs if p.kind == "master")
@@ -226,10 +238,16 @@ class _Run:
         """FILE already holds NEW (a second apply, after one that was stopped): reload
         once unless HAProxy runs it already."""
         steps = Plan()
-        try:
-            found = drift(new, self.master)
-        except (Error, *_RUNTIME_ERRORS) as exc:
-            raise self.fail("verify", str(exc), "FILE holds NEW, nothing reloaded") from None
+        deadline = time.monotonic() + self.timeout
+        while True:  # a reload an earlier apply started may still be under way
+            try:
+                found = drift(new, self.master)
+                break
+            except (Error, *_RUNTIME_ERRORS) as exc:
+                if time.monotonic() > deadline:
+                    state = "FILE holds NEW, nothing reloaded"
+                    raise self.fail("verify", str(exc), state) from None
+            time.sleep(0.1)
         if not found:
             self.note("write", "FILE already holds NEW and HAProxy runs it: nothing to do")
             return Applied(steps, tuple(self.steps), False, False, _worker(procs))
@@ -320,7 +338,7 @@ class _Run:
         parts = ["FILE restored"]
         try:
             if reloaded:
-                self.reload(old_text, self.master.show_proc(), "rollback")
+                self.reload(old_text, self.show_proc(), "rollback")
                 parts.append("the old FILE reloaded")
             elif sent:
                 parts.append(self.revert(sent))
@@ -337,7 +355,7 @@ class _Run:
         the restored FILE when one of them only reloads."""
         back = plan(self.new_text, self.old_text)
         if any(s.path in sent and s.path != "global/maxconn" for s in back.reload):
-            self.reload(self.old_text, self.master.show_proc(), "rollback")
+            self.reload(self.old_text, self.show_proc(), "rollback")
             return "the old FILE reloaded"
         commands = [c for s in back.runtime if s.path in sent for c in s.commands]
         if any(s.path in sent for s in back.reload):
