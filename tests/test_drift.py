@@ -95,6 +95,13 @@ def test_drift(
         assert main(["drift", str(run.config), "--socket", run.admin]) == 0
         capsys.readouterr()
 
+        # drain has no keyword in a file: found, named, not written (exit 1)
+        cli.set_server_state("be", "s1", "drain")
+        assert items(hm.drift(written, cli)) == {("state", "be/s1", "ready", "drain")}
+        assert main(["drift", str(run.config), "--socket", run.admin, "--write"]) == 1
+        assert "drain has no configuration keyword" in capsys.readouterr().err
+        assert run.config.read_text() == after
+
         # bad sockets: one line, exit 2; in the library an hm.Error
         master_path = str(run.folder / "master.sock")
         with pytest.raises(RuntimeUnavailable, match="master@"):

@@ -10,6 +10,7 @@ from typing import Any
 from haproxy_model.base.errors import Error
 from haproxy_model.cli._common import OK, PROBLEMS, CliError, load, note, out, write
 from haproxy_model.io.runtime import RuntimeClient
+from haproxy_model.model.api import dumps
 from haproxy_model.ops.drift import drift
 from haproxy_model.ops.fold import fold
 
@@ -42,7 +43,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cfg, _ = load(args.file)
+    cfg, text = load(args.file)
     try:
         client = RuntimeClient(args.socket, timeout=args.timeout)
         found = drift(cfg, client)
@@ -57,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.write:
         return PROBLEMS
     notes = fold(cfg, found)
-    write(args.file, cfg)
+    if dumps(cfg) != text:
+        write(args.file, cfg)
     for text in notes:
         note(text)
     return PROBLEMS if notes else OK
