@@ -75,6 +75,7 @@ if TYPE_CHECKING:
         Traces,
         Userlist,
     )
+    from haproxy_model.ops import Drift, Plan, apply, drift, plan
     from haproxy_model.syntax.nodes import (
         Blank,
         Branch,
@@ -106,6 +107,7 @@ _ORIGINS: dict[str, str] = {
     "haproxy_model.io.runtime": "HAProxyRuntimeError RuntimeClient",
     "haproxy_model.model.api": "dump dumps load load_many parse",
     "haproxy_model.model.config": "Config",
+    "haproxy_model.ops": "Drift Plan apply drift plan",
     "haproxy_model.model.directives": (
         "Acl Bind DefaultServer Errorfile HttpCheck Log Option Rule Server "
         "ServerTemplate Stats Stick StickTable Timeout UseBackend"
@@ -150,6 +152,7 @@ __all__ = [
     "Defaults",
     "Diagnostic",
     "Directive",
+    "Drift",
     "Error",
     "Errorfile",
     "Explanation",
@@ -179,6 +182,7 @@ __all__ = [
     "Option",
     "ParseError",
     "Peers",
+    "Plan",
     "Program",
     "Request",
     "Resolvers",
@@ -201,6 +205,8 @@ __all__ = [
     "UseBackend",
     "Userlist",
     "Word",
+    "apply",
+    "drift",
     "dump",
     "dumps",
     "explain",
@@ -210,6 +216,7 @@ __all__ = [
     "load",
     "load_many",
     "parse",
+    "plan",
     "quote",
     "render_graph",
     "route",

@@ -179,10 +179,35 @@ def test_route(frontend: Any, method: Any, path: Any, header: Any, src: Any) -> 
     only_family(lambda: hm.route(cfg, "web", hm.Request(headers=header, sni=src)))
 
 
+@settings(max_examples=100, deadline=None)
+@given(value=st.one_of(ANYTHING, WORDISH))
+def test_plan(value: Any) -> None:
+    only_family(lambda: hm.plan(value, SAMPLE))
+    only_family(lambda: hm.plan(SAMPLE, value))
+    only_family(lambda: hm.plan(SAMPLE, SAMPLE + str(value) + "\n"))
+    only_family(lambda: hm.plan(SAMPLE, SAMPLE, version=value))
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=st.one_of(ANYTHING, WORDISH))
+def test_drift(tmp_path_factory: pytest.TempPathFactory, value: Any) -> None:
+    cfg = hm.parse(SAMPLE)
+    nowhere = hm.RuntimeClient(tmp_path_factory.mktemp("d") / "none.sock", timeout=0.5)
+    only_family(lambda: hm.drift(value, nowhere))
+    only_family(lambda: hm.drift(cfg, value))
+    folder = tmp_path_factory.mktemp("a")
+    (folder / "h.cfg").write_text(SAMPLE)
+    only_family(lambda: hm.apply(value, folder / "h.cfg", master_socket=folder / "m.sock"))
+    only_family(lambda: hm.apply(SAMPLE, value, master_socket=folder / "m.sock"))
+    only_family(lambda: hm.apply(SAMPLE, folder / "h.cfg", master_socket=value))
+    only_family(lambda: hm.apply(SAMPLE, folder / "h.cfg", master_socket="m.sock", keep=value))
+
+
 def test_the_public_surface_is_covered() -> None:
     """Each public function of the package root is called by a test above or listed here
     with why it needs no fuzzing (it takes no user input)."""
     covered = {"parse", "dumps", "from_dict", "validate", "to_dict", "load", "dump", "quote",
-               "iter_lines", "load_many", "explain", "graph", "render_graph", "route"}  # fmt: skip
+               "iter_lines", "load_many", "explain", "graph", "render_graph", "route",
+               "plan", "drift", "apply"}  # fmt: skip
     functions = {n for n, v in vars(hm).items() if inspect.isfunction(v) and not n.startswith("_")}
     assert functions <= covered, functions - covered
