@@ -148,10 +148,66 @@ def test_files_and_binaries(tmp_path_factory: pytest.TempPathFactory, name: str)
     only_family(lambda: policy.Policy.from_file(folder / (name + ".yaml")))
 
 
+@settings(max_examples=100, deadline=None)
+@given(value=ANYTHING, name=WORDISH)
+def test_graph(value: Any, name: Any) -> None:
+    cfg = hm.parse(SAMPLE)
+    only_family(lambda: hm.graph(value))
+    only_family(lambda: hm.graph([cfg, value]))
+    only_family(lambda: hm.graph(cfg, frontend=value))
+    only_family(lambda: hm.graph(cfg, frontend=name))
+    only_family(lambda: hm.render_graph(value, "json"))
+    only_family(lambda: hm.render_graph(hm.graph(cfg), value))
+    only_family(lambda: hm.render_graph(hm.graph(cfg), name))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    frontend=st.one_of(ANYTHING, st.sampled_from(["web", "wbe", "app"])),
+    method=st.one_of(ANYTHING, st.sampled_from(["GET", "get", "G T", ""])),
+    path=st.one_of(ANYTHING, st.sampled_from(["/", "/a?b=c", "", "/ x", "\x00"])),
+    header=st.one_of(ANYTHING, WORDISH, st.sampled_from(["K: V", "K V", ": v", "K:\n"])),
+    src=st.one_of(ANYTHING, st.sampled_from(["1.2.3.4", "::1", "999.1.1.1", "x"])),
+)
+def test_route(frontend: Any, method: Any, path: Any, header: Any, src: Any) -> None:
+    cfg = hm.parse(SAMPLE)
+    only_family(lambda: hm.route(cfg, frontend, hm.Request()))
+    only_family(lambda: hm.route(frontend, "web", hm.Request()))
+    only_family(lambda: hm.route(cfg, "web", frontend))
+    only_family(lambda: hm.route(cfg, "web", hm.Request(method=method, path=path, src=src)))
+    only_family(lambda: hm.route(cfg, "web", hm.Request(headers=[header], host=frontend)))
+    only_family(lambda: hm.route(cfg, "web", hm.Request(headers=header, sni=src)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=st.one_of(ANYTHING, WORDISH))
+def test_plan(value: Any) -> None:
+    only_family(lambda: hm.plan(value, SAMPLE))
+    only_family(lambda: hm.plan(SAMPLE, value))
+    only_family(lambda: hm.plan(SAMPLE, SAMPLE + str(value) + "\n"))
+    only_family(lambda: hm.plan(SAMPLE, SAMPLE, version=value))
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=st.one_of(ANYTHING, WORDISH))
+def test_drift(tmp_path_factory: pytest.TempPathFactory, value: Any) -> None:
+    cfg = hm.parse(SAMPLE)
+    nowhere = hm.RuntimeClient(tmp_path_factory.mktemp("d") / "none.sock", timeout=0.5)
+    only_family(lambda: hm.drift(value, nowhere))
+    only_family(lambda: hm.drift(cfg, value))
+    folder = tmp_path_factory.mktemp("a")
+    (folder / "h.cfg").write_text(SAMPLE)
+    only_family(lambda: hm.apply(value, folder / "h.cfg", master_socket=folder / "m.sock"))
+    only_family(lambda: hm.apply(SAMPLE, value, master_socket=folder / "m.sock"))
+    only_family(lambda: hm.apply(SAMPLE, folder / "h.cfg", master_socket=value))
+    only_family(lambda: hm.apply(SAMPLE, folder / "h.cfg", master_socket="m.sock", keep=value))
+
+
 def test_the_public_surface_is_covered() -> None:
     """Each public function of the package root is called by a test above or listed here
     with why it needs no fuzzing (it takes no user input)."""
     covered = {"parse", "dumps", "from_dict", "validate", "to_dict", "load", "dump", "quote",
-               "iter_lines", "load_many", "explain"}  # fmt: skip
+               "iter_lines", "load_many", "explain", "graph", "render_graph", "route",
+               "plan", "drift", "apply"}  # fmt: skip
     functions = {n for n, v in vars(hm).items() if inspect.isfunction(v) and not n.startswith("_")}
     assert functions <= covered, functions - covered

@@ -17,6 +17,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("analysis: validation, semantic diff, reference parser", ("analysis",)),
     ("io: conversion, formatting, the HAProxy binary, the runtime API", ("io",)),
     ("adapters", ("adapters",)),
+    ("ops: plan and drift against a running HAProxy", ("ops",)),
     ("command line and the public face", ("cli", "__main__", "__init__")),
 ]  # fmt: skip
 

@@ -146,7 +146,9 @@ def parse_reference(
         raise ParseError(
             f"unknown directive '{exc.line.keyword}'",
             filename=filename,
-            line=next(i for i, text in enumerate(lines, 1) if text == exc.line.raw),
+            line=next(
+                i for i, text in enumerate(lines, 1) if text.split("\r", 1)[0] == exc.line.raw
+            ),
             column=len(exc.line.raw) - len(exc.line.raw.lstrip(" \t\x0b\x0c")) + 1,
             source_line=exc.line.raw,
         ) from None

@@ -13,9 +13,14 @@ import hashlib
 import os
 from pathlib import Path
 
-from haproxy_model.base.file_state import FileChangedError, FileState, check_unchanged
+from haproxy_model.base.file_state import (
+    FileChangedError,
+    FileState,
+    check_file_unchanged,
+    check_unchanged,
+)
 from haproxy_model.base.locks import LOCK_RETRIES, Held, locked
-from haproxy_model.base.reading import MAX_FILE_SIZE, PathLike, encode
+from haproxy_model.base.reading import PathLike, encode, read_limited
 from haproxy_model.base.renames import exchange, fsync_folder, place_new
 from haproxy_model.base.temp_files import remove_if_ours, write_temp
 
@@ -56,10 +61,9 @@ def _replace(
     target: Path, data: bytes, held: Held, *, expected: FileState | None, backup: bool
 ) -> FileState | None:
     """Replace the locked file; None when it vanished meanwhile (then start again)."""
-    old = _read_held(target, held) if expected is not None or backup else None
+    old = _read_held(target, held) if backup else None
     if expected is not None:
-        assert old is not None
-        check_unchanged(target, expected, old, held.st.st_mtime_ns)
+        _check_held(target, held, expected)
     fd, tmp = write_temp(target, data, held.st)
     try:
         try:
@@ -76,6 +80,14 @@ def _replace(
         os.close(fd)
 
 
+def _check_held(target: Path, held: Held, expected: FileState) -> None:
+    """Raise :class:`FileChangedError` unless the locked file holds what ``expected`` says."""
+    if held.fd is None:  # not readable to us: by name, which raises as reading it does
+        check_unchanged(target, expected, _read_file(target)[0], held.st.st_mtime_ns)
+    else:
+        check_file_unchanged(target, expected, held.fd, held.st.st_mtime_ns)
+
+
 def _settle_swap(target: Path, tmp: str, *, expected: FileState | None, backup: bool) -> None:
     """After the swap ``tmp`` holds the displaced file: check it, then drop it or keep it as .bak.
 
@@ -84,8 +96,11 @@ def _settle_swap(target: Path, tmp: str, *, expected: FileState | None, backup: 
     """
     try:
         if expected is not None:
-            data, mtime_ns = _read_file(tmp)
-            check_unchanged(target, expected, data, mtime_ns)
+            fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            try:
+                check_file_unchanged(target, expected, fd, os.fstat(fd).st_mtime_ns)
+            finally:
+                os.close(fd)
         if backup:
             os.replace(tmp, _backup_path(target))
         else:
@@ -148,13 +163,13 @@ def _read_held(target: Path, held: Held) -> bytes:
         return _read_file(target)[0]
     with open(held.fd, "rb", closefd=False) as fh:
         fh.seek(0)
-        return fh.read(MAX_FILE_SIZE + 1)
+        return read_limited(fh)
 
 
 def _read_file(path: PathLike) -> tuple[bytes, int]:
     """A file's content (up to one byte past the limit) and modification time."""
     with open(path, "rb") as fh:
-        return fh.read(MAX_FILE_SIZE + 1), os.fstat(fh.fileno()).st_mtime_ns
+        return read_limited(fh), os.fstat(fh.fileno()).st_mtime_ns
 
 
 def _state_of(target: Path, data: bytes, fd: int) -> FileState:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import attrs
 
 from haproxy_model.base.errors import Error
-from haproxy_model.base.reading import PathLike
+from haproxy_model.base.reading import MAX_FILE_SIZE, PathLike
 
 
 class FileChangedError(Error, RuntimeError):
@@ -33,9 +34,28 @@ class FileState:
 
 def check_unchanged(path: PathLike, state: FileState, data: bytes, mtime_ns: int) -> None:
     """Raise :class:`FileChangedError` unless ``data`` is what ``state`` recorded."""
-    if hashlib.sha256(data).hexdigest() == state.sha256:
+    _compare(path, state, hashlib.sha256(data).hexdigest(), len(data), mtime_ns)
+
+
+def check_file_unchanged(path: PathLike, state: FileState, fd: int, mtime_ns: int) -> None:
+    """:func:`check_unchanged` of the file open as ``fd`` (its content up to one byte past
+    the size limit, as reading it would give), hashed a piece at a time: a copy of a large
+    file in fresh memory costs more than hashing it."""
+    digest = hashlib.sha256()
+    size = 0
+    while size <= MAX_FILE_SIZE:
+        piece = os.pread(fd, min(1 << 18, MAX_FILE_SIZE + 1 - size), size)
+        if not piece:
+            break
+        digest.update(piece)
+        size += len(piece)
+    _compare(path, state, digest.hexdigest(), size, mtime_ns)
+
+
+def _compare(path: PathLike, state: FileState, sha256: str, length: int, mtime_ns: int) -> None:
+    if sha256 == state.sha256:
         return
-    size = f"{state.size} -> {len(data)} bytes" if len(data) != state.size else "same size"
+    size = f"{state.size} -> {length} bytes" if length != state.size else "same size"
     raise FileChangedError(
         f"{path}: changed on disk since it was loaded ({size}, other content, "
         f"modified {(mtime_ns - state.mtime_ns) / 1e9:.3f} s later); load it "

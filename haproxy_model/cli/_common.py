@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -288,6 +287,8 @@ def _lines(text: str) -> list[str]:
 
 def unified_diff(old: str, new: str, fromfile: str, tofile: str, style: Style) -> str:
     """A unified diff of two texts (``\\ No newline at end of file`` where it applies)."""
+    import difflib  # only the commands that show diffs need it
+
     chunks: list[str] = []
     for line in difflib.unified_diff(_lines(old), _lines(new), fromfile, tofile):
         ending = "" if line.endswith("\n") else "\n\\ No newline at end of file\n"

@@ -300,8 +300,7 @@ def _validate(files: list[_File], validate: Validator, kwargs: dict[str, object]
 
 def _report(args: argparse.Namespace, files: list[_File]) -> int:
     """Show every file's findings and the summary; the status they give."""
-    from haproxy_model.io.haproxy import MISSING_FILE
-
+    missing_file = _missing_file_code() if args.haproxy else None
     style = Style(sys.stdout)
     status = OK
     report: list[dict[str, object]] = []
@@ -311,7 +310,7 @@ def _report(args: argparse.Namespace, files: list[_File]) -> int:
         found = sorted(item.found, key=lambda pair: (pair[0].line, pair[0].column))
         failing = 0
         for d, _ in found:
-            counts["missing" if d.code == MISSING_FILE else d.severity] += 1
+            counts["missing" if d.code == missing_file else d.severity] += 1
             if d.severity == "error" or (args.strict and d.severity == "warning"):
                 failing += 1
         if failing:
@@ -350,6 +349,13 @@ def _report(args: argparse.Namespace, files: list[_File]) -> int:
     else:
         err(f"no problems in {plural(total, 'file')}\n")
     return status
+
+
+def _missing_file_code() -> str:
+    """The code of HAProxy's missing-file findings (only ``--haproxy`` loads that package)."""
+    from haproxy_model.io.haproxy import MISSING_FILE
+
+    return MISSING_FILE
 
 
 def _environment(args: argparse.Namespace) -> dict[str, str]:

@@ -30,12 +30,12 @@ import functools
 import json
 import re
 from collections.abc import Collection, Mapping, Sequence
-from importlib import resources
 from typing import Any
 
 import attrs
 
 from haproxy_model.keywords.build import Build
+from haproxy_model.keywords.data import Lazy, data_text
 
 __all__ = ["Accepted", "FirstWords", "load_first_words"]
 
@@ -111,8 +111,8 @@ class FirstWords:
         return cls(
             versions=versions,
             inputs=meta["inputs"],
-            words={
-                section: {word: expand(runs) for word, runs in words.items()}
+            words={  # each word's runs expanded when first looked up
+                section: Lazy(words, lambda _word, runs: expand(runs))
                 for section, words in data["sections"].items()
             },
             parsers={s: expand(runs) for s, runs in meta["parsers"].items()},
@@ -176,5 +176,5 @@ class FirstWords:
 @functools.cache
 def load_first_words() -> FirstWords:
     """Load (once) the data shipped with the package."""
-    text = resources.files(__package__).joinpath("first_words.json").read_text(encoding="utf-8")
+    text = data_text("first_words.json")
     return FirstWords.from_json(json.loads(text))

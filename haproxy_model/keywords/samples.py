@@ -20,10 +20,11 @@ import functools
 import json
 import re
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any, Literal
 
 import attrs
+
+from haproxy_model.keywords.data import Lazy, data_text
 
 __all__ = ["SampleKeyword", "SampleTable", "Signature", "load_samples"]
 
@@ -122,12 +123,11 @@ class SampleTable:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SampleTable:
         releases = tuple(sorted(data["_meta"]["versions"], key=version_key))
-        names: dict[Kind, dict[str, SampleKeyword]] = {}
+        names: dict[Kind, Mapping[str, SampleKeyword]] = {}
         prefixes: dict[Kind, tuple[SampleKeyword, ...]] = {}
         for kind, section in _SECTIONS.items():
-            names[kind] = {
-                name: _keyword(name, kind, entry) for name, entry in data[section].items()
-            }
+            # each keyword built when first looked up (a check reads a few of them)
+            names[kind] = Lazy(data[section], functools.partial(_named, kind))
             found = data["prefixes"].get(section, {})
             prefixes[kind] = tuple(
                 _keyword(name, kind, entry, prefix=True) for name, entry in found.items()
@@ -174,6 +174,10 @@ def _in_version(table: SampleTable, kind: Kind, version: str) -> frozenset[str]:
     return frozenset(n for n, kw in table.names[kind].items() if kw.in_version(version))
 
 
+def _named(kind: Kind, name: str, entry: Mapping[str, Any]) -> SampleKeyword:
+    return _keyword(name, kind, entry)
+
+
 def _keyword(
     name: str, kind: Kind, entry: Mapping[str, Any], prefix: bool = False
 ) -> SampleKeyword:
@@ -191,5 +195,5 @@ def _keyword(
 @functools.cache
 def load_samples() -> SampleTable:
     """The table of ``samples.json`` (loaded once)."""
-    text = resources.files(__package__).joinpath("samples.json").read_text(encoding="utf-8")
+    text = data_text("samples.json")
     return SampleTable.from_json(json.loads(text))

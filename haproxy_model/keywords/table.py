@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from importlib import resources
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from haproxy_model.base.errors import InvalidValue
+from haproxy_model.keywords.data import Lazy, data_text
 
 #: Prefixes HAProxy accepts before a directive ("no option httplog").
 PREFIXES = ("no", "default")
@@ -128,6 +128,10 @@ def _variant(data: Mapping[str, Any]) -> Variant:
     )
 
 
+def _keyword(kind: str, name: str, variants: Sequence[Mapping[str, Any]]) -> Keyword:
+    return Keyword(name, kind, tuple(map(_variant, variants)))
+
+
 def _word_matches(word: str, name_word: str) -> bool:
     # "set-var(txn.foo)" is the "set-var" action with an inline argument.
     return word == name_word or word.startswith(name_word + "(")
@@ -144,12 +148,9 @@ class KeywordTable:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> KeywordTable:
-        """Build a table from the parsed content of ``table.json``."""
+        """Build a table from the parsed content of ``table.json`` (each keyword on first use)."""
         kinds = {
-            kind: {
-                name: Keyword(name, kind, tuple(_variant(v) for v in variants))
-                for name, variants in names.items()
-            }
+            kind: Lazy(names, functools.partial(_keyword, kind))
             for kind, names in data["keywords"].items()
         }
         return cls(kinds=kinds, inputs=data["_meta"]["inputs"])
@@ -247,24 +248,28 @@ class KeywordTable:
         raise InvalidValue(f"unknown section {section!r}")
 
     @functools.cached_property
-    def _index(self) -> Mapping[str, Mapping[str, tuple[Keyword, ...]]]:
-        """{kind: {first word: keywords, longest names first}}."""
-        index: dict[str, dict[str, list[Keyword]]] = {}
-        for kind, names in self.kinds.items():
-            for kw in names.values():
-                index.setdefault(kind, {}).setdefault(kw.words[0], []).append(kw)
-        return {
-            kind: {
-                w: tuple(sorted(kws, key=lambda k: (-len(k.words), k.name)))
-                for w, kws in firsts.items()
+    def _index(self) -> dict[str, Mapping[str, tuple[str, ...]]]:
+        """{kind: {first word: names, longest first}}, each kind indexed when first searched."""
+        return {}
+
+    def _candidates(self, kind: str, first: str) -> Iterator[Keyword]:
+        """The keywords of ``kind`` whose name starts with the word ``first``, longest first."""
+        index = self._index.get(kind)
+        if index is None:
+            starts: dict[str, list[str]] = {}
+            for name in self.kinds.get(kind, {}):
+                starts.setdefault(name.split()[0], []).append(name)
+            index = self._index[kind] = {
+                w: tuple(sorted(names, key=lambda n: (-len(n.split()), n)))
+                for w, names in starts.items()
             }
-            for kind, firsts in index.items()
-        }
+        names = self.kinds.get(kind, {})
+        return (names[name] for name in index.get(first, ()))
 
     def _longest(self, words: Sequence[str], section: str, version: str | None) -> Keyword | None:
         best: Keyword | None = None
         for kind in self._kinds_for(section):
-            for kw in self._index.get(kind, {}).get(words[0], ()):
+            for kw in self._candidates(kind, words[0]):
                 if len(kw.words) > len(words) or (best and len(kw.words) <= len(best.words)):
                     continue
                 if not all(_word_matches(w, n) for w, n in zip(words, kw.words, strict=False)):
@@ -321,7 +326,7 @@ class KeywordTable:
 @functools.cache
 def load_table() -> KeywordTable:
     """Load (once) the keyword table shipped with the package."""
-    text = resources.files(__package__).joinpath("table.json").read_text(encoding="utf-8")
+    text = data_text("table.json")
     return KeywordTable.from_json(json.loads(text))
 
 

@@ -18,7 +18,7 @@ from haproxy_model.base.files import (
 from haproxy_model.model.config import Config
 from haproxy_model.model.directives import DIRECTIVE_CLASSES
 from haproxy_model.model.many import config_files, path_list, write_back
-from haproxy_model.model.typed_sections import make_section
+from haproxy_model.model.typed_sections import SECTION_CLASSES, make_section
 from haproxy_model.syntax.origins import Origins, SourceFile
 from haproxy_model.syntax.parser import parse_fast
 from haproxy_model.syntax.render import dumps
@@ -28,8 +28,9 @@ def parse(text: str, *, filename: str = "<string>") -> Config:
     """Parse a configuration text.  Raises :class:`ParseError` on text HAProxy would refuse."""
     if not isinstance(text, str):
         raise InvalidType(f"parse() takes a str, not {type(text).__name__}")
-    # A parse allocates many small objects and no cycles: the cyclic garbage
-    # collector would only rescan them (a third of the time on large files).
+    # A parse allocates many small objects: the cyclic garbage collector would only
+    # rescan them (a third of the time on large files).  (The tree's parent links
+    # make cycles, so a dropped tree is freed by that collector, not at once.)
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -37,6 +38,7 @@ def parse(text: str, *, filename: str = "<string>") -> Config:
             text,
             filename=filename,
             make_section=make_section,
+            section_classes=SECTION_CLASSES,
             directive_classes=DIRECTIVE_CLASSES,
             make_document=Config,
         )

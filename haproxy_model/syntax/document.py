@@ -8,6 +8,7 @@ typed model: :class:`haproxy_model.Config` extends it with typed views
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import attrs
 
@@ -16,12 +17,13 @@ from haproxy_model.base.files import FileState
 from haproxy_model.syntax.nodes import Blank, Conditional, Line, Node, iter_lines, meaningful
 from haproxy_model.syntax.origins import Origins
 from haproxy_model.syntax.sections import Section
+from haproxy_model.syntax.tracking import Container
 
 __all__ = ["Document"]
 
 
 @attrs.define(init=False, eq=False)
-class Document:
+class Document(Container):
     """A configuration as nodes: ``body`` holds the top-level nodes in file order
     (lines before the first section, sections, and `.if` blocks that contain
     sections); ``sections`` lists every section in file order, including those
@@ -32,10 +34,19 @@ class Document:
     (:mod:`haproxy_model.syntax.origins`).
     """
 
+    _LISTS = frozenset(("body",))
+
     body: list[Node]
     filename: str
     source: FileState | None
     origins: Origins | None
+    _text: str | None = attrs.field(default=None, init=False, repr=False)
+    _parent: Any = attrs.field(default=None, init=False, repr=False)
+    #: the last text rendered, its top-level nodes, where each one's text ends, and the
+    #: cache each one had then (see :mod:`haproxy_model.syntax.render`)
+    _layout: tuple[str, list[Node], list[int], list[Any]] | None = attrs.field(
+        default=None, init=False, repr=False
+    )
 
     def __init__(
         self,
@@ -52,6 +63,9 @@ class Document:
                 body.append(section)
         elif sections:
             raise InvalidType("give either sections or body, not both")
+        self._text = None
+        self._parent = None
+        self._layout = None
         self.body = body
         self.filename = filename
         #: what the file held when it was loaded (``hm.load``); ``hm.dump`` checks it

@@ -86,8 +86,27 @@ class LineParts:
         return "".join(out)
 
 
+_split_blanks = re.compile(r"([ \t\x0b\x0c]+)").split
+
+
 def split_parts(content: str) -> LineParts:
     """Cut a valid line (without its line end) into indent, words, blanks and comment."""
+    if '"' not in content and "'" not in content and "\\" not in content and "#" not in content:
+        # a plain line: its words are the runs between blanks
+        pieces = _split_blanks(content)
+        runs = pieces[0::2]
+        blanks = pieces[1::2]
+        plain_indent = ""
+        plain_trailing = ""
+        if blanks and runs[0] == "":
+            plain_indent = blanks.pop(0)
+            del runs[0]
+        if blanks and runs[-1] == "":
+            plain_trailing = blanks.pop()
+            runs.pop()
+        if runs == [""]:
+            runs = []
+        return LineParts(plain_indent, runs, blanks, plain_trailing, "")
     indent = ""
     words: list[str] = []
     seps: list[str] = []
@@ -110,6 +129,21 @@ def split_parts(content: str) -> LineParts:
             comment = text
             break
     return LineParts(indent, words, seps, pending_ws, comment)
+
+
+Cut = tuple[str, tuple[str, ...], tuple[str, ...], str, str]
+
+
+@functools.lru_cache(maxsize=4096)
+def cut(raw: str) -> Cut:
+    """:func:`split_parts` as tuples, for a bounded number of recent texts (a line keeps
+    no cut of its own)."""
+    p = split_parts(raw)
+    return (p.indent, tuple(p.words), tuple(p.separators), p.trailing, p.comment)
+
+
+#: What ``str.split()`` would cut differently from HAProxy, or what is not a bare word.
+not_plain = re.compile("[\"'\\\\#\r\n\x1c-\x1f\x80-\U0010ffff]").search
 
 
 class LexError(Exception):

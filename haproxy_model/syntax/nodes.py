@@ -8,32 +8,65 @@ its original bytes back.  Edits rebuild only the edited line's text.
 Equality (``==``) is by meaning: it ignores blank lines, comments, blanks
 between words and the way a word is quoted.  Compare ``dumps()`` output for
 byte equality.
+
+Rendering is cached: setting a line's ``raw`` or ``newline`` clears the cache of
+the containers it stands in (see :mod:`haproxy_model.syntax.tracking`).
 """
 
 from __future__ import annotations
 
 import difflib
+import operator
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import attrs
 
 from haproxy_model.base.errors import InvalidType, InvalidValue
-from haproxy_model.syntax.lexer import LineParts, split_parts
+from haproxy_model.syntax.lexer import LineParts, cut, not_plain
+from haproxy_model.syntax.tracking import Container, touch
 from haproxy_model.syntax.words import Decoded, Word, decode, quote, value_of
 
 DEFAULT_INDENT = "    "
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class Line:
     """One physical line of the file."""
 
-    raw: str = ""
-    newline: str = attrs.field(default="\n", kw_only=True)
+    _raw: str = attrs.field(default="", alias="raw")
+    _newline: str = attrs.field(default="\n", kw_only=True, alias="newline")
+    #: the container this line was rendered in (for the render cache), or None
+    _parent: Any = attrs.field(default=None, init=False)
+
+    @property
+    def raw(self) -> str:
+        """The line's text without its line end."""
+        return self._raw
+
+    @raw.setter
+    def raw(self, value: str) -> None:
+        self._raw = value
+        if self._parent is not None:
+            touch(self._parent)
+
+    @property
+    def newline(self) -> str:
+        """The line end: ``"\\n"``, ``"\\r\\n"``, or ``""`` for a last line without one."""
+        return self._newline
+
+    @newline.setter
+    def newline(self, value: str) -> None:
+        self._newline = value
+        if self._parent is not None:
+            touch(self._parent)
 
     def render(self) -> str:
         """The line's text with its line end."""
-        return self.raw + self.newline
+        return self._raw + self._newline
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(raw={self._raw!r}, newline={self._newline!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Line):
@@ -46,7 +79,17 @@ class Line:
         return self.raw.strip()
 
 
-@attrs.define(eq=False)
+def _fast_getter(cls: type, name: str) -> None:
+    """Read ``name`` through a C-level getter (the property above is what type checkers see)."""
+    prop = cls.__dict__[name]
+    setattr(cls, name, property(operator.attrgetter("_" + name), prop.fset, doc=prop.__doc__))
+
+
+_fast_getter(Line, "raw")
+_fast_getter(Line, "newline")
+
+
+@attrs.define(eq=False, repr=False)
 class Blank(Line):
     """An empty or whitespace-only line."""
 
@@ -54,7 +97,7 @@ class Blank(Line):
         return None
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class Comment(Line):
     """A line holding only a comment."""
 
@@ -71,12 +114,9 @@ class Comment(Line):
         return self.raw.strip()[1:].strip()
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class ScopeLine(Line):
     """A ``[scope]`` line, read by HAProxy as a whole."""
-
-
-_Cut = tuple[str, str, tuple[str, ...], tuple[str, ...], str, str]
 
 
 @attrs.define(eq=False)
@@ -86,8 +126,6 @@ class Directive(Line):
     Subclasses (``Server``, ``Bind``, ...) add typed accessors; all of them
     read and write through the words kept here.
     """
-
-    _cut: _Cut | None = attrs.field(default=None, init=False, repr=False)
 
     @classmethod
     def from_values(
@@ -112,21 +150,9 @@ class Directive(Line):
         """The line cut into indent, words, separators, trailing blanks and comment.
 
         The result is a fresh object the caller may change; the cut itself is
-        cached until the line's text changes.
+        kept in a bounded cache keyed by the line's text (the line holds no copy).
         """
-        cached = self._cut
-        if cached is None or cached[0] is not self.raw:
-            p = split_parts(self.raw)
-            cached = (
-                self.raw,
-                p.indent,
-                tuple(p.words),
-                tuple(p.separators),
-                p.trailing,
-                p.comment,
-            )
-            self._cut = cached
-        _, indent, words, seps, trailing, comment = cached
+        indent, words, seps, trailing, comment = cut(self.raw)
         return LineParts(indent, list(words), list(seps), trailing, comment)
 
     @property
@@ -142,6 +168,9 @@ class Directive(Line):
     @property
     def values(self) -> list[str]:
         """Every word's decoded value, keyword included."""
+        raw = self._raw
+        if not_plain(raw) is None:
+            return raw.split()  # bare words only: each is its own value
         return [value_of(w) for w in self.parts().words]
 
     @property
@@ -297,11 +326,15 @@ class Marker(Directive):
 
 
 @attrs.define(eq=False)
-class Branch:
+class Branch(Container):
     """One branch of a `.if` block: the `.if`/`.elif`/`.else` line and its body."""
+
+    _LISTS = frozenset(("body",))
 
     line: Marker
     body: list[Node] = attrs.field(factory=list)
+    _text: object = attrs.field(default=None, init=False, repr=False)
+    _parent: Any = attrs.field(default=None, init=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -322,11 +355,15 @@ class Branch:
 
 
 @attrs.define(eq=False)
-class Conditional:
+class Conditional(Container):
     """A `.if` ... `.endif` block: its branches and the `.endif` line."""
+
+    _LISTS = frozenset(("branches",))
 
     branches: list[Branch]
     end: Marker = attrs.field(factory=lambda: Marker(".endif"))
+    _text: object = attrs.field(default=None, init=False, repr=False)
+    _parent: Any = attrs.field(default=None, init=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Conditional):
@@ -342,12 +379,17 @@ class Header(Directive):
 
 
 @attrs.define(eq=False)
-class Section:
+class Section(Container):
     """A section: its header line, its body, and the comments right above it."""
+
+    _LISTS = frozenset(("body", "leading"))
 
     header: Header
     body: list[Node] = attrs.field(factory=list)
     leading: list[Line] = attrs.field(factory=list)
+    #: the rendered text, a mark (see :mod:`haproxy_model.syntax.render`), or None
+    _text: object = attrs.field(default=None, init=False, repr=False)
+    _parent: Any = attrs.field(default=None, init=False, repr=False)
 
     @property
     def keyword(self) -> str:
