@@ -12,6 +12,7 @@ from pathlib import Path
 
 import attrs
 
+from haproxy_model.base.chains import follow
 from haproxy_model.model.config import Config
 from haproxy_model.syntax.nodes import Directive, Marker, Message, iter_lines
 from haproxy_model.syntax.nodes import Line as TextLine
@@ -67,12 +68,7 @@ class Proxy:
 
     def chain(self) -> Iterator[Proxy]:
         """This proxy, then the defaults it inherits from, nearest first."""
-        seen: set[int] = set()
-        node: Proxy | None = self
-        while node is not None and id(node) not in seen:
-            seen.add(id(node))
-            yield node
-            node = node.defaults
+        return follow(self, lambda proxy: proxy.defaults)
 
     def setting(self, name: str) -> tuple[Line, Proxy] | None:
         """The last ``name`` line of this proxy, else of its nearest defaults that has one."""

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import attrs
 
 from haproxy_model.analysis.validation.registry import code_of
+from haproxy_model.base.chains import follow
 from haproxy_model.base.diagnostics import Diagnostic, Severity
 from haproxy_model.base.errors import InvalidValue
 from haproxy_model.keywords import Keyword, KeywordTable, load_table
@@ -117,12 +118,7 @@ class Proxy:
 
     def chain(self) -> Iterator[Proxy]:
         """This proxy, then the defaults sections it inherits from, nearest first."""
-        seen: set[int] = set()
-        node: Proxy | None = self
-        while node is not None and id(node) not in seen:
-            seen.add(id(node))
-            yield node
-            node = node.parent
+        return follow(self, lambda proxy: proxy.parent)
 
 
 @attrs.define(eq=False)
