@@ -379,9 +379,12 @@ class _Run:
     def revert(self, sent: set[str]) -> str:
         """Take back the changes (PATHs) some command of which was sent: the reverse plan's
         commands for them (``set maxconn global 0`` restores the start value); a reload of
-        the restored FILE when one of them only reloads."""
+        the restored FILE when one of them only reloads.  Map and ACL files go from what
+        HAProxy has now (some of their commands may not have been sent) to what it had."""
         folder = str(self.path.parent.resolve())
-        back = plan_configs(parse(self.new_text), parse(self.old_text), old_entries=self.after,
+        now = running_entries(self.master, self.new_files)
+        entries = {**self.after, **{n: e for n, e in now.items() if e is not None}}
+        back = plan_configs(parse(self.new_text), parse(self.old_text), old_entries=entries,
                             new_entries=self.before, new_folder=folder)  # fmt: skip
         if any(s.path in sent and s.path != "global/maxconn" for s in back.reload):
             self.reload(self.old_text, self.show_proc(), "rollback")
