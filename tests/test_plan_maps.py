@@ -12,9 +12,11 @@ import pytest
 import haproxy_model as hm
 from haproxy_model.analysis.route.matching import read_map
 from haproxy_model.io import haproxy
-from haproxy_model.ops.apply import apply
+from haproxy_model.io.runtime import HAProxyRuntimeError
+from haproxy_model.ops.apply import ApplyError, _Run, apply
 from haproxy_model.ops.patterns import parse_shown, pattern_files
 from tests.running_haproxy import BINARIES, BINARY_IDS, Running, running
+from tests.test_apply import load
 from tests.test_runtime import web  # noqa: F401 - a fixture
 
 CONFIG = """\
@@ -33,6 +35,7 @@ frontend fe
     bind 127.0.0.1:{fe}
     acl api path_beg -f paths.acl
     acl known req.hdr(host) -M -f hosts.map
+    http-request set-header X-Note %[req.hdr(host),map(notes.map,none)]
     use_backend be_c if api
     use_backend %[req.hdr(host),lower,map(hosts.map,be_a)] if known
     default_backend be_a
@@ -49,11 +52,14 @@ OLD_MAP = "# hosts\none.test be_a\ntwo.test be_a\nthree.test be_b\n"
 NEW_MAP = "# hosts\none.test be_b\ntwo.test be_a\nfour.test be_b\n"
 OLD_ACL = "/api\n/old\n"
 NEW_ACL = "/api\n/v2\n"
-FILES = {"hosts.map": OLD_MAP, "paths.acl": OLD_ACL}
+OLD_NOTES = "one.test plain\n"
+NEW_NOTES = "one.test a b;c\\d\n"  # a value HAProxy takes with its blanks, ';' and '\\'
+FILES = {"hosts.map": OLD_MAP, "paths.acl": OLD_ACL, "notes.map": OLD_NOTES}
 
 
-def folder(path: Path, cfg: str, hosts: str, paths: str) -> Path:
+def folder(path: Path, cfg: str, hosts: str, paths: str, notes: str = OLD_NOTES) -> Path:
     path.mkdir(parents=True, exist_ok=True)
+    (path / "notes.map").write_text(notes)
     (path / "haproxy.cfg").write_text(cfg)
     (path / "hosts.map").write_text(hosts)
     (path / "paths.acl").write_text(paths)
@@ -130,6 +136,7 @@ def test_which_files_and_kinds() -> None:
     assert {n: (f.kind, f.path) for n, f in found.items()} == {
         "hosts.map": ("map", "/etc/haproxy/hosts.map"),
         "paths.acl": ("acl", "/etc/haproxy/paths.acl"),
+        "notes.map": ("map", "/etc/haproxy/notes.map"),
     }
     assert parse_shown("map", "0x55 a.test be x\n0x56 b.test y\n") == [
         ("a.test", "be x"),
@@ -150,7 +157,8 @@ def shown(run: Running, kind: str, name: str) -> list[tuple[str, str]]:
     return parse_shown(kind, run.client().execute(f"show {kind} {name}"))
 
 
-def write_files(run: Running, hosts: str, paths: str) -> None:
+def write_files(run: Running, hosts: str, paths: str, notes: str = NEW_NOTES) -> None:
+    (run.folder / "notes.map").write_text(notes)
     (run.folder / "hosts.map").write_text(hosts)
     (run.folder / "paths.acl").write_text(paths)
 
@@ -165,9 +173,10 @@ def test_plan_commands_apply_live(
     with running(binary, CONFIG, FILES, **web) as run:
         assert get(run.fe_port, "one.test") == "A"
         assert get(run.fe_port, "three.test") == "B"
-        new = folder(tmp_path, run.config.read_text(), NEW_MAP, NEW_ACL)
+        new = folder(tmp_path, run.config.read_text(), NEW_MAP, NEW_ACL, NEW_NOTES)
         result = hm.plan(hm.load(run.config), hm.load(new), version=binary.version)
-        assert not result.needs_reload and len(result.commands) == 5
+        assert not result.needs_reload and len(result.commands) == 6
+        assert "set map notes.map one.test a\\ b\\;c\\\\d" in result.commands
         workers = run.worker_pids()
         with run.master_client() as master:
             for command in result.commands:
@@ -180,6 +189,7 @@ def test_plan_commands_apply_live(
         assert get(run.fe_port, "three.test") == "A"  # gone: the default backend
         assert get(run.fe_port, "one.test", "/v2/x") == "C"
         assert get(run.fe_port, "one.test", "/old") == "B"
+        assert shown(run, "map", "notes.map") == [("one.test", "a b;c\\d")]
 
 
 @pytest.mark.slow
@@ -193,14 +203,17 @@ def test_apply_compares_with_the_running_entries(
         workers = run.worker_pids()
         write_files(run, NEW_MAP, NEW_ACL)  # edited in place: the file no longer says OLD
         logged: list[str] = []
-        done = apply(text, run.config, master_socket=run.master,
-                     log=lambda s, d: logged.append(s))  # fmt: skip
+        with load(run.fe_port) as failures:  # bounded: one request at a time, loopback
+            done = apply(text, run.config, master_socket=run.master,
+                         log=lambda s, d: logged.append(s))  # fmt: skip
+        assert failures == []
         assert not done.reloaded and not done.written
         assert logged == ["check", "plan", "write", "runtime", "verify"]
-        assert len(done.plan.commands) == 5
+        assert len(done.plan.commands) == 6
         assert run.worker_pids() == workers
         assert shown(run, "map", "hosts.map") == read_map(run.folder / "hosts.map")
         assert shown(run, "acl", "paths.acl") == [("/api", ""), ("/v2", "")]
+        assert shown(run, "map", "notes.map") == read_map(run.folder / "notes.map")
         assert get(run.fe_port, "one.test") == "B"
         # nothing left to do; then an order HAProxy cannot reach live: one reload
         assert apply(text, run.config, master_socket=run.master).plan.empty
@@ -209,3 +222,35 @@ def test_apply_compares_with_the_running_entries(
         assert done.reloaded and done.plan.needs_reload
         assert run.worker_pids() != workers
         assert shown(run, "map", "hosts.map") == read_map(run.folder / "hosts.map")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("binary", BINARIES[:1], ids=BINARY_IDS[:1])
+def test_apply_failure_takes_the_entries_back(
+    binary: haproxy.Binary,
+    web: dict[str, int],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A command refused half-way (simulated: the last one): FILE restored, and each map
+    and ACL file goes back from what HAProxy has then to what it had."""
+    send = _Run.send
+
+    def refuse_del_acl(self: _Run, command: str) -> None:
+        if command == "del acl paths.acl /old":
+            raise HAProxyRuntimeError(command, "refused for the test")
+        send(self, command)
+
+    monkeypatch.setattr(_Run, "send", refuse_del_acl)
+    with running(binary, CONFIG, FILES, **web) as run:
+        text = run.config.read_text()
+        workers = run.worker_pids()
+        before = {k: shown(run, k.split(".")[1], k) for k in FILES}
+        write_files(run, NEW_MAP, NEW_ACL)
+        with pytest.raises(ApplyError) as err:
+            apply(text + "\n", run.config, master_socket=run.master)
+        assert err.value.step == "runtime" and "del acl paths.acl /old" in err.value.message
+        assert "FILE restored" in err.value.state and "reverted" in err.value.state
+        assert run.config.read_text() == text
+        assert {k: shown(run, k.split(".")[1], k) for k in FILES} == before
+        assert run.worker_pids() == workers
+        assert get(run.fe_port, "one.test") == "A"
