@@ -8,7 +8,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import attrs
@@ -51,11 +51,19 @@ class Running:
 
 
 @contextlib.contextmanager
-def running(binary: haproxy.Binary, template: str, **values: object) -> Iterator[Running]:
+def running(
+    binary: haproxy.Binary,
+    template: str,
+    files: Mapping[str, str] | None = None,
+    **values: object,
+) -> Iterator[Running]:
     """Start ``template`` (formatted with ``d`` the folder, ``fe`` a free port and
-    ``values``) in master-worker mode; stop it and remove its folder afterwards."""
+    ``values``) in master-worker mode, ``files`` (name: text) written beside it first;
+    stop it and remove its folder afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="hm-ops-"))  # short: Unix socket paths are limited
     run = Running(binary, folder, free_port())
+    for name, text in (files or {}).items():
+        (folder / name).write_text(text)
     run.config.write_text(template.format(d=folder, fe=run.fe_port, **values))
     log = folder / "haproxy.log"
     with log.open("wb") as out:

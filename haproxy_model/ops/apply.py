@@ -30,7 +30,8 @@ from haproxy_model.io.runtime import HAProxyRuntimeError, ProcessInfo, RuntimeCl
 from haproxy_model.model.api import dumps, load, parse
 from haproxy_model.model.config import Config
 from haproxy_model.ops.drift import RuntimeUnavailable, drift
-from haproxy_model.ops.plan import Plan, plan
+from haproxy_model.ops.patterns import PatternFile, pattern_files, running_entries
+from haproxy_model.ops.plan import Plan, plan_configs
 
 Log = Callable[[str, str], None]
 
@@ -138,6 +139,9 @@ class _Run:
         self.steps: list[Step] = []
         self.new_text = ""
         self.old_text = ""
+        self.new_files: dict[str, PatternFile] = {}
+        self.before: dict[str, list[tuple[str, str]] | None] = {}
+        self.after: dict[str, list[tuple[str, str]] | None] = {}
 
     def note(self, name: str, detail: str, *, ok: bool = True) -> None:
         self.steps.append(Step(name, ok, detail))
@@ -157,21 +161,35 @@ class _Run:
         self.check(new, binary)
         old = load(self.path)
         old_text = self.old_text = dumps(old)
-        steps = plan(old, new, version=binary.version)
+        steps = self.plan(old, new, binary.version)
         what = "reload" if steps.needs_reload else f"{len(steps.commands)} runtime command(s)"
         self.note("plan", f"{len(steps.runtime) + len(steps.reload)} change(s): {what}")
         if dry_run:
             return Applied(steps, tuple(self.steps), False, False, _worker(procs))
-        if new_text == old_text:
+        if new_text == old_text and steps.empty:
             return self.again(new, procs)
-        self.write(old, new_text, keep)
+        if new_text != old_text:
+            self.write(old, new_text, keep)
+        else:
+            self.note("write", "FILE already holds NEW; only map or ACL file entries differ")
         if steps.needs_reload:
             worker = self.reload(old_text, procs, "reload")
             self.verify(new, None, old_text, reloaded=True)
             return Applied(steps, tuple(self.steps), True, True, worker)
         self.runtime(steps, old_text)
         self.verify(new, steps, old_text, reloaded=False)
-        return Applied(steps, tuple(self.steps), True, False, _worker(self.processes()))
+        now = _worker(self.processes())
+        return Applied(steps, tuple(self.steps), new_text != old_text, False, now)
+
+    def plan(self, old: Config, new: Config, version: str) -> Plan:
+        """The plan, map and ACL files compared with what HAProxy has (``show map``)."""
+        folder = str(self.path.parent.resolve())
+        self.new_files = pattern_files(new, folder)
+        shared = {n: f for n, f in pattern_files(old).items() if n in self.new_files}
+        self.before = running_entries(self.master, shared)
+        self.after = {n: f.read() for n, f in self.new_files.items()}
+        return plan_configs(old, new, version=version, old_entries=self.before,
+                            new_entries=self.after, new_folder=folder)  # fmt: skip
 
     def processes(self) -> list[ProcessInfo]:
         try:
@@ -322,12 +340,21 @@ class _Run:
             problem = str(exc)
         else:
             items = [i for i in found.items if steps is None or _touched(steps, i.target)]
-            problem = "; ".join(str(i) for i in items)
+            problem = "; ".join([str(i) for i in items] + self.file_problems())
         if problem:
             sent = {step.path for step in steps.runtime} if steps else set()
             state = self.roll_back(old_text, sent=sent, reloaded=reloaded)
             raise self.fail("verify", f"running state differs from NEW: {problem}", state)
         self.note("verify", "show servers state, show stat and show info agree with NEW")
+
+    def file_problems(self) -> list[str]:
+        """The map and ACL files whose running entries differ from NEW's file."""
+        running = running_entries(self.master, self.new_files)
+        return [
+            f"{pf.kind} file {name}: show {pf.kind} differs from the file"
+            for name, pf in self.new_files.items()
+            if self.after.get(name) is not None and running[name] != self.after[name]
+        ]
 
     def roll_back(self, old_text: str, *, sent: set[str], reloaded: bool) -> str:
         """Restore FILE and the running state; return a sentence saying what runs now."""
@@ -352,8 +379,13 @@ class _Run:
     def revert(self, sent: set[str]) -> str:
         """Take back the changes (PATHs) some command of which was sent: the reverse plan's
         commands for them (``set maxconn global 0`` restores the start value); a reload of
-        the restored FILE when one of them only reloads."""
-        back = plan(self.new_text, self.old_text)
+        the restored FILE when one of them only reloads.  Map and ACL files go from what
+        HAProxy has now (some of their commands may not have been sent) to what it had."""
+        folder = str(self.path.parent.resolve())
+        now = running_entries(self.master, self.new_files)
+        entries = {**self.after, **{n: e for n, e in now.items() if e is not None}}
+        back = plan_configs(parse(self.new_text), parse(self.old_text), old_entries=entries,
+                            new_entries=self.before, new_folder=folder)  # fmt: skip
         if any(s.path in sent and s.path != "global/maxconn" for s in back.reload):
             self.reload(self.old_text, self.show_proc(), "rollback")
             return "the old FILE reloaded"

@@ -16,6 +16,13 @@ What can apply live (HAProxy 2.6 management guide):
 - ``maxconn`` of a frontend or listen section; ``maxconn`` of ``global`` when lowered
   (HAProxy refuses a runtime value above the one it started with).
 
+- the entries of a map or ACL file the configuration names (``set map``, ``add map``,
+  ``del map``, ``add acl``, ``del acl``: :mod:`haproxy_model.ops.patterns`).  ``plan``
+  compares the files as they are on disk next to each configuration (a relative name
+  from the folder of the configuration's file, or the current directory for a text);
+  ``apply`` compares NEW's files with what the running HAProxy has (``show map``,
+  ``show acl``).
+
 Everything else reloads.  A plan with a reload step applies nothing by hand: one
 reload takes NEW as a whole (:attr:`Plan.commands` is then empty).
 """
@@ -23,6 +30,7 @@ reload takes NEW as a whole (:attr:`Plan.commands` is then empty).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -32,6 +40,7 @@ from haproxy_model.base.errors import InvalidType, InvalidValue
 from haproxy_model.model.api import parse
 from haproxy_model.model.config import Config
 from haproxy_model.ops._servers import ServerView, Views, option_words
+from haproxy_model.ops.patterns import Entries, file_steps, pattern_files
 from haproxy_model.syntax.nodes import Directive, iter_lines
 
 #: the first version whose runtime API adds and deletes servers without experimental mode
@@ -115,10 +124,25 @@ def plan(old: Config | str, new: Config | str, *, version: str | None = None) ->
     """Classify every change from ``old`` to ``new`` (configurations or their text).
 
     ``version`` is the running HAProxy's (``"2.6"``, ``"2.8.5"``); None assumes 2.6
-    or later.  Before 2.6 servers are not added or deleted at runtime.
+    or later.  Before 2.6 servers are not added or deleted at runtime.  The map and ACL
+    files each names are read next to it (see the module documentation).
     """
+    return plan_configs(_config(old, "old"), _config(new, "new"), version=version)
+
+
+def plan_configs(
+    before: Config,
+    after: Config,
+    *,
+    version: str | None = None,
+    old_entries: Mapping[str, Entries | None] | None = None,
+    new_entries: Mapping[str, Entries | None] | None = None,
+    new_folder: str | None = None,
+) -> Plan:
+    """:func:`plan` with the pattern files' entries given (``show map`` answers, by name)
+    where they are not read from disk, and NEW's relative file names read from
+    ``new_folder``."""
     version_tuple = _version(version)
-    before, after = _config(old, "old"), _config(new, "new")
     planner = _Planner(Views(before), Views(after), version_tuple)
     runtime: list[RuntimeStep] = []
     reload: list[ReloadStep] = []
@@ -128,6 +152,12 @@ def plan(old: Config | str, new: Config | str, *, version: str | None = None) ->
             runtime.append(step)
         else:
             reload.append(step)
+    old_files, new_files = pattern_files(before), pattern_files(after, new_folder)
+    for fs in file_steps(old_files, new_files, old_entries or {}, new_entries or {}):
+        if fs.reason is None:
+            runtime.append(RuntimeStep(fs.change, fs.commands, fs.path))
+        else:
+            reload.append(ReloadStep(fs.change, fs.reason, fs.path))
     return Plan(tuple(runtime), tuple(reload))
 
 
