@@ -36,6 +36,7 @@ import attrs
 
 from haproxy_model.keywords.build import Build
 from haproxy_model.keywords.data import Lazy, data_text
+from haproxy_model.keywords.versions import branch, version_key
 
 __all__ = ["Accepted", "FirstWords", "load_first_words"]
 
@@ -76,10 +77,6 @@ class Accepted:
             if (wanted in build) == cond.startswith("!"):
                 return False
         return True
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", version)[:2])
 
 
 @attrs.frozen(slots=False, eq=False)
@@ -170,7 +167,7 @@ class FirstWords:
 
     def version_key(self, version: str) -> tuple[int, ...]:
         """``"3.5-dev"`` -> ``(3, 5)``."""
-        return _version_key(version)
+        return version_key(branch(version))
 
 
 @functools.cache

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import attrs
 
 from haproxy_model.keywords.data import Lazy, data_text
+from haproxy_model.keywords.versions import branch, version_key
 
 __all__ = ["SampleKeyword", "SampleTable", "Signature", "load_samples"]
 
@@ -32,16 +33,6 @@ __all__ = ["SampleKeyword", "SampleTable", "Signature", "load_samples"]
 #: which only an ACL's criterion may name.
 Kind = Literal["fetch", "converter", "acl"]
 _SECTIONS: dict[Kind, str] = {"fetch": "fetches", "converter": "converters", "acl": "acl"}
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    """``"3.10"`` -> ``(3, 10)``; ``"3.5-dev"`` -> ``(3, 5)``; ``"2.8.25"`` -> ``(2, 8, 25)``."""
-    return tuple(int(p) for p in re.findall(r"\d+", version.split("-")[0]))
-
-
-def branch(version: str) -> str:
-    """``"2.8.25"`` -> ``"2.8"``."""
-    return ".".join(version.split("-")[0].split(".")[:2])
 
 
 @attrs.frozen

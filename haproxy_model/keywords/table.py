@@ -26,16 +26,13 @@ import attrs
 
 from haproxy_model.base.errors import InvalidValue
 from haproxy_model.keywords.data import Lazy, data_text
+from haproxy_model.keywords.versions import version_key
 
 #: Prefixes HAProxy accepts before a directive ("no option httplog").
 PREFIXES = ("no", "default")
 
 #: Kinds whose keywords are options on a line rather than directives.
 OPTION_KINDS = frozenset({"bind", "server", "load"})
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
 @attrs.frozen
@@ -86,12 +83,12 @@ class Keyword:
     @property
     def versions(self) -> tuple[str, ...]:
         """Versions (of the table's inputs) documenting this keyword, sorted."""
-        return tuple(sorted({v for var in self.variants for v in var.versions}, key=_version_key))
+        return tuple(sorted({v for var in self.variants for v in var.versions}, key=version_key))
 
     @property
     def latest(self) -> Variant:
         """The variant of the newest version documenting the keyword."""
-        return max(self.variants, key=lambda var: max(_version_key(v) for v in var.versions))
+        return max(self.variants, key=lambda var: max(version_key(v) for v in var.versions))
 
     @property
     def synopsis(self) -> tuple[str, ...]:
@@ -158,7 +155,7 @@ class KeywordTable:
     @property
     def versions(self) -> tuple[str, ...]:
         """The versions this table was generated from, sorted."""
-        return tuple(sorted(self.inputs, key=_version_key))
+        return tuple(sorted(self.inputs, key=version_key))
 
     def _check_version(self, version: str | None) -> None:
         if version is not None and version not in self.inputs:
@@ -347,7 +344,7 @@ def versions(keyword: str, kind: str | None = None) -> tuple[str, ...]:
         table.find(keyword) if kind is None else filter(None, [table.get(kind, keyword)])
     )
     found = {v for kw in kws for v in kw.versions}
-    return tuple(sorted(found, key=_version_key))
+    return tuple(sorted(found, key=version_key))
 
 
 def bind_options(version: str | None = None) -> frozenset[str]:

@@ -14,6 +14,7 @@ from haproxy_model.base.diagnostics import Diagnostic, Severity
 from haproxy_model.base.errors import InvalidValue
 from haproxy_model.keywords import Keyword, KeywordTable, load_table
 from haproxy_model.keywords.build import Build
+from haproxy_model.keywords.versions import version_key
 from haproxy_model.model.config import Config
 from haproxy_model.model.directives import shape_of
 from haproxy_model.syntax.nodes import (
@@ -65,11 +66,6 @@ def resolve(
     while end < len(values) and values[end].split("(", 1)[0] in known:
         end += 1
     return _resolve(table, tuple(values[:end]), section, version)
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    """``"3.10"`` -> ``(3, 10)``."""
-    return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
 def is_dynamic(value: str) -> bool:

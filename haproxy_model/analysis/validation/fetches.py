@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import re
 
-from haproxy_model.analysis.validation._context import Context, version_key
+from haproxy_model.analysis.validation._context import Context
 from haproxy_model.analysis.validation.expressions import Expression, Term, expressions
 from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.analysis.validation.spelling import near_miss
 from haproxy_model.base.diagnostics import Severity
 from haproxy_model.keywords.samples import Kind, SampleKeyword, SampleTable, load_samples
+from haproxy_model.keywords.versions import version_key
 
 
 @registered("HM110", "HM111", "HM112", "HM113", "HM114")

@@ -41,7 +41,6 @@ from haproxy_model.analysis.validation._context import (
     Item,
     is_dynamic,
     resolve,
-    version_key,
 )
 from haproxy_model.analysis.validation.refusals import Refusal, known, refusal, section_refusal
 from haproxy_model.analysis.validation.registry import registered
@@ -50,6 +49,7 @@ from haproxy_model.keywords import Keyword, KeywordTable
 from haproxy_model.keywords.first_words import load_first_words
 from haproxy_model.keywords.removed import removed
 from haproxy_model.keywords.table import PARTIAL_ACTIONS, all_section_keywords
+from haproxy_model.keywords.versions import version_key
 from haproxy_model.model import line_options
 from haproxy_model.model.typed_sections import TypedSection
 
