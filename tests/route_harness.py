@@ -15,10 +15,8 @@ raw HTTP/1.1 request and reads the status and the ``x-backend`` header.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
@@ -32,6 +30,7 @@ import attrs
 
 import haproxy_model as hm
 from haproxy_model._net import free_port
+from tests.running_haproxy import stop
 
 #: Section keywords dropped from the copy: process-wide settings and sections
 #: a stripped copy cannot serve (they name sockets, peers, programs).
@@ -197,7 +196,7 @@ def running(
             _wait(proc, {**inst.ports, **{f"{k} (TLS)": v for k, v in inst.tls_ports.items()}}, log)
             yield Running(folder, proc, inst.ports, log, inst.tls_ports)
         finally:
-            _stop(proc)
+            stop(proc)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -216,18 +215,6 @@ def _wait(proc: subprocess.Popen[bytes], ports: dict[str, int], log: Path) -> No
                 time.sleep(0.05)
     if pending:
         raise RuntimeError(f"haproxy did not listen on {sorted(pending)}:\n{log.read_text()}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-            proc.wait(timeout=5)
-            return
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def agrees(route: hm.Route, answer: Answer) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -16,7 +18,6 @@ import attrs
 from haproxy_model._net import free_port
 from haproxy_model.io import haproxy
 from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient
-from tests.test_runtime import _stop
 
 BINARIES = haproxy.find_all()
 BINARY_IDS = [f"haproxy-{b.version}" for b in BINARIES]
@@ -65,21 +66,49 @@ def running(
     for name, text in (files or {}).items():
         (folder / name).write_text(text)
     run.config.write_text(template.format(d=folder, fe=run.fe_port, **values))
+    with master_worker(binary, folder, run.config) as (proc, log):
+        _wait(run, proc, log)
+        yield run
+
+
+@contextlib.contextmanager
+def master_worker(
+    binary: haproxy.Binary, folder: Path, config: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    """``haproxy -W -S folder/master.sock -db -f config`` in its own process group, its
+    output in ``folder/haproxy.log``; stopped, and ``folder`` removed, afterwards."""
     log = folder / "haproxy.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [binary.path, "-W", "-S", str(folder / "master.sock"), "-db", "-f", str(run.config)],
+            [binary.path, "-W", "-S", str(folder / "master.sock"), "-db", "-f", str(config)],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
-        _wait(run, proc, log)
-        yield run
+        yield proc, log
     finally:
-        _stop(proc)
+        stop(proc)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """End the master and its workers (their own process group, started by us)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=5)
+            # workers share the group: make sure none outlives the master
+            os.killpg(proc.pid, signal.SIGKILL)
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            return
+        return
 
 
 def _wait(run: Running, proc: subprocess.Popen[bytes], log: Path) -> None:

@@ -18,7 +18,7 @@ from haproxy_model.adapters.ray_serve.wrapper import hand_over_file
 from haproxy_model.io import haproxy
 from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient
 from tests.http_stubs import stub_servers
-from tests.test_runtime import _stop
+from tests.running_haproxy import stop
 
 BINARIES = haproxy.find_all()
 
@@ -92,7 +92,7 @@ def old_process(request: pytest.FixtureRequest) -> Iterator[tuple[Path, list[int
                     time.sleep(0.05)
             yield folder, ports
         finally:
-            _stop(proc)
+            stop(proc)
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -9,9 +9,7 @@ Python HTTP servers on loopback.  The others check parsing and validation.
 from __future__ import annotations
 
 import http.client
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -28,6 +26,7 @@ from haproxy_model.io import haproxy, runtime
 from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient
 from haproxy_model.io.runtime import arguments as runtime_arguments
 from tests.http_stubs import stub_servers
+from tests.running_haproxy import master_worker
 
 BINARIES = haproxy.find_all()
 BINARY_IDS = [f"haproxy-{b.version}" for b in BINARIES]
@@ -119,24 +118,6 @@ backend static
 """
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """End the master and its workers (their own process group, started by us)."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=5)
-            # workers share the group: make sure none outlives the master
-            os.killpg(proc.pid, signal.SIGKILL)
-        except subprocess.TimeoutExpired:
-            continue
-        except ProcessLookupError:
-            return
-        return
-
-
 def _wait_ready(proxy: Proxy, proc: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -169,21 +150,9 @@ def proxy(request: pytest.FixtureRequest, web: dict[str, int]) -> Iterator[Proxy
             b=web["B"],
         )
     )
-    log = folder / "haproxy.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [binary.path, "-W", "-S", str(folder / "master.sock"), "-db", "-f", str(cfg)],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
+    with master_worker(binary, folder, cfg) as (proc, log):
         _wait_ready(px, proc, log)
         yield px
-    finally:
-        _stop(proc)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _no_binary() -> None:
