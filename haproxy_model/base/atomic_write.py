@@ -13,11 +13,13 @@ import hashlib
 import os
 from pathlib import Path
 
+from haproxy_model.base.background import Background
 from haproxy_model.base.file_state import (
     FileChangedError,
     FileState,
     check_file_unchanged,
     check_unchanged,
+    unchanged_since,
 )
 from haproxy_model.base.locks import LOCK_RETRIES, Held, locked
 from haproxy_model.base.reading import PathLike, encode, read_limited
@@ -43,38 +45,55 @@ def write_text_atomic(
     """
     target = Path(path)
     data = encode(text)
+    # the new file's hash, worked out while the file is written and synced
+    digest = Background(lambda: hashlib.sha256(data).hexdigest())
     if expected is not None and str(target.resolve()) != expected.path:
         expected = None  # written elsewhere than it was read from: nothing to compare
     for _ in range(LOCK_RETRIES):
         with locked(target) as held:
             if held is None:
-                state = _create(target, data)
+                written = _create(target, data)
             else:
-                state = _replace(target, data, held, expected=expected, backup=backup)
-        if state is not None:
+                written = _replace(target, data, held, expected=expected, backup=backup)
+        if written is not None:
             fsync_folder(target)
-            return state
+            return FileState(str(target.resolve()), digest.result(), len(data), written)
     raise FileChangedError(f"{target}: kept being created and removed by others; not written")
 
 
 def _replace(
     target: Path, data: bytes, held: Held, *, expected: FileState | None, backup: bool
-) -> FileState | None:
-    """Replace the locked file; None when it vanished meanwhile (then start again)."""
+) -> int | None:
+    """Replace the locked file and return the new file's modification time; None when
+    the file vanished meanwhile (then start again).
+
+    The locked file is checked against ``expected`` while the new one is written
+    and synced (the check reads and hashes, the write mostly waits for the disk);
+    nothing is swapped in before the check has passed.
+    """
     old = _read_held(target, held) if backup else None
+    check = None
     if expected is not None:
-        _check_held(target, held, expected)
-    fd, tmp = write_temp(target, data, held.st)
+        check = Background(lambda: _check_held(target, held, expected))
     try:
+        fd, tmp = write_temp(target, data, held.st)
+    except BaseException:
+        if check is not None:  # it reads the locked file, which the caller closes next
+            with contextlib.suppress(BaseException):
+                check.result()
+        raise
+    try:
+        if check is not None:
+            check.result()
         try:
             swapped = not target.is_symlink() and exchange(tmp, target)
         except FileNotFoundError:
             return None
         if swapped:
-            _settle_swap(target, tmp, expected=expected, backup=backup)
+            _settle_swap(target, tmp, held, expected=expected, backup=backup)
         else:
             _replace_fallback(target, tmp, old if backup else None, held.st, expected=expected)
-        return _state_of(target, data, fd)
+        return os.fstat(fd).st_mtime_ns
     finally:
         remove_if_ours(tmp, fd)
         os.close(fd)
@@ -88,17 +107,24 @@ def _check_held(target: Path, held: Held, expected: FileState) -> None:
         check_file_unchanged(target, expected, held.fd, held.st.st_mtime_ns)
 
 
-def _settle_swap(target: Path, tmp: str, *, expected: FileState | None, backup: bool) -> None:
+def _settle_swap(
+    target: Path, tmp: str, held: Held, *, expected: FileState | None, backup: bool
+) -> None:
     """After the swap ``tmp`` holds the displaced file: check it, then drop it or keep it as .bak.
 
     When it is not what was loaded, someone changed the file between our check
     and the swap: swap back, so their version is at ``target`` again, and raise.
+    The displaced file is read again unless its status shows it is the locked file,
+    not written since it was locked (:func:`unchanged_since`), the check having read
+    it after that.
     """
     try:
         if expected is not None:
             fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
             try:
-                check_file_unchanged(target, expected, fd, os.fstat(fd).st_mtime_ns)
+                st = os.fstat(fd)
+                if held.fd is None or not unchanged_since(held.st, st, held.seen_ns):
+                    check_file_unchanged(target, expected, fd, st.st_mtime_ns)
             finally:
                 os.close(fd)
         if backup:
@@ -145,13 +171,14 @@ def _recheck(target: Path, expected: FileState) -> None:
     check_unchanged(target, expected, data, mtime_ns)
 
 
-def _create(target: Path, data: bytes) -> FileState | None:
-    """Write a file where there is none; None when one appeared meanwhile (then start again)."""
+def _create(target: Path, data: bytes) -> int | None:
+    """Write a file where there is none and return its modification time; None when one
+    appeared meanwhile (then start again)."""
     fd, tmp = write_temp(target, data, None)
     try:
         if not place_new(tmp, target):
             return None
-        return _state_of(target, data, fd)
+        return os.fstat(fd).st_mtime_ns
     finally:
         remove_if_ours(tmp, fd)
         os.close(fd)
@@ -170,12 +197,6 @@ def _read_file(path: PathLike) -> tuple[bytes, int]:
     """A file's content (up to one byte past the limit) and modification time."""
     with open(path, "rb") as fh:
         return read_limited(fh), os.fstat(fh.fileno()).st_mtime_ns
-
-
-def _state_of(target: Path, data: bytes, fd: int) -> FileState:
-    """The state of ``target``, just written with ``data`` through ``fd``."""
-    sha = hashlib.sha256(data).hexdigest()
-    return FileState(str(target.resolve()), sha, len(data), os.fstat(fd).st_mtime_ns)
 
 
 def _backup_path(target: Path) -> Path:

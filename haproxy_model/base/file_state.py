@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import attrs
@@ -50,6 +51,51 @@ def check_file_unchanged(path: PathLike, state: FileState, fd: int, mtime_ns: in
         digest.update(piece)
         size += len(piece)
     _compare(path, state, digest.hexdigest(), size, mtime_ns)
+
+
+def _coarse_tick_ns() -> int:
+    """How far the clock file times are taken from may lag the wall clock (Linux: the
+    coarse real-time clock's tick; 10 ms where that cannot be asked)."""
+    try:
+        return max(1, int(time.clock_getres(_CLOCK_REALTIME_COARSE) * 1e9))
+    except (AttributeError, OSError):
+        return 10_000_000
+
+
+_CLOCK_REALTIME_COARSE = 5  # Linux; not among the time module's names
+_TICK_NS = _coarse_tick_ns()
+
+
+def _grain_ns(mtime_ns: int) -> int:
+    """How coarse this file's times may be: the largest power of ten up to a second that
+    divides ``mtime_ns`` (a second on FAT or ext3, a few nanoseconds on ext4 or XFS)."""
+    grain = 1
+    while grain < 1_000_000_000 and mtime_ns % (grain * 10) == 0:
+        grain *= 10
+    return grain
+
+
+def unchanged_since(before: os.stat_result, after: os.stat_result, seen_ns: int) -> bool:
+    """Whether the file seen as ``before`` at ``seen_ns`` (wall clock) cannot have been
+    written since, now that it is seen as ``after``: same file, size and modification time,
+    and that time old enough when ``before`` was taken that any later write would have
+    moved it (Git's rule for "racily clean" index entries).  False means: read it to know.
+
+    A write sets the modification time to the clock's time at that moment, which lags the
+    wall clock by at most a tick and is rounded to the filesystem's grain, so a time more
+    than two ticks and two grains older than ``seen_ns`` cannot be given again by a later
+    write.  Not seen: a program that writes in place and then sets the time back to the
+    very nanosecond it was (``touch -r``), or writes through a shared memory map.
+    """
+    if (before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns) != (
+        after.st_dev,
+        after.st_ino,
+        after.st_size,
+        after.st_mtime_ns,
+    ):
+        return False
+    margin = 2 * _TICK_NS + 2 * _grain_ns(before.st_mtime_ns)
+    return seen_ns > 0 and before.st_mtime_ns + margin < seen_ns
 
 
 def _compare(path: PathLike, state: FileState, sha256: str, length: int, mtime_ns: int) -> None:

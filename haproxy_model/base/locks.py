@@ -7,6 +7,7 @@ import errno
 import os
 import stat
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,10 +24,12 @@ LOCK_RETRIES = 100
 
 @attrs.frozen
 class Held:
-    """The target, open and locked (``fd`` None: unreadable to us, so neither)."""
+    """The target, open and locked (``fd`` None: unreadable to us, so neither); ``st`` its
+    status once locked, taken at ``seen_ns`` (wall clock, 0 when not taken locked)."""
 
     fd: int | None
     st: os.stat_result
+    seen_ns: int = 0
 
 
 @contextlib.contextmanager
@@ -67,8 +70,9 @@ def _lock(target: Path, fd: int) -> Held | None:
         now = os.stat(target)
     except FileNotFoundError:
         return None
+    seen_ns = time.time_ns()
     st = os.fstat(fd)
-    return Held(fd, st) if (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino) else None
+    return Held(fd, st, seen_ns) if (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino) else None
 
 
 def flock(fd: int) -> None:
