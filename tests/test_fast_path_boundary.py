@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import haproxy_model as hm
 from haproxy_model.analysis.reference import parse_reference
 from haproxy_model.syntax import parser
-from haproxy_model.syntax.lexer import MAX_WORDS
+from haproxy_model.syntax.lexer import MAX_WORDS, not_plain
 from tests.treesig import signature
 
 BLANKS = [" ", "\t", "\x0b", "\x0c"]
@@ -145,3 +145,12 @@ def test_special_lines_are_the_ones_with_special_characters() -> None:
     assert parser.special_lines(text) == {1, 3, 4, 5, 6}
     assert parser.special_lines("") == set()
     assert parser.special_lines('"') == {0}
+
+
+def test_not_plain_is_every_character_the_full_lexer_needs() -> None:
+    """``not_plain`` finds exactly the quotes, backslash, ``#``, CR, LF, 0x1c-0x1f and
+    every character outside ASCII, over all of Unicode."""
+    special = set("\"'\\#\r\n\x1c\x1d\x1e\x1f")
+    for code in range(0x110000):
+        ch = chr(code)
+        assert (not_plain(ch) is not None) == (ch in special or code >= 0x80), hex(code)

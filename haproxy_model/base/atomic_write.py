@@ -9,7 +9,6 @@ the swap, and swapped back if someone else changed it meanwhile.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from haproxy_model.base.file_state import (
     FileState,
     check_file_unchanged,
     check_unchanged,
+    sha256_hex,
     unchanged_since,
 )
 from haproxy_model.base.locks import LOCK_RETRIES, Held, locked
@@ -46,7 +46,7 @@ def write_text_atomic(
     target = Path(path)
     data = encode(text)
     # the new file's hash, worked out while the file is written and synced
-    digest = Background(lambda: hashlib.sha256(data).hexdigest())
+    digest = Background(lambda: sha256_hex(data))
     if expected is not None and str(target.resolve()) != expected.path:
         expected = None  # written elsewhere than it was read from: nothing to compare
     for _ in range(LOCK_RETRIES):

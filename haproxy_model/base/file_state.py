@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from pathlib import Path
@@ -11,6 +10,14 @@ import attrs
 
 from haproxy_model.base.errors import Error
 from haproxy_model.base.reading import MAX_FILE_SIZE, PathLike
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of ``data``, in hex (hashlib, OpenSSL's, is imported on first use: a
+    command that only reads files does not pay its few milliseconds of start-up)."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 class FileChangedError(Error, RuntimeError):
@@ -30,18 +37,20 @@ class FileState:
     def of(cls, path: Path, data: bytes) -> FileState:
         """The state of ``path`` whose content is ``data``."""
         st = path.stat()
-        return cls(str(path.resolve()), hashlib.sha256(data).hexdigest(), len(data), st.st_mtime_ns)
+        return cls(str(path.resolve()), sha256_hex(data), len(data), st.st_mtime_ns)
 
 
 def check_unchanged(path: PathLike, state: FileState, data: bytes, mtime_ns: int) -> None:
     """Raise :class:`FileChangedError` unless ``data`` is what ``state`` recorded."""
-    _compare(path, state, hashlib.sha256(data).hexdigest(), len(data), mtime_ns)
+    _compare(path, state, sha256_hex(data), len(data), mtime_ns)
 
 
 def check_file_unchanged(path: PathLike, state: FileState, fd: int, mtime_ns: int) -> None:
     """:func:`check_unchanged` of the file open as ``fd`` (its content up to one byte past
     the size limit, as reading it would give), hashed a piece at a time: a copy of a large
     file in fresh memory costs more than hashing it."""
+    import hashlib
+
     digest = hashlib.sha256()
     size = 0
     while size <= MAX_FILE_SIZE:

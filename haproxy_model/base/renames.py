@@ -3,7 +3,6 @@ syncing the folder so that a rename survives a crash."""
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import functools
 import os
@@ -22,9 +21,12 @@ _UNSUPPORTED = frozenset({errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EN
 
 @functools.cache
 def _libc_renameat2() -> Callable[..., int] | None:
-    """glibc's ``renameat2`` (2.28 and later), or None."""
+    """glibc's ``renameat2`` (2.28 and later), or None (ctypes is imported here, on the
+    first write: commands that only read do not pay for it)."""
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes
+
     try:
         fn = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
@@ -41,6 +43,8 @@ def renameat2(src: PathLike, dst: PathLike, flags: int) -> bool:
         return False
     if fn(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), flags) == 0:
         return True
+    import ctypes
+
     err = ctypes.get_errno()
     if err in _UNSUPPORTED:
         return False

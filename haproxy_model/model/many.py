@@ -18,13 +18,13 @@ to start.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Sequence
 from pathlib import Path
 
 from haproxy_model.base.errors import FileError, InvalidType, InvalidValue, MissingFile, NotFound
+from haproxy_model.base.file_state import sha256_hex
 from haproxy_model.base.files import (
     FileChangedError,
     PathLike,
@@ -146,7 +146,7 @@ def write_back(doc: Document, *, force: bool = False, backup: bool = False) -> l
         raise InvalidValue("this configuration was not read from several files")
     changed: list[tuple[SourceFile, str]] = []
     for file, text in zip(origins.files, origins.texts(doc.body), strict=True):
-        digest = hashlib.sha256(encode(text)).hexdigest()
+        digest = sha256_hex(encode(text))
         if file.source is not None and digest == file.source.sha256:
             continue
         if file.path is None:
@@ -175,7 +175,7 @@ def _unchanged_on_disk(file: SourceFile) -> None:
     if not Path(file.path).exists():
         raise FileChangedError(f"{file.name}: removed since it was loaded; nothing written")
     data = read_bytes(file.path)
-    if hashlib.sha256(data).hexdigest() != file.source.sha256:
+    if sha256_hex(data) != file.source.sha256:
         raise FileChangedError(
             f"{file.name}: changed on disk since it was loaded; nothing written (load it "
             "again, or write with force=True to overwrite that change)"

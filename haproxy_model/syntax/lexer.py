@@ -142,8 +142,11 @@ def cut(raw: str) -> Cut:
     return (p.indent, tuple(p.words), tuple(p.separators), p.trailing, p.comment)
 
 
-#: What ``str.split()`` would cut differently from HAProxy, or what is not a bare word.
-not_plain = re.compile("[\"'\\\\#\r\n\x1c-\x1f\x80-\U0010ffff]").search
+#: What ``str.split()`` would cut differently from HAProxy, or what is not a bare word:
+#: quotes, backslash, ``#``, CR, LF, the separators 0x1c-0x1f and anything not ASCII.
+#: Written as the ASCII characters that are plain, negated: a class naming the range
+#: up to U+10FFFF takes sre 5 ms to compile, a sixth of a short command's own time.
+not_plain = re.compile("[^\x00-\x09\x0b\x0c\x0e-\x1b !$-&(-\\[\\]-\x7f]").search
 
 
 class LexError(Exception):

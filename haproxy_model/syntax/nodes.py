@@ -15,7 +15,6 @@ the containers it stands in (see :mod:`haproxy_model.syntax.tracking`).
 
 from __future__ import annotations
 
-import difflib
 import operator
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -274,6 +273,8 @@ class Directive(Line):
         keep their spelling and the blanks before them, and a word replaced in place keeps
         the blanks that stood before the old one. The line is untouched when nothing changes.
         """
+        import difflib  # on the first edit, not at import
+
         parts = self.parts()
         old = list(zip(["", *parts.separators], parts.words, strict=True))
         wanted = list(keys) if keys is not None else [value_of(w) for w in raws]
