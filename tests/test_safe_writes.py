@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -295,10 +296,12 @@ def test_change_after_the_first_check_is_refused(
     real = atomic_write.write_temp
     injected: list[str] = []
 
-    def racing_write(target: Path, data: bytes, like: os.stat_result | None) -> tuple[int, str]:
+    def racing_write(
+        target: Path, data: bytes, like: os.stat_result | None, **kw: Any
+    ) -> tuple[int, str]:
         if target == path and not injected:  # the check under the lock has passed
             injected.append(inject(path, how))
-        return real(target, data, like)
+        return real(target, data, like, **kw)
 
     monkeypatch.setattr(atomic_write, "write_temp", racing_write)
     with pytest.raises(hm.FileChangedError, match="changed on disk"):
@@ -343,10 +346,12 @@ def test_file_created_while_writing_a_deleted_one_is_checked(
     path.unlink()  # deleted since load: dump writes it again ...
     real = atomic_write.write_temp
 
-    def racing_write(target: Path, data: bytes, like: os.stat_result | None) -> tuple[int, str]:
+    def racing_write(
+        target: Path, data: bytes, like: os.stat_result | None, **kw: Any
+    ) -> tuple[int, str]:
         if not path.exists():
             path.write_text("global\n")  # ... unless someone creates it meanwhile
-        return real(target, data, like)
+        return real(target, data, like, **kw)
 
     monkeypatch.setattr(atomic_write, "write_temp", racing_write)
     with pytest.raises(hm.FileChangedError, match="changed on disk"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,7 +168,9 @@ def test_failed_temporary_write_waits_for_the_check(
         real(*args)  # type: ignore[arg-type]
         ended.append(True)
 
-    def full_disk(target: Path, data: bytes, like: os.stat_result | None) -> tuple[int, str]:
+    def full_disk(
+        target: Path, data: bytes, like: os.stat_result | None, **kw: Any
+    ) -> tuple[int, str]:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(atomic_write, "_check_held", slow_check)

@@ -45,24 +45,47 @@ def write_text_atomic(
     """
     target = Path(path)
     data = encode(text)
-    # the new file's hash, worked out while the file is written and synced
-    digest = Background(lambda: sha256_hex(data))
+    digest = _Digest(data)
     if expected is not None and str(target.resolve()) != expected.path:
         expected = None  # written elsewhere than it was read from: nothing to compare
     for _ in range(LOCK_RETRIES):
         with locked(target) as held:
             if held is None:
-                written = _create(target, data)
+                written = _create(target, data, digest)
             else:
-                written = _replace(target, data, held, expected=expected, backup=backup)
+                written = _replace(target, data, digest, held, expected=expected, backup=backup)
         if written is not None:
             fsync_folder(target)
             return FileState(str(target.resolve()), digest.result(), len(data), written)
     raise FileChangedError(f"{target}: kept being created and removed by others; not written")
 
 
+class _Digest:
+    """The new file's SHA-256, worked out beside the caller from when the file is synced
+    (the check of the old file, when there is one, runs beside the write before it)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._task: Background[str] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = Background(lambda: sha256_hex(self._data))
+
+    def result(self) -> str:
+        self.start()
+        assert self._task is not None
+        return self._task.result()
+
+
 def _replace(
-    target: Path, data: bytes, held: Held, *, expected: FileState | None, backup: bool
+    target: Path,
+    data: bytes,
+    digest: _Digest,
+    held: Held,
+    *,
+    expected: FileState | None,
+    backup: bool,
 ) -> int | None:
     """Replace the locked file and return the new file's modification time; None when
     the file vanished meanwhile (then start again).
@@ -76,7 +99,7 @@ def _replace(
     if expected is not None:
         check = Background(lambda: _check_held(target, held, expected))
     try:
-        fd, tmp = write_temp(target, data, held.st)
+        fd, tmp = write_temp(target, data, held.st, before_sync=digest.start)
     except BaseException:
         if check is not None:  # it reads the locked file, which the caller closes next
             with contextlib.suppress(BaseException):
@@ -171,10 +194,10 @@ def _recheck(target: Path, expected: FileState) -> None:
     check_unchanged(target, expected, data, mtime_ns)
 
 
-def _create(target: Path, data: bytes) -> int | None:
+def _create(target: Path, data: bytes, digest: _Digest) -> int | None:
     """Write a file where there is none and return its modification time; None when one
     appeared meanwhile (then start again)."""
-    fd, tmp = write_temp(target, data, None)
+    fd, tmp = write_temp(target, data, None, before_sync=digest.start)
     try:
         if not place_new(tmp, target):
             return None

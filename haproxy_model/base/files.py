@@ -9,7 +9,8 @@ rest of the package uses, gathered from the modules that do each job.
 
 from __future__ import annotations
 
-from haproxy_model.base.atomic_write import write_text_atomic
+from typing import TYPE_CHECKING, Any
+
 from haproxy_model.base.file_state import FileChangedError, FileState
 from haproxy_model.base.reading import (
     ENCODING,
@@ -21,7 +22,29 @@ from haproxy_model.base.reading import (
     read_bytes,
     read_text,
 )
-from haproxy_model.base.temp_files import remove_stale_temps
+
+if TYPE_CHECKING:
+    from haproxy_model.base.atomic_write import write_text_atomic
+    from haproxy_model.base.temp_files import remove_stale_temps
+
+#: Writing's names, imported when first asked for: a command that only reads
+#: does not load the locks, renames and temporary files.
+_WRITING = {
+    "write_text_atomic": "haproxy_model.base.atomic_write",
+    "remove_stale_temps": "haproxy_model.base.temp_files",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WRITING.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ENCODING",

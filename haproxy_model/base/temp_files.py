@@ -8,6 +8,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from haproxy_model.base.locks import flock, try_flock
@@ -22,7 +23,13 @@ def _temp_pattern(target: Path) -> re.Pattern[str]:
     return re.compile(rf"\.{re.escape(target.name)}\.[{_TEMP_CHARS}]{{8}}\.tmp")
 
 
-def write_temp(target: Path, data: bytes, like: os.stat_result | None) -> tuple[int, str]:
+def write_temp(
+    target: Path,
+    data: bytes,
+    like: os.stat_result | None,
+    *,
+    before_sync: Callable[[], object] | None = None,
+) -> tuple[int, str]:
     """A temporary file beside ``target`` holding ``data``, synced and locked: (fd, name).
 
     It gets ``like``'s mode and owner (where allowed), or the default mode of a
@@ -43,6 +50,8 @@ def write_temp(target: Path, data: bytes, like: os.stat_result | None) -> tuple[
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
+        if before_sync is not None:  # work to do while the disk is busy
+            before_sync()
         os.fsync(fd)
         _copy_mode(fd, like)
         if not tmp:

@@ -13,7 +13,6 @@ from haproxy_model.base.files import (
     PathLike,
     decode,
     read_bytes,
-    write_text_atomic,
 )
 from haproxy_model.model.config import Config
 from haproxy_model.model.directives import DIRECTIVE_CLASSES
@@ -154,6 +153,8 @@ def dump(
             raise InvalidValue("this configuration was not loaded from a file: give a path")
         path = cfg.source.path
     expected = None if force else cfg.source
+    from haproxy_model.base.atomic_write import write_text_atomic  # writing's modules, on use
+
     state = write_text_atomic(path, dumps(cfg), backup=backup, expected=expected)
     if cfg.source is None or cfg.source.path == state.path:
         cfg.source = state

@@ -30,7 +30,6 @@ from haproxy_model.base.files import (
     PathLike,
     encode,
     read_bytes,
-    write_text_atomic,
 )
 from haproxy_model.model.config_views import add_section
 from haproxy_model.syntax.document import Document
@@ -141,6 +140,8 @@ def write_back(doc: Document, *, force: bool = False, backup: bool = False) -> l
     The files are not replaced all at once: an error in the middle (a full
     disk) leaves the files before it written and the others as they were.
     """
+    from haproxy_model.base.atomic_write import write_text_atomic  # writing's modules, on use
+
     origins = doc.origins
     if origins is None:
         raise InvalidValue("this configuration was not read from several files")

@@ -29,39 +29,59 @@ MAX_LINE_LENGTH = 1 << 20
 MAX_NESTING = 99
 
 
-@attrs.frozen
 class Patterns:
-    """The compiled patterns of one grammar."""
+    """The compiled patterns of one grammar, each compiled when first used (the line
+    pattern alone takes sre a few milliseconds: a short command should pay only for
+    the patterns it uses)."""
 
-    line: re.Pattern[str]
-    parts: re.Pattern[str]
-    ws: re.Pattern[str]
-    word: re.Pattern[str]
-    section_keyword: re.Pattern[str]
-    message_keyword: re.Pattern[str]
+    @functools.cached_property
+    def line(self) -> re.Pattern[str]:
+        """A whole line: indent, first word, the other words, trailing blanks, comment."""
+        ws, word, comment = _terminal("WS"), _terminal("WORD"), _terminal("COMMENT")
+        line = re.compile(
+            f"(?P<indent>{ws})?(?:(?P<first>{word})(?P<rest>(?:{ws}{word})*))?"
+            f"(?P<trail>{ws})?(?P<comment>{comment})?"
+        )
+        # the parser reads groups by number; the terminals must not capture
+        assert line.groupindex == {"indent": 1, "first": 2, "rest": 3, "trail": 4, "comment": 5}
+        assert line.groups == 5
+        return line
+
+    @functools.cached_property
+    def parts(self) -> re.Pattern[str]:
+        """One piece of a line: blanks, a word or the comment."""
+        ws, word, comment = _terminal("WS"), _terminal("WORD"), _terminal("COMMENT")
+        return re.compile(f"(?P<ws>{ws})|(?P<word>{word})|(?P<comment>{comment})")
+
+    @functools.cached_property
+    def ws(self) -> re.Pattern[str]:
+        """Blanks between words."""
+        return re.compile(_terminal("WS"))
+
+    @functools.cached_property
+    def word(self) -> re.Pattern[str]:
+        """One word, quotes and escapes included."""
+        return re.compile(_terminal("WORD"))
+
+    @functools.cached_property
+    def section_keyword(self) -> re.Pattern[str]:
+        """A keyword that opens a section."""
+        return re.compile(_terminal("SECTION_KEYWORD"))
+
+    @functools.cached_property
+    def message_keyword(self) -> re.Pattern[str]:
+        """A message directive (``.diag``, ``.notice``, ...)."""
+        return re.compile(_terminal("MESSAGE_KEYWORD"))
+
+
+def _terminal(name: str) -> str:
+    return _grammar.terminal_pattern(name)
 
 
 @functools.lru_cache(maxsize=1)
 def patterns() -> Patterns:
-    """Compile the fast path's patterns from the grammar's terminals."""
-    t = _grammar.terminal_pattern
-    ws, word, comment = t("WS"), t("WORD"), t("COMMENT")
-    line = re.compile(
-        f"(?P<indent>{ws})?(?:(?P<first>{word})(?P<rest>(?:{ws}{word})*))?"
-        f"(?P<trail>{ws})?(?P<comment>{comment})?"
-    )
-    # the parser reads groups by number; the terminals must not capture
-    assert line.groupindex == {"indent": 1, "first": 2, "rest": 3, "trail": 4, "comment": 5}
-    assert line.groups == 5
-    parts = re.compile(f"(?P<ws>{ws})|(?P<word>{word})|(?P<comment>{comment})")
-    return Patterns(
-        line=line,
-        parts=parts,
-        ws=re.compile(ws),
-        word=re.compile(word),
-        section_keyword=re.compile(t("SECTION_KEYWORD")),
-        message_keyword=re.compile(t("MESSAGE_KEYWORD")),
-    )
+    """The fast path's patterns, from the grammar's terminals (compiled on first use)."""
+    return Patterns()
 
 
 @attrs.define

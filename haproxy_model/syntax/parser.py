@@ -166,7 +166,8 @@ def parse_fast(
     else:
         last_newline = ""
     special = special_lines(text)
-    special.add(len(lines) - 1)  # its line end may be missing
+    if not last_newline:
+        special.add(len(lines) - 1)  # its line end is missing
 
     if make_section is None:
         make_section = _section_factory(section_classes)
@@ -255,9 +256,7 @@ class _FullLine:
         self.classes = classes
         self.last_newline = last_newline
         self.last = count - 1
-        pats = patterns()
-        self.fullmatch = pats.line.fullmatch
-        self.message_keyword = pats.message_keyword.fullmatch
+        self.patterns = patterns()  # each compiled when first used
         self.section_keywords = _grammar.section_keywords()
 
     def __call__(self, index: int, line: str) -> None:
@@ -272,7 +271,12 @@ class _FullLine:
             raise builder.error(
                 lineno, MAX_LINE_LENGTH, f"line longer than {MAX_LINE_LENGTH} characters"
             )
-        m = self.fullmatch(line)
+        stripped = line.lstrip(_BLANKS)
+        if not stripped or stripped[0] == "#":  # what the line pattern would find
+            kind = Comment if stripped else Blank
+            builder.append(new_line(kind, line, newline, builder.owner))
+            return
+        m = self.patterns.line.fullmatch(line)
         if m is not None:
             first, rest = m.group(_FIRST, _REST)
         else:
@@ -280,7 +284,6 @@ class _FullLine:
         node: Line
         if first is None or first[0] == "[":
             if first is not None or m is None:
-                stripped = line.lstrip(_BLANKS)
                 if stripped.startswith("["):
                     builder.append(new_line(ScopeLine, line, newline, builder.owner))
                     return
@@ -309,7 +312,7 @@ class _FullLine:
         elif first[0] == ".":
             if first in _CONDITIONALS:
                 builder.conditional(Marker(line, newline=newline), first, lineno, m.start("first"))
-            elif self.message_keyword(first):
+            elif self.patterns.message_keyword.fullmatch(first):
                 message = Message(line, newline=newline)
                 words = message.parts().words
                 if len(words) > 2:

@@ -8,8 +8,8 @@ A section, a `.if` block, a branch and the document keep the text they rendered
 
 from __future__ import annotations
 
-from itertools import repeat
-from operator import attrgetter, is_
+from itertools import compress, count, repeat
+from operator import attrgetter, is_, is_not
 from typing import Any
 
 from haproxy_model.base.errors import InvalidType
@@ -101,25 +101,32 @@ def render(node: Any) -> str:
 
 def _document(doc: Document) -> str:
     """The document's text: where its top-level nodes are the ones it last rendered,
-    the old text with the changed nodes' pieces replaced (one pass over the top-level
-    nodes, and a slice per run of unchanged ones); else a full render.
+    the old text with the changed nodes' pieces replaced (a slice per run of unchanged
+    ones); else a full render.
 
-    A container that is the same object as at the last render kept its lists (a new
-    list goes through ``__setattr__``, which clears its cache), so its cache, when it
-    has one, is its own."""
+    The nodes to look at are found with C-level passes over the top-level nodes: those
+    whose cache mark is not the one of the last render, and those that had none (lines,
+    and containers that cannot cache); only they are visited in Python.  A container
+    that is the same object as at the last render kept its lists (a new list goes
+    through ``__setattr__``, which clears its cache), so its cache, when it has one, is
+    its own."""
     body: Any = doc.body
     layout = doc._layout
     if layout is None or not _owns(body, doc) or len(layout[1]) != len(body):
         return _full_document(doc)
     old, nodes, ends, marks = layout
+    if not all(map(is_, body, nodes)):
+        return _full_document(doc)
+    now = map(getattr, body, repeat("_text"), repeat(None))
+    moved = compress(count(), map(is_not, now, marks))
+    unmarked = compress(count(), map(is_, marks, repeat(None)))
     pieces: list[str] = []
     run = 0  # where the current run of unchanged text starts in ``old``
     new_ends = ends
     new_marks = marks
     cacheable = True
-    for i, node in enumerate(body):
-        if node is not nodes[i]:
-            return _full_document(doc)
+    for i in sorted({*moved, *unmarked}):
+        node = body[i]
         start = ends[i - 1] if i else 0
         if isinstance(node, Line):
             piece = node._raw + node._newline
