@@ -125,11 +125,14 @@ class SectionMap(Mapping[str, S], Generic[S]):
         return _sections(self._cfg, self._cls)
 
     def __getitem__(self, name: str) -> S:
-        for section in self._items():
-            if section.name == name:
-                return section
+        found = self._cfg.section_named(self._cls, name) if isinstance(name, str) else None
+        if found is not None:
+            return found
         names = ", ".join(repr(s.name) for s in self._items()) or "none"
         raise NotFound(f"no {self._label} named {name!r} (there are: {names})")
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._cfg.section_named(self._cls, name) is not None
 
     def __iter__(self) -> Iterator[str]:
         return iter([s.name for s in self._items() if s.name is not None])

@@ -8,7 +8,9 @@ typed model: :class:`haproxy_model.Config` extends it with typed views
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from itertools import repeat
+from operator import attrgetter, is_
+from typing import Any, TypeVar
 
 import attrs
 
@@ -17,9 +19,57 @@ from haproxy_model.base.files import FileState
 from haproxy_model.syntax.nodes import Blank, Conditional, Line, Node, iter_lines, meaningful
 from haproxy_model.syntax.origins import Origins
 from haproxy_model.syntax.sections import Section
-from haproxy_model.syntax.tracking import Container
+from haproxy_model.syntax.tracking import Container, changes
 
 __all__ = ["Document"]
+
+S = TypeVar("S", bound=Section)
+_header_raw = attrgetter("header._raw")
+
+
+@attrs.define(eq=False)
+class _SectionIndex:
+    """The top-level sections of a document by kind and name, with what it was built
+    from: the body list, a copy of its nodes and each section's header text, and the
+    count of node changes (:func:`changes`) when it was last seen to hold."""
+
+    body: list[Node]
+    nodes: list[Node]
+    sections: list[Section]
+    headers: list[str]
+    seen: int
+    named: dict[type, dict[str | None, Section]] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, body: list[Node]) -> _SectionIndex:
+        sections = [node for node in body if isinstance(node, Section)]
+        return cls(body, list(body), sections, list(map(_header_raw, sections)), changes())
+
+    def holds_for(self, body: list[Node]) -> bool:
+        """Whether ``body`` has the same nodes, and each section the same header text:
+        at once when no node changed since it last held, else by C-level identity
+        passes over the nodes and the headers."""
+        now = changes()
+        if now == self.seen and body is self.body:
+            return True
+        if (
+            len(body) == len(self.nodes)
+            and all(map(is_, body, self.nodes))
+            and all(map(is_, map(_header_raw, self.sections), self.headers))
+        ):
+            self.body, self.seen = body, now
+            return True
+        return False
+
+    def first(self, cls: type[S], name: str) -> S | None:
+        named = self.named.get(cls)
+        if named is None:
+            named = {}
+            for section in self.sections:
+                if isinstance(section, cls):
+                    named.setdefault(section.name, section)
+            self.named[cls] = named
+        return named.get(name)  # type: ignore[return-value]
 
 
 @attrs.define(init=False, eq=False)
@@ -47,6 +97,7 @@ class Document(Container):
     _layout: tuple[str, list[Node], list[int], list[Any]] | None = attrs.field(
         default=None, init=False, repr=False
     )
+    _index: _SectionIndex | None = attrs.field(default=None, init=False, repr=False)
 
     def __init__(
         self,
@@ -66,6 +117,7 @@ class Document(Container):
         self._text = None
         self._parent = None
         self._layout = None
+        self._index = None
         self.body = body
         self.filename = filename
         #: what the file held when it was loaded (``hm.load``); ``hm.dump`` checks it
@@ -77,6 +129,23 @@ class Document(Container):
     def sections(self) -> list[Section]:
         """Every section in file order (looking into `.if` blocks)."""
         return list(_iter_sections(self.body))
+
+    def section_named(self, cls: type[S], name: str) -> S | None:
+        """The first section of type ``cls`` named ``name`` (looking into `.if` blocks),
+        or None.  Found through an index of the top-level sections kept until the
+        top-level nodes or a section's header change, so that looking up many names
+        in a large file does not walk it each time."""
+        body = self.body
+        index = self._index
+        if index is None or not index.holds_for(body):
+            if any(map(isinstance, body, repeat(Conditional))):
+                self._index = None  # sections inside `.if` blocks: walk them
+                for section in _iter_sections(body):
+                    if isinstance(section, cls) and section.name == name:
+                        return section
+                return None
+            index = self._index = _SectionIndex.of(body)
+        return index.first(cls, name)
 
     def lines(self) -> Iterator[Line]:
         """Every line of the file in order."""

@@ -46,8 +46,7 @@ class Line:
     @raw.setter
     def raw(self, value: str) -> None:
         self._raw = value
-        if self._parent is not None:
-            touch(self._parent)
+        touch(self._parent)
 
     @property
     def newline(self) -> str:
@@ -57,8 +56,7 @@ class Line:
     @newline.setter
     def newline(self, value: str) -> None:
         self._newline = value
-        if self._parent is not None:
-            touch(self._parent)
+        touch(self._parent)
 
     def render(self) -> str:
         """The line's text with its line end."""

@@ -17,9 +17,22 @@ from typing import Any, SupportsIndex, overload
 _setattr = object.__setattr__
 
 
+#: How many changes have been made to nodes so far (in any document): what was worked
+#: out from nodes when it had some value still holds while it has it.
+_changes = 0
+
+
+def changes() -> int:
+    """The count of changes made to nodes so far (see :func:`touch`)."""
+    return _changes
+
+
 def touch(node: Any) -> None:
     """Clear the cached text of ``node`` (a container, a tuple of them, or None) and of
-    every container around it."""
+    every container around it, and count a change (also for None: a line that stands
+    in no container yet)."""
+    global _changes
+    _changes += 1
     while node is not None:
         if node.__class__ is tuple:
             for one in node:
