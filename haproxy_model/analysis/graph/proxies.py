@@ -14,6 +14,7 @@ import attrs
 
 from haproxy_model.base.chains import follow
 from haproxy_model.model.config import Config
+from haproxy_model.syntax.defaults_links import PROXY_SECTIONS, with_defaults
 from haproxy_model.syntax.nodes import Directive, Marker, Message, iter_lines
 from haproxy_model.syntax.nodes import Line as TextLine
 from haproxy_model.syntax.positions import Positions
@@ -21,7 +22,6 @@ from haproxy_model.syntax.sections import Header, Section
 
 __all__ = ["Line", "Proxy", "link"]
 
-_PROXIES = ("defaults", "frontend", "listen", "backend")
 _UNNAMED = ("<string>", "<stdin>")
 
 
@@ -98,12 +98,17 @@ def _placer(cfg: Config) -> Callable[[TextLine], tuple[str, int]]:
 def link(configs: Sequence[Config]) -> list[Proxy]:
     """Every proxy section of the files, in order, each linked to its defaults."""
     out: list[Proxy] = []
-    last: Proxy | None = None
-    named: dict[str, Proxy] = {}
+    for proxy, defaults in with_defaults(_proxies(configs)):
+        proxy.defaults = defaults
+        out.append(proxy)
+    return out
+
+
+def _proxies(configs: Sequence[Config]) -> Iterator[tuple[Section, Proxy]]:
     for cfg in configs:
         place = _placer(cfg)
         for section in cfg.sections:
-            if section.keyword not in _PROXIES:
+            if section.keyword not in PROXY_SECTIONS:
                 continue
             lines = [
                 Line(node, *place(node))
@@ -114,15 +119,4 @@ def link(configs: Sequence[Config]) -> list[Proxy]:
             ]
             file, number = place(section.header)
             folder = Path(file).parent if file not in _UNNAMED else Path.cwd()
-            proxy = Proxy(section, file, number, lines, folder)
-            source = section.from_
-            if source is not None:
-                proxy.defaults = named.get(source)
-            elif proxy.kind != "defaults":
-                proxy.defaults = last
-            if proxy.kind == "defaults":
-                last = proxy
-                if section.name:
-                    named[section.name] = proxy
-            out.append(proxy)
-    return out
+            yield section, Proxy(section, file, number, lines, folder)

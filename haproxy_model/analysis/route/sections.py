@@ -18,9 +18,10 @@ from haproxy_model.analysis.route.conditions import AclLine, parse_acl
 from haproxy_model.analysis.route.fetches import Files
 from haproxy_model.analysis.route.matching import Unknown
 from haproxy_model.model.config import Config
+from haproxy_model.syntax.defaults_links import PROXY_SECTIONS, with_defaults
 from haproxy_model.syntax.nodes import Conditional, Directive, Marker, Message, Node
 from haproxy_model.syntax.positions import Positions
-from haproxy_model.syntax.sections import Header
+from haproxy_model.syntax.sections import Header, Section
 
 __all__ = ["Line", "Proxy", "link"]
 
@@ -97,26 +98,18 @@ def _lines(nodes: Sequence[Node], positions: Positions, file: str, guarded: bool
 def link(configs: Sequence[Config]) -> list[Proxy]:
     """Every defaults/frontend/listen/backend section of the files, in order, linked."""
     out: list[Proxy] = []
-    last: Proxy | None = None
-    named: dict[str, Proxy] = {}
+    for proxy, defaults in with_defaults(_proxies(configs)):
+        proxy.defaults = defaults
+        out.append(proxy)
+    return out
+
+
+def _proxies(configs: Sequence[Config]) -> Iterator[tuple[Section, Proxy]]:
     for cfg in configs:
         positions = Positions(cfg)
         folder = Path(cfg.filename).parent if cfg.filename not in ("<string>", "<stdin>") else None
         files = Files(folder)
         for section in cfg.sections:
-            kind = section.keyword
-            if kind not in ("defaults", "frontend", "listen", "backend"):
-                continue
-            lines = list(_lines(section.body, positions, cfg.filename, False))
-            proxy = Proxy(kind, section.name, lines, files)
-            source = section.from_
-            if source is not None:
-                proxy.defaults = named.get(source)
-            elif kind != "defaults":
-                proxy.defaults = last
-            if kind == "defaults":
-                last = proxy
-                if proxy.name:
-                    named[proxy.name] = proxy
-            out.append(proxy)
-    return out
+            if section.keyword in PROXY_SECTIONS:
+                lines = list(_lines(section.body, positions, cfg.filename, False))
+                yield section, Proxy(section.keyword, section.name, lines, files)

@@ -17,6 +17,7 @@ from haproxy_model.keywords.build import Build
 from haproxy_model.keywords.versions import version_key
 from haproxy_model.model.config import Config
 from haproxy_model.model.directives import shape_of
+from haproxy_model.syntax.defaults_links import PROXY_SECTIONS, with_defaults
 from haproxy_model.syntax.nodes import (
     Branch,
     Conditional,
@@ -33,7 +34,6 @@ from haproxy_model.syntax.sections import Header, Section
 Path = tuple[tuple[int, int], ...]
 
 #: Proxy sections (manual section 4).
-PROXY_SECTIONS = ("defaults", "frontend", "listen", "backend")
 
 # `.if` predicates that ask what the running binary supports (manual section
 # 2.4): a keyword unknown to the version validated may be meant for another one.
@@ -273,28 +273,16 @@ def _items(nodes: Sequence[Node], guarded: bool, path: Path) -> Iterator[Item]:
 
 
 def link_proxies(ctx: Context) -> list[Proxy]:
-    """The proxy sections in file order, each linked to the defaults it inherits.
-
-    A proxy takes its settings from the defaults section it names after
-    ``from``, else from the last defaults section above it (manual section 4);
-    a defaults section without ``from`` starts from scratch.
-    """
+    """The proxy sections in file order, each linked to the defaults it inherits
+    (:func:`haproxy_model.syntax.defaults_links.with_defaults`)."""
+    proxies = (
+        (block.section, Proxy(block.section, block.items, block.guarded, block.path))
+        for block in ctx.blocks
+        if block.keyword in PROXY_SECTIONS
+    )
     out: list[Proxy] = []
-    last_defaults: Proxy | None = None
-    named: dict[str, Proxy] = {}
-    for block in ctx.blocks:
-        if block.keyword not in PROXY_SECTIONS:
-            continue
-        proxy = Proxy(block.section, block.items, block.guarded, block.path)
-        source = block.section.from_
-        if source is not None:
-            proxy.parent = named.get(source)
-        elif proxy.kind != "defaults":
-            proxy.parent = last_defaults
-        if proxy.kind == "defaults":
-            last_defaults = proxy
-            if proxy.name:
-                named[proxy.name] = proxy  # a later namesake replaces it (3.x)
+    for proxy, parent in with_defaults(proxies):
+        proxy.parent = parent
         out.append(proxy)
     return out
 

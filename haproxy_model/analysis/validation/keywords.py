@@ -35,7 +35,6 @@ import functools
 from collections.abc import Sequence
 
 from haproxy_model.analysis.validation._context import (
-    PROXY_SECTIONS,
     Block,
     Context,
     Item,
@@ -52,6 +51,7 @@ from haproxy_model.keywords.table import PARTIAL_ACTIONS, all_section_keywords
 from haproxy_model.keywords.versions import version_key
 from haproxy_model.model import line_options
 from haproxy_model.model.typed_sections import TypedSection
+from haproxy_model.syntax.defaults_links import PROXY_SECTIONS
 
 # A frontend/listen/backend keyword used in a proxy lacking the capability is
 # ignored with a warning ("'balance' ignored because frontend 'f' has no

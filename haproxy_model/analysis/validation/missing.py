@@ -13,13 +13,13 @@ Code: ``missing-argument``.
 from __future__ import annotations
 
 from haproxy_model.analysis.validation._context import (
-    PROXY_SECTIONS,
     Block,
     Context,
     Item,
     is_dynamic,
 )
 from haproxy_model.analysis.validation.registry import registered
+from haproxy_model.syntax.defaults_links import PROXY_SECTIONS
 
 _PROXY = frozenset(PROXY_SECTIONS)
 _GLOBAL_TOO = _PROXY | {"global"}

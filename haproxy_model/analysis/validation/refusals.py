@@ -31,11 +31,12 @@ from collections.abc import Sequence
 
 import attrs
 
-from haproxy_model.analysis.validation._context import PROXY_SECTIONS, is_dynamic
+from haproxy_model.analysis.validation._context import is_dynamic
 from haproxy_model.base.diagnostics import Severity
 from haproxy_model.keywords.build import Build
 from haproxy_model.keywords.first_words import FirstWords, load_first_words
 from haproxy_model.keywords.table import load_table
+from haproxy_model.syntax.defaults_links import PROXY_SECTIONS
 
 __all__ = ["Refusal", "known", "refusal", "section_refusal"]
 

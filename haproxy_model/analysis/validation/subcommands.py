@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 
 from haproxy_model.analysis.validation._context import (
-    PROXY_SECTIONS,
     Block,
     Context,
     Item,
@@ -25,6 +24,7 @@ from haproxy_model.analysis.validation._context import (
 )
 from haproxy_model.analysis.validation.registry import registered
 from haproxy_model.keywords.table import Keyword, Variant
+from haproxy_model.syntax.defaults_links import PROXY_SECTIONS
 
 _LITERAL = re.compile(r"[a-z][a-z0-9-]*")
 FIRST_WORD = {"compression", "http-error", "option pgsql-check"}
