@@ -12,6 +12,7 @@ from haproxy_model.base.errors import InvalidValue
 from haproxy_model.base.files import PathLike
 from haproxy_model.io.haproxy import checking
 from haproxy_model.io.haproxy.checking import Targets
+from haproxy_model.keywords.versions import version_key
 
 _VERSION_RE = re.compile(r"HA-?Proxy version (?P<full>\S+)")
 _NUMERIC_RE = re.compile(r"\d+(?:\.\d+)*")
@@ -33,7 +34,7 @@ class Binary:
     @property
     def version_tuple(self) -> tuple[int, ...]:
         """The version as numbers: ``(2, 6, 12)``."""
-        return tuple(int(part) for part in self.version.split(".") if part.isdigit())
+        return version_key(self.version)
 
     def check(
         self,
