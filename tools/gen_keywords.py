@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from haproxy_model.keywords.versions import version_key
+
 SCHEMA = 1
 REGENERATE = (
     "for v in 2.0 2.2 2.4 2.8 3.0 3.1 3.2 3.3 3.4; do git -C <haproxy.git> show "
@@ -643,11 +645,6 @@ def _parse_actions_reference(entries: Sequence[Entry], man: Manual, legend: dict
 
 # ---------------------------------------------------------------------------
 # Merging versions
-
-
-def version_key(v: str) -> tuple[int, ...]:
-    """Sort key for version labels such as "2.6" or "3.10"."""
-    return tuple(int(p) for p in re.findall(r"\d+", v))
 
 
 def merge(manuals: dict[str, Manual]) -> dict[str, dict[str, list[dict[str, Any]]]]:

@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from haproxy_sources import Git, strip_comments, version_key
+
 SCHEMA = 1
 ROOT = Path(__file__).resolve().parent.parent
 DUMPS = ROOT / "tools" / "haproxy-dumps"
@@ -105,72 +107,6 @@ class Release:
 
 # ---------------------------------------------------------------------------
 # Reading the sources
-
-
-class Git:
-    """Read-only access to a git directory (bare or not); blobs are read once."""
-
-    def __init__(self, git_dir: Path) -> None:
-        self.git_dir = git_dir
-        self._blobs: dict[str, str] = {}
-
-    def run(self, *args: str) -> str:
-        proc = subprocess.run(
-            ["git", "-C", str(self.git_dir), *args],
-            capture_output=True,
-            check=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-        )
-        return proc.stdout
-
-    def show(self, tag: str, path: str) -> str:
-        return self.run("show", f"{tag}:{path}")
-
-    def tree(self, tag: str, *folders: str) -> dict[str, str]:
-        """``{path: blob id}`` of the files under ``folders`` at ``tag``."""
-        out = {}
-        for line in self.run("ls-tree", "-r", tag, "--", *folders).splitlines():
-            meta, path = line.split("\t", 1)
-            out[path] = meta.split()[2]
-        return out
-
-    def blobs(self, ids: Iterable[str]) -> dict[str, str]:
-        """The text of each blob of ``ids``, read in one ``git cat-file --batch``."""
-        wanted = [i for i in dict.fromkeys(ids) if i not in self._blobs]
-        if wanted:
-            proc = subprocess.run(
-                ["git", "-C", str(self.git_dir), "cat-file", "--batch"],
-                input="\n".join(wanted).encode() + b"\n",
-                capture_output=True,
-                check=True,
-            )
-            data, pos = proc.stdout, 0
-            for blob in wanted:
-                header_end = data.index(b"\n", pos)
-                size = int(data[pos:header_end].split()[2])
-                start = header_end + 1
-                self._blobs[blob] = data[start : start + size].decode("utf-8", "replace")
-                pos = start + size + 1
-        return {i: self._blobs[i] for i in ids}
-
-
-_COMMENT_OR_STRING = re.compile(
-    r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S
-)
-
-
-def strip_comments(text: str) -> str:
-    """C text without its comments (their newlines kept), strings and chars untouched."""
-
-    def blank(m: re.Match[str]) -> str:
-        token = m.group(0)
-        if token[0] in "\"'":
-            return token
-        return " " + "\n" * token.count("\n")
-
-    return _COMMENT_OR_STRING.sub(blank, text)
 
 
 def _condition_options(condition: str) -> frozenset[str]:
@@ -370,11 +306,6 @@ def write_dump(binary: str) -> Path:
 
 # ---------------------------------------------------------------------------
 # Merging
-
-
-def version_key(v: str) -> tuple[int, ...]:
-    """Sort key for version labels such as "2.6", "3.10" or "3.5-dev"."""
-    return tuple(int(p) for p in re.findall(r"\d+", v.split("-")[0]))
 
 
 def _ranges(present: Sequence[str], order: Sequence[str]) -> list[list[str]]:

@@ -40,12 +40,13 @@ import bisect
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from haproxy_sources import git, read_blobs, strip_comments, version_key
 
 SCHEMA = 1
 DEFAULT_GIT_DIR = "/work/.mirror/haproxy+haproxy/repo"
@@ -70,55 +71,8 @@ ADDON_OPTIONS = {
 # Reading the clone
 
 
-def git(git_dir: str, *args: str) -> str:
-    """Run git in ``git_dir`` and return its standard output."""
-    proc = subprocess.run(["git", "-C", git_dir, *args], capture_output=True, check=True, text=True)
-    return proc.stdout
-
-
-def read_blobs(git_dir: str, ref: str, paths: Sequence[str]) -> dict[str, str]:
-    """The text of ``paths`` at ``ref``, read with one ``git cat-file --batch``."""
-    request = "".join(f"{ref}:{p}\n" for p in paths).encode()
-    proc = subprocess.run(
-        ["git", "-C", git_dir, "cat-file", "--batch"],
-        input=request,
-        capture_output=True,
-        check=True,
-    )
-    out: dict[str, str] = {}
-    data = proc.stdout
-    pos = 0
-    for path in paths:
-        end = data.index(b"\n", pos)
-        header = data[pos:end].split()
-        pos = end + 1
-        if len(header) < 3 or header[1] == b"missing":
-            continue
-        size = int(header[2])
-        out[path] = data[pos : pos + size].decode("utf-8", "replace")
-        pos += size + 1
-    return out
-
-
 # ---------------------------------------------------------------------------
 # C text
-
-
-_TOKENS = re.compile(
-    r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|/\*.*?(?:\*/|\Z)|//[^\n]*', re.DOTALL
-)
-
-
-def _blank(m: re.Match[str]) -> str:
-    text = m.group(0)
-    if text[0] in "\"'":
-        return text
-    return "\n".join(" " * len(part) for part in text.split("\n"))
-
-
-def strip_comments(text: str) -> str:
-    """``text`` with its comments blanked out (line breaks kept), strings untouched."""
-    return _TOKENS.sub(_blank, text)
 
 
 _DIRECTIVE = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b(.*)$")
@@ -538,11 +492,6 @@ def parser_words(
 
 # ---------------------------------------------------------------------------
 # Output
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    """``"3.5-dev"`` -> ``(3, 5)``: the development version sorts with its number."""
-    return tuple(int(p) for p in re.findall(r"\d+", version)[:2])
 
 
 def dev_version(git_dir: str, ref: str) -> str:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+
+from haproxy_sources import git
 
 import haproxy_model as hm
 
@@ -51,17 +52,11 @@ def extract(vtc: str) -> Iterator[str]:
         i += 1
 
 
-def _git(git_dir: str, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", git_dir, *args], capture_output=True, check=True, text=True
-    ).stdout
-
-
 def configs(git_dir: str, ref: str) -> Iterator[tuple[str, int, str]]:
     """(vtc path, index, configuration) for every configuration of ``ref``'s reg-tests."""
-    names = _git(git_dir, "ls-tree", "-r", "--name-only", ref, "reg-tests").split()
+    names = git(git_dir, "ls-tree", "-r", "--name-only", ref, "reg-tests").split()
     for name in sorted(n for n in names if n.endswith(".vtc")):
-        text = _git(git_dir, "show", f"{ref}:{name}")
+        text = git(git_dir, "show", f"{ref}:{name}")
         for index, cfg in enumerate(extract(text), 1):
             yield name, index, cfg
 
