@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from haproxy_sources import Git, strip_comments, version_key
+from haproxy_sources import Git, MakeTest, makefile_lines, strip_comments, version_key
 
 SCHEMA = 1
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,30 +203,26 @@ def registrations(text: str, path: str, file_build: frozenset[str]) -> Iterator[
 def makefile_options(makefile: str) -> dict[str, frozenset[str]]:
     """``{"src/ssl_sock.c": {"OPENSSL"}, ...}``: files compiled only with a ``USE_*``
     option, from the ``ifneq ($(USE_X),)`` blocks that add them to ``OPTIONS_OBJS``."""
-    joined = re.sub(r"\\\n", " ", makefile)
-    stack: list[str | None] = []
     out: dict[str, set[str]] = {}
-    for raw in joined.splitlines():
-        line = raw.split("#", 1)[0].strip()
-        word = line.split(None, 1)[0] if line else ""
-        if word in ("ifneq", "ifeq", "ifdef", "ifndef"):
-            uses = _USE.findall(line)
-            positive = word == "ifneq" and uses and re.search(r",\s*\)\s*$", line)
-            stack.append(uses[0] if positive else None)
-        elif word == "else" and stack:
-            stack[-1] = None
-        elif word == "endif" and stack:
-            stack.pop()
-        elif re.match(r"\w*OBJS\s*[+:]?=", line):
-            active = {opt for opt in stack if opt}
+    for raw, tests in makefile_lines(makefile):
+        line = raw.strip()
+        active = {opt for opt in map(_option_of, tests) if opt}
+        if re.match(r"\w*OBJS\s*[+:]?=", line):
             if active:
                 for obj in re.findall(r"\b((?:src|addons)/[\w./-]+)\.o\b", line):
                     out.setdefault(obj + ".c", set()).update(active)
-        elif word == "include" and "addons/" in line:
-            active = {opt for opt in stack if opt}
+        elif line.split(None, 1)[:1] == ["include"] and "addons/" in line:
             for folder in re.findall(r"addons/([\w-]+)", line):
                 out.setdefault(f"addons/{folder}/", set()).update(active)
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def _option_of(test: MakeTest) -> str | None:
+    """``ifneq ($(USE_X),)`` -> ``X``; other tests, and their ``else`` branches, none."""
+    uses = _USE.findall(test.text)
+    if test.kind == "ifneq" and uses and re.search(r",\s*\)\s*$", test.text) and not test.in_else:
+        return str(uses[0])
+    return None
 
 
 def file_build(path: str, options: dict[str, frozenset[str]]) -> frozenset[str]:

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from haproxy_sources import git, read_blobs, strip_comments, version_key
+from haproxy_sources import MakeTest, git, makefile_lines, read_blobs, strip_comments, version_key
 
 SCHEMA = 1
 DEFAULT_GIT_DIR = "/work/.mirror/haproxy+haproxy/repo"
@@ -187,7 +187,6 @@ def function_body(text: str, name: str) -> tuple[int, str] | None:
 # Makefile
 
 
-_MK_IF = re.compile(r"^\s*(ifneq|ifeq|ifdef|ifndef)\b(.*)$")
 _MK_OPTION = re.compile(r"\$\((USE_\w+?)(?::0=)?\)")
 
 
@@ -195,40 +194,22 @@ def makefile_options(text: str) -> dict[str, tuple[str, ...]]:
     """``{"src/ssl_sock.c": ("USE_OPENSSL",), ...}``: the build options a Makefile
     compiles each object under (only objects added under a ``USE_*`` test)."""
     out: dict[str, tuple[str, ...]] = {}
-    stack: list[str | None] = []
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        while line.endswith("\\") and i + 1 < len(lines):
-            i += 1
-            line = line[:-1] + " " + lines[i]
-        i += 1
-        line = line.split("#", 1)[0]
-        m = _MK_IF.match(line)
-        if m:
-            kind, rest = m.group(1), m.group(2)
-            options = _MK_OPTION.findall(rest)
-            empty = bool(re.search(r",\s*\)\s*$", rest))
-            if options and len(set(options)) == 1 and empty:
-                # ifneq ($(USE_X),) -> USE_X; ifeq ($(USE_X),) -> !USE_X
-                stack.append(options[0] if kind == "ifneq" else f"!{options[0]}")
-            else:
-                stack.append(None)
-            continue
-        word = line.strip().split(" ", 1)[0] if line.strip() else ""
-        if word == "else" and stack:
-            top = stack[-1]
-            stack[-1] = None if top is None else (top[1:] if top[0] == "!" else f"!{top}")
-            continue
-        if word == "endif" and stack:
-            stack.pop()
-            continue
+    for line, tests in makefile_lines(text):
         if re.match(r"^\s*(OPTIONS_OBJS|OBJS|EXTRA_OBJS)\s*[+:]?=", line):
-            conds = tuple(c for c in stack if c is not None)
+            conds = tuple(c for c in map(_condition_of, tests) if c is not None)
             for obj in re.findall(r"\b((?:src|addons)/[\w./-]+)\.o\b", line):
                 out.setdefault(obj + ".c", conds)
     return out
+
+
+def _condition_of(test: MakeTest) -> str | None:
+    """``ifneq ($(USE_X),)`` -> ``USE_X``, ``ifeq ($(USE_X),)`` -> ``!USE_X`` (the other
+    way round in the ``else`` branch); a test of anything else, None."""
+    options = _MK_OPTION.findall(test.text)
+    if not (options and len(set(options)) == 1 and re.search(r",\s*\)\s*$", test.text)):
+        return None
+    positive = (test.kind == "ifneq") != test.in_else
+    return str(options[0]) if positive else f"!{options[0]}"
 
 
 # ---------------------------------------------------------------------------

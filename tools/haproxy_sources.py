@@ -7,11 +7,20 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from haproxy_model.keywords.versions import version_key
 
-__all__ = ["Git", "git", "read_blobs", "strip_comments", "version_key"]
+__all__ = [
+    "Git",
+    "MakeTest",
+    "git",
+    "makefile_lines",
+    "read_blobs",
+    "strip_comments",
+    "version_key",
+]
 
 
 def git(git_dir: str, *args: str) -> str:
@@ -106,3 +115,36 @@ def strip_comments(text: str) -> str:
     """C text with its comments blanked out (columns and line breaks kept), strings
     and character constants untouched."""
     return _TOKENS.sub(_blank, text)
+
+
+@dataclass(frozen=True)
+class MakeTest:
+    """A Makefile conditional around a line: ``ifneq``/``ifeq``/``ifdef``/``ifndef``,
+    what follows the keyword, and whether the line is in its ``else`` branch."""
+
+    kind: str
+    text: str
+    in_else: bool = False
+
+
+_MAKE_TEST = re.compile(r"^\s*(ifneq|ifeq|ifdef|ifndef)\b(.*)$")
+
+
+def makefile_lines(text: str) -> Iterator[tuple[str, tuple[MakeTest, ...]]]:
+    """Each logical line of a Makefile (continuations joined, comments cut) that is not
+    a conditional, with the conditionals around it, outermost first.  What a test means
+    (which ``USE_*`` option, whether it is negated) is left to the caller."""
+    stack: list[MakeTest] = []
+    for raw in re.sub(r"\\\n", " ", text).split("\n"):
+        line = raw.split("#", 1)[0]
+        m = _MAKE_TEST.match(line)
+        if m:
+            stack.append(MakeTest(m.group(1), m.group(2)))
+            continue
+        word = line.split(None, 1)[0] if line.strip() else ""
+        if word == "else" and stack:
+            stack[-1] = replace(stack[-1], in_else=True)
+        elif word == "endif" and stack:
+            stack.pop()
+        else:
+            yield line, tuple(stack)
