@@ -309,3 +309,20 @@ def test_a_section_in_two_documents_shows_an_edit_in_both() -> None:
     _server(cfg).maxconn = 6
     assert "maxconn 6" in check(cfg)
     assert "maxconn 6" in check(other)
+
+
+def test_copies_keep_the_parsed_mark() -> None:
+    """A deep copy, edited, then copied again and grown, renders (the parser's mark of an
+    unchanged node is one object, which copies and pickles keep)."""
+    from haproxy_model.syntax.render import PARSED
+
+    cfg = hm.parse("global\n    daemon\n\nbackend a\n    mode http\n")
+    assert copy.deepcopy(PARSED) is PARSED and pickle.loads(pickle.dumps(PARSED)) is PARSED
+    c = copy.deepcopy(cfg)
+    c.body.insert(1, Blank(""))
+    hm.dumps(c)
+    c = copy.copy(c)
+    hm.dumps(c)
+    c.backends.add(hm.Backend(name="z"))
+    assert hm.dumps(c) == "".join(line.render() for line in c.lines())
+    assert hm.dumps(c).endswith("backend z\n")

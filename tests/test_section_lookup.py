@@ -87,3 +87,26 @@ def test_header_replaced_by_hand() -> None:
     b.header = hm.parse("backend q\n").sections[0].header
     agree(cfg)
     assert cfg.backends["q"] is b
+
+
+def test_an_index_carried_by_pickle_or_copy_is_checked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pickled index's change count belongs to another process (whose count may
+    happen to equal this one's): it is never taken as holding unchecked."""
+    import copy
+    import pickle
+
+    from haproxy_model.syntax import tracking
+
+    cfg = hm.parse(TEXT)
+    cfg.backends["a"]  # the index is built
+    cfg.backends["a"].header.raw = "backend renamed"  # the index no longer holds
+    for carried in (pickle.loads(pickle.dumps(cfg)), copy.deepcopy(cfg)):
+        index = carried._index
+        assert index is not None
+        # as if this process had counted exactly as many changes as the other one
+        monkeypatch.setattr(tracking, "_changes", index.seen[1])
+        agree(carried)
+        assert "a" not in carried.backends
+        assert carried.backends["renamed"] is walked(carried, hm.Backend, "renamed")

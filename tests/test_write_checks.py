@@ -20,6 +20,14 @@ BASE = "backend app\n    server s0 127.0.0.1:8000\n"
 HOUR_NS = 3600 * 10**9
 
 
+def require_local(path: Path) -> None:
+    """Skip where ``path`` is not on a local filesystem (no status shortcut there)."""
+    from haproxy_model.base.filesystems import stamps_with_local_clock
+
+    if not stamps_with_local_clock(os.stat(path).st_dev):
+        pytest.skip(f"{path} is not on a local filesystem")
+
+
 def stat_like(st: os.stat_result, **changes: int) -> os.stat_result:
     """``st`` with some of its fields replaced (an os.stat_result is a tuple with names)."""
     fields = list(st)
@@ -32,6 +40,7 @@ def stat_like(st: os.stat_result, **changes: int) -> os.stat_result:
 
 
 def test_unchanged_since_only_for_the_same_settled_file(tmp_path: Path) -> None:
+    require_local(tmp_path)
     path = tmp_path / "f"
     path.write_text("x")
     st = path.stat()
@@ -57,6 +66,7 @@ def test_coarse_file_times_need_a_longer_wait() -> None:
     later; a nanosecond one only within a clock tick."""
     now = 1_800_000_000 * 10**9 + 500_000_000
     whole = 1_799_999_999 * 10**9  # 1.5 s before: FAT rounds a write now to this second
+    require_local(Path(__file__))
     st = os.stat(__file__)
     coarse = stat_like(st, st_mtime_ns=whole)
     assert not file_state.unchanged_since(coarse, coarse, now)
@@ -66,6 +76,7 @@ def test_coarse_file_times_need_a_longer_wait() -> None:
 
 
 def settled_config(tmp_path: Path) -> tuple[Path, hm.Config]:
+    require_local(tmp_path)
     path = tmp_path / "haproxy.cfg"
     path.write_text(BASE)
     hour_ago = time.time_ns() - HOUR_NS
@@ -156,18 +167,25 @@ def test_background_hands_back_value_and_error() -> None:
         task.result()
 
 
-def test_failed_temporary_write_waits_for_the_check(
+def open_descriptors() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+def test_check_thread_reads_its_own_descriptor(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """When writing the new file fails, the error is the write's, and the check reading the
-    locked file has ended before that file is closed."""
+    """When writing the new file fails, the error is the write's at once; the check,
+    still reading, reads a descriptor of its own (the caller has closed the locked
+    file's), and closes it when it ends."""
     path, cfg = settled_config(tmp_path)
+    before = open_descriptors()
     ended: list[bool] = []
     real = atomic_write._check_held
 
-    def slow_check(*args: object) -> None:
-        time.sleep(0.2)
-        real(*args)  # type: ignore[arg-type]
+    def slow_check(target: Path, held: object, expected: object) -> None:
+        time.sleep(0.3)
+        real(target, held, expected)  # type: ignore[arg-type]  # raises on a closed fd
         ended.append(True)
 
     def full_disk(
@@ -179,5 +197,35 @@ def test_failed_temporary_write_waits_for_the_check(
     monkeypatch.setattr(atomic_write, "write_temp", full_disk)
     with pytest.raises(OSError, match="No space left"):
         hm.dump(cfg, path)
-    assert ended == [True]
+    assert not ended  # the caller did not wait for the check
+    deadline = time.monotonic() + 10
+    while not ended and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ended == [True]  # it read the file to the end, through its own descriptor
+    time.sleep(0.05)
+    assert len(open_descriptors()) <= len(before)  # and closed it
     assert path.read_text() == BASE
+
+
+def test_only_local_filesystems_go_by_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A network filesystem's server stamps times by its own clock: its files are read."""
+    from haproxy_model.base import filesystems
+
+    st = os.stat(__file__)
+    old = stat_like(st, st_mtime_ns=time.time_ns() - HOUR_NS)
+    now = time.time_ns()
+    for fs_type, expected in (("ext4", True), ("tmpfs", True), ("nfs4", False), ("cifs", False)):
+        monkeypatch.setattr(filesystems, "_mount_types", lambda t=fs_type: {st.st_dev: t})
+        assert file_state.unchanged_since(old, old, now) is expected, fs_type
+    monkeypatch.setattr(filesystems, "_mount_types", lambda: {})  # a device not mounted
+    assert not file_state.unchanged_since(old, old, now)
+
+
+def test_mount_types_are_read_from_mountinfo() -> None:
+    from haproxy_model.base import filesystems
+
+    if not os.path.exists("/proc/self/mountinfo"):
+        pytest.skip("no /proc/self/mountinfo here")
+    types = filesystems._mount_types()
+    assert types.get(os.stat("/proc").st_dev) == "proc"
+    assert not filesystems.stamps_with_local_clock(os.stat("/proc").st_dev)

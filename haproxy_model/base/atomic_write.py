@@ -95,16 +95,8 @@ def _replace(
     nothing is swapped in before the check has passed.
     """
     old = _read_held(target, held) if backup else None
-    check = None
-    if expected is not None:
-        check = Background(lambda: _check_held(target, held, expected))
-    try:
-        fd, tmp = write_temp(target, data, held.st, before_sync=digest.start)
-    except BaseException:
-        if check is not None:  # it reads the locked file, which the caller closes next
-            with contextlib.suppress(BaseException):
-                check.result()
-        raise
+    check = _check_beside(target, held, expected) if expected is not None else None
+    fd, tmp = write_temp(target, data, held.st, before_sync=digest.start)
     try:
         if check is not None:
             check.result()
@@ -120,6 +112,22 @@ def _replace(
     finally:
         remove_if_ours(tmp, fd)
         os.close(fd)
+
+
+def _check_beside(target: Path, held: Held, expected: FileState) -> Background[None]:
+    """:func:`_check_held` in a thread of its own, reading its own descriptor of the
+    locked file (closed when it ends): however the caller leaves, even by Ctrl-C while
+    waiting for it, the thread never reads a descriptor the caller has closed."""
+    fd = None if held.fd is None else os.dup(held.fd)
+
+    def check() -> None:
+        try:
+            _check_held(target, Held(fd, held.st, held.seen_ns), expected)
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    return Background(check)
 
 
 def _check_held(target: Path, held: Held, expected: FileState) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import attrs
 
 from haproxy_model.base.errors import Error
+from haproxy_model.base.filesystems import stamps_with_local_clock
 from haproxy_model.base.reading import MAX_FILE_SIZE, PathLike
 
 
@@ -95,6 +96,8 @@ def unchanged_since(before: os.stat_result, after: os.stat_result, seen_ns: int)
     than two ticks and two grains older than ``seen_ns`` cannot be given again by a later
     write.  Not seen: a program that writes in place and then sets the time back to the
     very nanosecond it was (``touch -r``), or writes through a shared memory map.
+    Only on local filesystems (:mod:`.filesystems`): elsewhere the times come from
+    another machine's clock, which ``seen_ns`` says nothing of.
     """
     if (before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns) != (
         after.st_dev,
@@ -104,7 +107,10 @@ def unchanged_since(before: os.stat_result, after: os.stat_result, seen_ns: int)
     ):
         return False
     margin = 2 * _TICK_NS + 2 * _grain_ns(before.st_mtime_ns)
-    return seen_ns > 0 and before.st_mtime_ns + margin < seen_ns
+    if not (seen_ns > 0 and before.st_mtime_ns + margin < seen_ns):
+        return False
+    # a network filesystem's server stamps times by its own clock, not by ``seen_ns``'s
+    return stamps_with_local_clock(before.st_dev)
 
 
 def _compare(path: PathLike, state: FileState, sha256: str, length: int, mtime_ns: int) -> None:

@@ -37,7 +37,7 @@ class _SectionIndex:
     nodes: list[Node]
     sections: list[Section]
     headers: list[str]
-    seen: int
+    seen: tuple[object, int]
     named: dict[type, dict[str | None, Section]] = attrs.field(factory=dict)
 
     @classmethod

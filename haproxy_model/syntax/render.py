@@ -43,6 +43,9 @@ class _Parsed:
     def __repr__(self) -> str:
         return "PARSED"
 
+    def __reduce__(self) -> str:
+        return "PARSED"  # copies and pickles are the one mark, not a new object
+
 
 PARSED = _Parsed()
 

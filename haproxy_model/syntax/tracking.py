@@ -22,9 +22,20 @@ _setattr = object.__setattr__
 _changes = 0
 
 
-def changes() -> int:
-    """The count of changes made to nodes so far (see :func:`touch`)."""
-    return _changes
+class _Epoch:
+    """This process's count of changes: a copy or an unpickled object is another epoch, so
+    a count carried from elsewhere never equals one of this process."""
+
+    __slots__ = ()
+
+
+_EPOCH = _Epoch()
+
+
+def changes() -> tuple[object, int]:
+    """The count of changes made to nodes so far (see :func:`touch`), with the epoch it
+    counts in: compare two with ``==``."""
+    return (_EPOCH, _changes)
 
 
 def touch(node: Any) -> None:
