@@ -128,10 +128,10 @@ def dump(
     dump never lose an update: the later one gets :class:`FileChangedError`.
     Other programs do not take that lock; on Linux the new file is swapped in
     with ``renameat2(RENAME_EXCHANGE)`` and the file it displaced is checked
-    once more (and swapped back if it changed; read again unless its status
-    shows no write since it was locked, as Git decides an index entry is
-    clean: a write that then sets the time back to the very nanosecond it was
-    goes unseen there), elsewhere the file is checked
+    once more (and swapped back if it changed; on a local filesystem it is read
+    again unless its status shows no write since it was locked, as Git decides
+    an index entry is clean: a write that then sets the time back to the very
+    nanosecond it was goes unseen there), elsewhere the file is checked
     again just before ``os.replace``.  Limits: a program that still has the old
     file open writes into the displaced file after the swap, and that write is
     lost (kept in ``<path>.bak`` with ``backup`` and ``renameat2``); without
