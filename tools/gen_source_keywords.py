@@ -594,8 +594,14 @@ def dumps(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def cli(
+    argv: Sequence[str] | None,
+    doc: str,
+    build_table: Callable[[str, Sequence[tuple[str, str, str]]], dict[str, Any]],
+    dump: Callable[[dict[str, Any]], str],
+) -> int:
+    """The command line of a table generator: read the clone, write the table."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument(
         "--git-dir",
         default=os.environ.get("HAPROXY_GIT_DIR", DEFAULT_GIT_DIR),
@@ -604,12 +610,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="output file (default: stdout)")
     parser.add_argument("--no-head", action="store_true", help="leave the development version out")
     args = parser.parse_args(argv)
-    text = dumps(build(args.git_dir, default_refs(args.git_dir, head=not args.no_head)))
+    text = dump(build_table(args.git_dir, default_refs(args.git_dir, head=not args.no_head)))
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")
         return 0
     sys.stdout.write(text)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli(argv, __doc__, build, dumps)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,9 @@ entry becomes its object the first time it is looked up, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")
 R = TypeVar("R")
@@ -59,3 +59,13 @@ def data_text(name: str) -> str:
     from importlib import resources
 
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def expand_runs(versions: Sequence[str], runs: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """``{version: value}`` of the ``[first, last, value]`` runs of a generated table over
+    the ordered ``versions`` (a list value as a tuple)."""
+    out: dict[str, Any] = {}
+    for first, last, value in runs:
+        for v in versions[versions.index(first) : versions.index(last) + 1]:
+            out[v] = tuple(value) if isinstance(value, list) else value
+    return out

@@ -35,7 +35,7 @@ from typing import Any
 import attrs
 
 from haproxy_model.keywords.build import Build
-from haproxy_model.keywords.data import Lazy, data_text
+from haproxy_model.keywords.data import Lazy, data_text, expand_runs
 from haproxy_model.keywords.versions import branch, version_key
 
 __all__ = ["Accepted", "FirstWords", "load_first_words"]
@@ -99,11 +99,7 @@ class FirstWords:
         versions = tuple(meta["versions"])
 
         def expand(runs: Sequence[Sequence[Any]]) -> dict[str, Any]:
-            out: dict[str, Any] = {}
-            for first, last, value in runs:
-                for v in versions[versions.index(first) : versions.index(last) + 1]:
-                    out[v] = tuple(value) if isinstance(value, list) else value
-            return out
+            return expand_runs(versions, runs)
 
         return cls(
             versions=versions,

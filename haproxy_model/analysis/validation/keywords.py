@@ -43,6 +43,7 @@ from haproxy_model.analysis.validation._context import (
 )
 from haproxy_model.analysis.validation.refusals import Refusal, known, refusal, section_refusal
 from haproxy_model.analysis.validation.registry import registered
+from haproxy_model.analysis.validation.source_actions import source_verdict
 from haproxy_model.analysis.validation.spelling import near_miss
 from haproxy_model.keywords import Keyword, KeywordTable
 from haproxy_model.keywords.first_words import load_first_words
@@ -156,6 +157,11 @@ def _check_documented(ctx: Context, block: Block, item: Item) -> None:
             and ctx.version in PARTIAL_ACTIONS
             and version_key(kw.versions[0]) > version_key(ctx.version)
         )
+        if partial:  # the manual is silent: the sources' action list, where complete
+            verdict = source_verdict(kw, values, start, ctx.version)
+            if verdict:
+                return
+            partial = verdict is None
         ctx.report(
             "keyword-version",
             "warning" if item.guarded or partial else "error",
