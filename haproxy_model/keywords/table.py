@@ -380,7 +380,8 @@ PARTIAL_ACTIONS: frozenset[str] = frozenset({"2.0", "2.2", "2.4"})
 """Table versions whose manual does not document every rule action (2.0's has no
 ``use-service``, which its sources register; 2.0 to 2.4 list the tcp-request and
 tcp-response actions as bullets only): an action only later manuals document is not
-known to be missing from them."""
+known to be missing from them; the sources' lists (:mod:`.actions`) decide where they
+are complete."""
 
 
 def all_section_keywords() -> frozenset[str]:

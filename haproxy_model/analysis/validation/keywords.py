@@ -20,6 +20,8 @@ Codes:
   keyword documented by other versions' manuals only.  A warning instead of an error
   inside a ``.if`` block that tests the version or a feature, and for a later
   version's word outside the proxy sections (stable releases take some back).
+  A rule action of 2.0-2.4, whose manuals omit some, is judged by the sources'
+  action lists (:mod:`.source_actions`); a warning where they do not decide.
 * ``deprecated-keyword`` (info): the manual of the version marks it deprecated.
 * ``build-missing``: given a build profile (``validate(build=...)``), a first word
   the version has only in builds with an option the profile lacks (QUIC addresses:
