@@ -44,7 +44,7 @@ def test_new_versions_are_known() -> None:
         hm.validate(hm.parse("global\n    maxconn 10\n"), version=version)
 
 
-@pytest.mark.parametrize("version", ["2.0", "2.2", "2.4", "3.4"])
+@pytest.mark.parametrize("version", ["2.0", "2.2", "2.4", "2.6", "2.8", "3.4"])
 def test_reg_test_configs_have_no_error(version: str) -> None:
     tag = f"v{version}.0"
     if not _has_tag(tag):
