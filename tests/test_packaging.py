@@ -24,6 +24,8 @@ def test_wheel_contents(tmp_path: Path) -> None:
     for needed in ("haproxy_model/__init__.py", "haproxy_model/py.typed",
                    "haproxy_model/grammar/haproxy.lark", "haproxy_model/keywords/table.json",
                    "haproxy_model/keywords/samples.json",
+                   "haproxy_model/keywords/first_words.json",
+                   "haproxy_model/keywords/actions.json",
                    "haproxy_model/adapters/ray_serve/wrapper.py",
                    "haproxy_model/adapters/ray_serve/wrapper_install.py",
                    "haproxy_model/io/runtime/client.py"):  # fmt: skip
