@@ -25,6 +25,7 @@ from haproxy_model.base.locks import LOCK_RETRIES, Held, locked
 from haproxy_model.base.reading import PathLike, encode, read_limited
 from haproxy_model.base.renames import exchange, fsync_folder, place_new
 from haproxy_model.base.temp_files import remove_if_ours, write_temp
+from haproxy_model.base.write_targets import system_errors, write_target
 
 
 def write_text_atomic(
@@ -41,10 +42,18 @@ def write_text_atomic(
     that no longer holds that content: checked under the lock and, on Linux,
     once more on the file the atomic swap displaced (swapped back if it
     changed), elsewhere just before the rename.  With ``backup``, the old file
-    ends up as ``<name>.bak``.  Returns the state of the written file.
+    ends up as ``<name>.bak``.  Returns the state of the written file.  A symbolic
+    link is written through (its file is replaced, the link kept); a directory,
+    device, pipe or socket is refused (:func:`.write_targets.write_target`), and
+    the system's errors are raised as :class:`FileError` and its kinds.
     """
-    target = Path(path)
+    target = write_target(path)
     data = encode(text)
+    with system_errors(os.fsdecode(os.fspath(path))):
+        return _write(target, data, backup=backup, expected=expected)
+
+
+def _write(target: Path, data: bytes, *, backup: bool, expected: FileState | None) -> FileState:
     digest = _Digest(data)
     if expected is not None and str(target.resolve()) != expected.path:
         expected = None  # written elsewhere than it was read from: nothing to compare

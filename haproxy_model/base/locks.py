@@ -13,6 +13,7 @@ from pathlib import Path
 
 import attrs
 
+from haproxy_model.base.errors import FileError, IsADirectory
 from haproxy_model.base.file_state import FileChangedError
 
 if sys.platform != "win32":
@@ -53,7 +54,8 @@ def locked(target: Path) -> Iterator[Held | None]:
 def _open(target: Path) -> Held | None:
     """``target`` opened for reading, not locked yet; None when there is no such file."""
     try:
-        fd = os.open(target, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        # O_NONBLOCK: a named pipe put there meanwhile must not keep us waiting
+        fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return None
     except PermissionError:  # we may replace it but not read it: no lock, no check
@@ -63,8 +65,11 @@ def _open(target: Path) -> Held | None:
 
 def _lock(target: Path, fd: int) -> Held | None:
     """Lock ``fd``; None when, once locked, it is no longer the file at ``target``."""
-    if stat.S_ISDIR(os.fstat(fd).st_mode):
-        raise IsADirectoryError(f"{target}: is a directory, not a configuration file")
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectory(f"{target}: is a directory, not a configuration file")
+    if not stat.S_ISREG(mode):
+        raise FileError(f"{target}: is not a regular file: not replaced")
     flock(fd)
     try:
         now = os.stat(target)

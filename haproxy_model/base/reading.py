@@ -36,9 +36,9 @@ def read_bytes(path: PathLike) -> bytes:
     p = Path(path)
     if "\x00" in str(p):
         raise FileError(f"{str(p)!r}: a path cannot hold a NUL byte")
-    if p.is_dir():
-        raise IsADirectory(f"{p}: is a directory, not a configuration file")
     try:
+        if p.is_dir():
+            raise IsADirectory(f"{p}: is a directory, not a configuration file")
         size = p.stat().st_size
         if size > MAX_FILE_SIZE:
             raise InvalidValue(
@@ -49,6 +49,8 @@ def read_bytes(path: PathLike) -> bytes:
             data = read_limited(fh)
     except FileNotFoundError:
         raise MissingFile(f"{p}: no such file") from None
+    except FileError:
+        raise
     except OSError as exc:
         raise FileError(f"{p}: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_SIZE:
