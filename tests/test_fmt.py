@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -213,3 +215,30 @@ def test_corpus_idempotent_and_meaning_kept() -> None:
             failures.append(f"{Path(path).name}: not idempotent")
     assert checked
     assert not failures, failures
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["foo\n    backend b\n", "x-future\n\n# c\n  backend b\n   server s 1.2.3.4:80\n"],
+)
+def test_header_after_an_empty_unknown_section_stays_indented(text: str) -> None:
+    """An unknown section without lines is one only while the header after it is
+    indented: fmt keeps that header indented, so its output means the same."""
+    cfg = hm.parse(text)
+    formatted = format_config(cfg)
+    again = hm.parse(formatted)
+    assert again == cfg
+    assert [type(s) for s in again.sections] == [hm.UnknownSection, hm.Backend]
+    assert format_config(again) == formatted
+
+
+def test_fmt_command_never_prints_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "u.cfg"
+    path.write_text("foo\n    backend b\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "haproxy_model", "fmt", str(path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == "foo\n\n    backend b\n"

@@ -42,7 +42,7 @@ from haproxy_model.syntax.nodes import (
     iter_lines,
 )
 from haproxy_model.syntax.render import dumps
-from haproxy_model.syntax.sections import Section
+from haproxy_model.syntax.sections import Section, UnknownSection
 
 _BodyLayout = Callable[[list[Node]], None]
 
@@ -102,9 +102,11 @@ class _Layout:
                 spaced.append(Blank("", newline=newline))
             spaced.append(node)
         nodes[:] = spaced
+        previous: Section | None = None
         for node in nodes:
             if isinstance(node, Section):
-                self.section(node)
+                self.section(node, after_empty_unknown=_empty_unknown(previous))
+                previous = node
             elif isinstance(node, Conditional):
                 self.conditional(node, "", self.top)
             elif isinstance(node, Directive) and not node.keyword.startswith("."):
@@ -115,10 +117,12 @@ class _Layout:
                 _reindent(node, "")
         self.comments(nodes, "")
 
-    def section(self, section: Section) -> None:
+    def section(self, section: Section, *, after_empty_unknown: bool = False) -> None:
         for comment in section.leading:
             _comment(comment, "")
-        _words(section.header, "")
+        # an unknown section without lines is one only while the header after it is
+        # indented (a header at column 0 would leave its line standing before any section)
+        _words(section.header, INDENT if after_empty_unknown else "")
         self.body(section.body, 1)
 
     def body(self, nodes: list[Node], level: int) -> None:
@@ -158,6 +162,13 @@ class _Layout:
 
 def _is_block(node: Node) -> bool:
     return isinstance(node, Section) or (isinstance(node, Conditional) and holds_sections(node))
+
+
+def _empty_unknown(section: Section | None) -> bool:
+    """Whether ``section`` is an unknown section without a directive."""
+    return isinstance(section, UnknownSection) and not any(
+        isinstance(line, Directive) for line in iter_lines(section.body)
+    )
 
 
 def _first_indent(node: Node) -> str:
