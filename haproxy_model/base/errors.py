@@ -33,8 +33,9 @@ class InvalidType(Error, TypeError):
     """An argument of the wrong type, or a missing required argument."""
 
 
-class NotFound(Error, KeyError):
-    """No such section, server, option or timeout (a ``KeyError``, for mappings)."""
+class NotFound(Error, KeyError, IndexError):
+    """No such section, server, option or timeout (a ``KeyError``, for mappings), or no
+    item at that position (an ``IndexError``, for sequences such as ``cfg.defaults``)."""
 
     def __str__(self) -> str:  # KeyError quotes its message; ours reads as a sentence
         return str(self.args[0]) if self.args else ""

@@ -28,6 +28,11 @@ def add_section(cfg: Config, section: Section) -> None:
     of the section it follows and the file's line end, and it is separated
     from its neighbours by one blank line.
     """
+    if not isinstance(section, Section):
+        raise InvalidType(
+            "a section is added here (hm.Backend(...), hm.Frontend(...), ...), "
+            f"not {type(section).__name__}"
+        )
     body = cfg.body
     newline = edit.newline_of(body)
     same = [i for i, n in enumerate(body) if isinstance(n, type(section))]
@@ -149,6 +154,45 @@ class SectionMap(Mapping[str, S], Generic[S]):
         add_section(self._cfg, section)
         return section
 
+    def __setitem__(self, name: str, section: S) -> None:
+        """Put ``section`` (named ``name``) in place of the section of that name, where it
+        stands (it takes the old one's comment lines when it has none), else add it."""
+        if not isinstance(section, self._cls):
+            raise InvalidType(f"expected a {self._cls.__name__}, got {type(section).__name__}")
+        if section.name != name:
+            raise InvalidValue(
+                f"the {self._label} is named {section.name!r}: give it as [{section.name!r}]"
+            )
+        old = self._cfg.section_named(self._cls, name) if isinstance(name, str) else None
+        if old is None:
+            self.add(section)
+            return
+        if old is section:
+            return
+        found = edit.locate(self._cfg.body, old)
+        if found is None:  # pragma: no cover - found by name, so it is in the body
+            raise InvalidValue(f"the {self._label} {name!r} is not in this configuration")
+        container, index = found
+        if not section.leading and old.leading:
+            leading = list(old.leading)
+            old.leading = []
+            section.leading = leading
+        _restyle(section, old, edit.newline_of(self._cfg.body))
+        gap = old.body[edit.last_meaningful_index(old.body) + 1 :]
+        if (
+            gap
+            and all(isinstance(n, Blank) for n in gap)
+            and not (section.body and isinstance(section.body[-1], Blank))
+        ):  # the blank lines that parted it from the next section part the new one
+            del old.body[-len(gap) :]
+            section.body.extend(gap)
+        if edit.last_line(old).newline == "":
+            edit.last_line(section).newline = ""
+        origins = self._cfg.origins
+        if origins is not None and container is self._cfg.body:  # it stays in its file
+            origins.assign(section, origins.owners(container)[index])
+        container[index] = section
+
     def __delitem__(self, name: str) -> None:
         remove_section(self._cfg, self[name])
 
@@ -177,6 +221,12 @@ class DefaultsList(Sequence[Defaults]):
                     return section
             names = ", ".join(repr(s.name) for s in items if s.name) or "none"
             raise NotFound(f"no defaults section named {key!r} (named ones: {names})")
+        if isinstance(key, slice):
+            return items[key]
+        if not isinstance(key, int) or isinstance(key, bool):
+            raise InvalidType(f"defaults[...] takes a position or a name, not {type(key).__name__}")
+        if not -len(items) <= key < len(items):
+            raise NotFound(f"no defaults section at position {key} (there are {len(items)})")
         return items[key]
 
     def __len__(self) -> int:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import attrs
 
 from haproxy_model.base.diagnostics import Diagnostic, Severity
-from haproxy_model.base.errors import InvalidValue
+from haproxy_model.base.errors import InvalidType, InvalidValue
 
 __all__ = [
     "CHECKS",
@@ -208,14 +208,31 @@ def active_checks(
 ) -> list[Check]:
     """The checks that can report a code ``select`` keeps and ``ignore`` does not drop,
     ordered by their first code (so the order never depends on import order)."""
-    selected = None if select is None else {rule(k).code for k in select}
-    ignored = {rule(k).code for k in ignore or ()}
+    selected = None if select is None else {rule(k).code for k in _keys(select, "select")}
+    ignored = {rule(k).code for k in _keys(ignore or (), "ignore")}
     wanted = [
         c
         for c in CHECKS
         if any((selected is None or code in selected) and code not in ignored for code in c.codes)
     ]
     return sorted(wanted, key=lambda c: (min(c.codes), c.name))
+
+
+def _keys(keys: object, argument: str) -> list[str]:
+    """``select``/``ignore`` as a list of codes or names: one str is one code."""
+    if isinstance(keys, str):
+        return [keys]
+    if not isinstance(keys, (list, tuple, set, frozenset)):
+        raise InvalidType(
+            f"{argument} takes codes or names of checks (a list of str), not {type(keys).__name__}"
+        )
+    for key in keys:
+        if not isinstance(key, str):
+            raise InvalidType(
+                f"{argument}: a check is named by its code or name (a str such as 'HM205'), "
+                f"not {type(key).__name__} {key!r}"
+            )
+    return list(keys)
 
 
 _IGNORE = re.compile(r"haproxy-model:\s*ignore(?:\[([^\]]*)\])?")
@@ -245,8 +262,8 @@ def filter_diagnostics(
 ) -> list[Diagnostic]:
     """``found`` less what ``select``/``ignore`` (codes or names) and the inline
     ignores (``{line: codes}``) leave out."""
-    selected = None if select is None else {rule(k).code for k in select}
-    ignored = {rule(k).code for k in ignore or ()}
+    selected = None if select is None else {rule(k).code for k in _keys(select, "select")}
+    ignored = {rule(k).code for k in _keys(ignore or (), "ignore")}
     out = []
     for d in found:
         code = d.rule or code_of(d.code)
