@@ -15,29 +15,42 @@ from haproxy_model.syntax.words import Word, concat, cut, quote, text_of
 _PORT = re.compile(r"[0-9]*(?:-[0-9]+)?|[+-][0-9]+|\$\{?[A-Za-z_][A-Za-z0-9_]*(?:-[^}:]*)?\}?")
 
 
+#: address forms that carry no port, whatever colons they hold (paths, descriptors)
+_NO_PORT = ("/", "unix@", "abns@", "abnsz@", "fd@", "sockpair@", "uxst@", "uxdg@")
+
+
 def split_address(text: str) -> tuple[str, str | None]:
-    """``"10.0.0.1:80"`` -> ``("10.0.0.1", "80")``; ``"[::1]:80"``; no port -> None."""
+    """``"10.0.0.1:80"`` -> ``("10.0.0.1", "80")``; ``"[::1]:80"``; no port -> None.
+
+    As HAProxy reads an address (``str2sa_range``): in brackets, the IPv6 address is
+    what they hold and a port may follow; otherwise the last colon starts the port,
+    IPv6 addresses included (``":::80"`` is ``::`` port 80; ``"::1:"`` is ``::1``
+    without a port).  Paths and descriptors (``unix@``, ``/run/x.sock``...) have none.
+    """
     if text.startswith("["):
         end = text.find("]")
         if end > 0:
             rest = text[end + 1 :]
             return text[1:end], rest[1:] if rest.startswith(":") else None
     host, sep, port = text.rpartition(":")
-    if (
-        sep
-        and (host.count(":") == 0 or host.startswith(("ipv6@", "ipv4@")))
-        and _PORT.fullmatch(port)
-    ):
+    if sep and not text.startswith(_NO_PORT) and _PORT.fullmatch(port):
         return host, port
     return text, None
 
 
 def join_address(host: str | Word, port: int | str | Word | None) -> str | Word:
-    """The inverse of :func:`split_address` (a Word part makes the result a Word)."""
-    if port is None:
-        return host
+    """The inverse of :func:`split_address` (a Word part makes the result a Word).
+
+    An IPv6 address goes in brackets (without them HAProxy would read its last group
+    as a port); a host that holds a port of its own cannot take another."""
     text = text_of(host)
-    bracket = ":" in text and "@" not in text and not text.startswith("[")
+    bare = text.split("@", 1)[-1]
+    ipv6 = bare.count(":") >= 2 and not text.startswith(("[", *_NO_PORT))
+    if port is None:
+        return concat("[", host, "]", field="address") if ipv6 else host
+    if bare.count(":") == 1 and not text.startswith(_NO_PORT):
+        raise InvalidValue(f"address: {text!r} holds a port already: give the port apart")
+    bracket = ipv6 and "@" not in text
     parts = ["[", host, "]"] if bracket else [host]
     return concat(*parts, ":", port if isinstance(port, Word) else str(port), field="address")
 
