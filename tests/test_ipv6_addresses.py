@@ -37,11 +37,13 @@ def test_typed_fields_read_and_write_ipv6() -> None:
     )
     bind = cfg.frontends["f"].binds[0]
     assert (bind.address, bind.port) == ("::", 80)
-    bind.port = 8081
-    assert bind.raw == "    bind [::]:8081 v4v6"
+    bind.port = 8081  # written without brackets: stays so
+    assert bind.raw == "    bind :::8081 v4v6"
     servers = cfg.backends["b"].servers
     assert (servers["s"].address, servers["s"].port) == ("::1", 8080)
-    servers["s"].port = None
+    servers["s"].port = 8082
+    assert servers["s"].raw == "    server s ::1:8082"
+    servers["s"].port = None  # without a port, brackets are needed
     assert servers["s"].raw == "    server s [::1]"
     servers["t"].port = 81
     assert servers["t"].raw == "    server t [::1]:81"
@@ -61,3 +63,19 @@ def test_a_host_holding_a_port_takes_no_other() -> None:
     with pytest.raises(hm.InvalidValue, match="holds a port already"):
         hm.Server(name="a", address="1.2.3.4:80", port=81)
     assert join_address("1.2.3.4:80", None) == "1.2.3.4:80"  # as given, when no port is set
+
+
+def test_option_values_read_and_written_as_their_type() -> None:
+    """A valued option written without its value reads as no text, not "True"; a flag
+    takes a bool; numbers stay within a C int, as HAProxy keeps them."""
+    cfg = hm.parse("backend b\n    server s 1.1.1.1:80 maxconn\n    server t 1.1.1.1:80 check\n")
+    servers = cfg.backends["b"].servers
+    assert servers["s"].maxconn == ""
+    for bad in ("no", 1, "yes"):
+        with pytest.raises(hm.InvalidType, match="is a flag: set True or False"):
+            servers["t"].check = bad  # type: ignore[assignment]
+    servers["t"].check = False
+    assert servers["t"].raw == "    server t 1.1.1.1:80"
+    with pytest.raises(hm.InvalidValue, match="within 0 and 2147483647"):
+        hm.Server(name="x", address="a", maxconn=2**31)
+    assert hm.Server(name="x", address="a", maxconn=2**31 - 1).maxconn == 2**31 - 1

@@ -251,8 +251,9 @@ CORPUS = corpus_files()
 
 def _representable(line: TypedDirective) -> bool:
     """Whether to_dict can hold the line: not with a variable reference (read as text),
-    an option given twice, an empty port (``127.0.0.1:``), several bind addresses, or a
-    valued option written without its value (``crt`` last on the line)."""
+    an option given twice, an empty port (``127.0.0.1:``), an IPv6 address with its port
+    and no brackets (``:::80``: rebuilt as ``[::]:80``, the same address), several bind
+    addresses, or a valued option written without its value (``crt`` last on the line)."""
     if "$" in line.raw or not isinstance(line, OptionsLine):
         return "$" not in line.raw
     declared = line.option_fields()
@@ -260,6 +261,7 @@ def _representable(line: TypedDirective) -> bool:
     return not (
         len(line.options) < len(line._spans()[1])
         or address.endswith(":")
+        or (not address.startswith("[") and address.split("@")[-1].count(":") >= 2)
         or (isinstance(line, hm.Bind) and "," in address)
         or any(
             value is True and name in declared and not isinstance(declared[name], FlagField)

@@ -38,11 +38,14 @@ def split_address(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def join_address(host: str | Word, port: int | str | Word | None) -> str | Word:
+def join_address(
+    host: str | Word, port: int | str | Word | None, *, brackets: bool = True
+) -> str | Word:
     """The inverse of :func:`split_address` (a Word part makes the result a Word).
 
-    An IPv6 address goes in brackets (without them HAProxy would read its last group
-    as a port); a host that holds a port of its own cannot take another."""
+    An IPv6 address goes in brackets: always without a port (HAProxy would read its
+    last group as one), and with one unless ``brackets`` is False (``:::80``, the way
+    the line was written).  A host that holds a port of its own cannot take another."""
     text = text_of(host)
     bare = text.split("@", 1)[-1]
     ipv6 = bare.count(":") >= 2 and not text.startswith(("[", *_NO_PORT))
@@ -50,7 +53,7 @@ def join_address(host: str | Word, port: int | str | Word | None) -> str | Word:
         return concat("[", host, "]", field="address") if ipv6 else host
     if bare.count(":") == 1 and not text.startswith(_NO_PORT):
         raise InvalidValue(f"address: {text!r} holds a port already: give the port apart")
-    bracket = ipv6 and "@" not in text
+    bracket = brackets and ipv6 and "@" not in text
     parts = ["[", host, "]"] if bracket else [host]
     return concat(*parts, ":", port if isinstance(port, Word) else str(port), field="address")
 
@@ -119,8 +122,10 @@ class AddressPart(Field):
                     f"{obj.keyword}: the line lists several addresses; set its words instead"
                 )
             host, port = address_parts(obj.words[index])
+            # an IPv6 address written with its port and no brackets stays so
+            brackets = port is None or obj.values[index].startswith("[")
         elif n == index:
-            host, port = "", None
+            host, port, brackets = "", None, True
         else:
             raise InvalidValue(f"{obj.keyword}: set the words before the {self.attr} first")
         for field, value in given.items():
@@ -128,7 +133,7 @@ class AddressPart(Field):
                 host = value
             else:
                 port = value
-        word = join_address(host, port)
+        word = join_address(host, port, brackets=brackets)
         if n > index:
             obj.set_word(index, word, field=self.attr)
         else:

@@ -41,6 +41,8 @@ class OptionField(Field, Generic[T]):
         raw = obj.get_option(self.option)
         if raw is None:
             return None
+        if raw is True:  # written without its value (HAProxy refuses the line): no text
+            return ""
         return self.convert(raw)
 
     def __set__(self, obj: OptionsLine, value: T | Word | None) -> None:
@@ -71,12 +73,16 @@ class FlagField(OptionField[bool]):
         return obj.get_option(self.option) is not None
 
     def __set__(self, obj: OptionsLine, value: bool | Word | None) -> None:
-        if isinstance(value, Word):
-            raise InvalidType(f"{self.option} is a flag: set True or False, not a word")
+        if not isinstance(value, (bool, type(None))):
+            raise InvalidType(f"{self.option} is a flag: set True or False, not {value!r}")
         if value:
             obj.set_option(self.option, True)
         else:
             obj.remove_option(self.option)
+
+
+#: The largest value of a C int, where HAProxy keeps a server's or bind's numbers.
+INT_MAX = 2**31 - 1
 
 
 class IntField(OptionField[int]):
@@ -88,7 +94,8 @@ class IntField(OptionField[int]):
     def __init__(self, option: str, minimum: int = 0, maximum: int | None = None) -> None:
         super().__init__(option)
         self.minimum = minimum
-        self.maximum = maximum
+        #: HAProxy keeps these numbers in a C int: larger ones are refused or wrap
+        self.maximum = INT_MAX if maximum is None else maximum
 
     def convert(self, raw: str | bool) -> int | str:
         return int_or_text(str(raw))
