@@ -93,6 +93,8 @@ class Size:
             if value < 0:
                 raise InvalidValue(f"a size cannot be negative: {value}")
             return cls(str(value))
+        if not isinstance(value, str):
+            raise InvalidType(f"a size is a string or an int, not {type(value).__name__}")
         text = value.strip()
         if _SIZE.fullmatch(text) is None:
             raise InvalidValue(f"not an HAProxy size: {value!r} (a number with k, m or g)")

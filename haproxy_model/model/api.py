@@ -27,6 +27,8 @@ def parse(text: str, *, filename: str = "<string>") -> Config:
     """Parse a configuration text.  Raises :class:`ParseError` on text HAProxy would refuse."""
     if not isinstance(text, str):
         raise InvalidType(f"parse() takes a str, not {type(text).__name__}")
+    if not isinstance(filename, str):
+        raise InvalidType(f"parse(): filename is a str, not {type(filename).__name__}")
     # A parse allocates many small objects: the cyclic garbage collector would only
     # rescan them (a third of the time on large files).  (The tree's parent links
     # make cycles, so a dropped tree is freed by that collector, not at once.)
@@ -98,6 +100,8 @@ def join(parts: Sequence[Config], *, filename: str | None = None) -> Config:
     """
     if not parts or not all(isinstance(p, Config) and p.origins is None for p in parts):
         raise InvalidType("join() takes a non-empty list of Configs of one file each")
+    if filename is not None and not isinstance(filename, str):
+        raise InvalidType(f"join(): filename is a str, not {type(filename).__name__}")
     files = [SourceFile(p.filename, p.source.path if p.source else None, p.source) for p in parts]
     bodies = [p.body for p in parts]
     cfg = Config(

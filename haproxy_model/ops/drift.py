@@ -22,8 +22,9 @@ from typing import Any, Literal
 
 import attrs
 
-from haproxy_model.base.errors import Error, InvalidType, OperationFailed
+from haproxy_model.base.errors import Error, InvalidType
 from haproxy_model.io.runtime import HAProxyRuntimeError, RuntimeClient, ServerState, StatRow
+from haproxy_model.io.runtime.replies import RuntimeUnavailable as RuntimeUnavailable
 from haproxy_model.model.config import Config
 from haproxy_model.ops._servers import ServerView, Views
 
@@ -37,10 +38,6 @@ Kind = Literal[
     "frontend-maxconn",
     "global-maxconn",
 ]
-
-
-class RuntimeUnavailable(OperationFailed, OSError):
-    """The runtime API socket cannot be reached or does not answer as a worker's would."""
 
 
 @attrs.frozen

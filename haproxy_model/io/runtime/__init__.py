@@ -26,8 +26,10 @@ reads the answer until HAProxy closes it (the "non-interactive" mode).  With
 ``persistent=True`` the client keeps one connection in ``prompt`` (interactive)
 mode and reuses it, reconnecting when HAProxy closed it (``stats timeout``).
 Every call has a deadline (``timeout`` seconds for connect + send + read):
-past it, :class:`TimeoutError` is raised.  Socket errors (no such socket,
-refused connection) are raised as the :class:`OSError` Python gives.
+past it, :class:`RuntimeTimeout` (a ``TimeoutError``) is raised.  Socket errors
+(no such socket, refused connection) are raised as :class:`RuntimeUnavailable`
+(an :class:`~haproxy_model.OperationFailed`), each still the :class:`OSError`
+subclass Python gives (``FileNotFoundError``, ``ConnectionRefusedError``...).
 
 HAProxy's refusals are raised as :class:`HAProxyRuntimeError` carrying the
 command and HAProxy's own message (``No such server.``, ``Permission denied``,
@@ -49,7 +51,11 @@ from __future__ import annotations
 
 from haproxy_model.io.runtime.address import RuntimeAddress, parse_address
 from haproxy_model.io.runtime.client import AdminState, HealthState, RuntimeClient
-from haproxy_model.io.runtime.replies import HAProxyRuntimeError
+from haproxy_model.io.runtime.replies import (
+    HAProxyRuntimeError,
+    RuntimeTimeout,
+    RuntimeUnavailable,
+)
 from haproxy_model.io.runtime.rows import (
     ProcessInfo,
     ServerState,
@@ -67,6 +73,8 @@ __all__ = [
     "ProcessInfo",
     "RuntimeAddress",
     "RuntimeClient",
+    "RuntimeTimeout",
+    "RuntimeUnavailable",
     "ServerState",
     "StatRow",
     "parse_address",

@@ -7,7 +7,7 @@ import re
 
 import attrs
 
-from haproxy_model.base.errors import InvalidValue
+from haproxy_model.base.errors import InvalidType, InvalidValue
 
 
 @attrs.frozen
@@ -37,7 +37,12 @@ _HOST_PORT_RE = re.compile(
 
 def parse_address(address: str | os.PathLike[str], *, master: bool = False) -> RuntimeAddress:
     """Read an address as HAProxy writes them (see the module documentation)."""
-    text = os.fspath(address)
+    text = os.fspath(address) if isinstance(address, (str, os.PathLike)) else None
+    if not isinstance(text, str):
+        raise InvalidType(
+            f"runtime API address: expected a str or a path (a socket, host:port...), "
+            f"got {address!r}"
+        )
     if text.startswith("master@"):
         master = True
         text = text[len("master@") :]

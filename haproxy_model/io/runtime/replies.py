@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from haproxy_model.base.errors import Error
+from haproxy_model.base.errors import Error, OperationFailed
 
 
 class HAProxyRuntimeError(Error):
@@ -21,6 +21,59 @@ class HAProxyRuntimeError(Error):
 
     def __str__(self) -> str:
         return f"{self.command!r}: {self.message}"
+
+
+class RuntimeUnavailable(OperationFailed, OSError):
+    """The runtime API socket cannot be reached or does not answer as a worker's would.
+
+    Raised by the client for a socket error (each also the ``OSError`` subclass Python
+    gives: :class:`SocketMissing` is a ``FileNotFoundError``...), so ``except OSError``
+    keeps working; ``str()`` reads ``address: reason``.
+    """
+
+    def __str__(self) -> str:  # not OSError's "[Errno 2] ...": the message given
+        return str(self.args[0]) if self.args else ""
+
+
+class SocketMissing(RuntimeUnavailable, FileNotFoundError):
+    """No socket at the runtime API's path."""
+
+
+class SocketRefused(RuntimeUnavailable, ConnectionRefusedError):
+    """Nothing listens at the runtime API's address."""
+
+
+class SocketReset(RuntimeUnavailable, ConnectionResetError):
+    """HAProxy closed the connection."""
+
+
+class SocketDenied(RuntimeUnavailable, PermissionError):
+    """No permission to open the runtime API's socket."""
+
+
+class RuntimeTimeout(RuntimeUnavailable, TimeoutError):
+    """The runtime API did not answer within the call's deadline."""
+
+
+_UNAVAILABLE: tuple[type[RuntimeUnavailable], ...] = (
+    SocketMissing,
+    SocketRefused,
+    SocketReset,
+    SocketDenied,
+    RuntimeTimeout,
+)
+
+
+def unavailable(exc: OSError, where: str) -> RuntimeUnavailable:
+    """``exc`` (a socket error at ``where``) as a :class:`RuntimeUnavailable` that is
+    still an instance of the ``OSError`` subclass it was."""
+    cls = next((c for c in _UNAVAILABLE if isinstance(exc, c.__bases__[1])), RuntimeUnavailable)
+    if exc.errno is None:
+        text = str(exc)
+        return cls(text if text.startswith(where) else f"{where}: {text}")
+    err = cls(f"{where}: {exc.strerror}")
+    err.errno, err.strerror, err.filename = exc.errno, exc.strerror, where
+    return err
 
 
 # -- addresses -------------------------------------------------------------------

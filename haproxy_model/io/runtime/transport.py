@@ -11,9 +11,10 @@ import threading
 import time
 from typing import TypeVar
 
-from haproxy_model.base.errors import InvalidValue
+from haproxy_model.base.errors import InvalidType, InvalidValue
 from haproxy_model.io.runtime.address import parse_address
 from haproxy_model.io.runtime.arguments import _process_prefix
+from haproxy_model.io.runtime.replies import RuntimeTimeout, RuntimeUnavailable, unavailable
 
 _RECV_SIZE = 65536
 
@@ -58,6 +59,8 @@ class RuntimeTransport:
         master: bool = False,
         process: int | str | None = None,
     ) -> None:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise InvalidType(f"timeout: expected a number of seconds, got {timeout!r}")
         if not timeout > 0:
             raise InvalidValue(f"timeout must be positive, not {timeout!r}")
         self.address = parse_address(address, master=master)
@@ -119,9 +122,9 @@ class RuntimeTransport:
         except TimeoutError:
             raise
         except OSError as exc:
-            if exc.errno is not None:
-                raise type(exc)(exc.errno, exc.strerror, str(addr)) from None
-            raise
+            if isinstance(exc, RuntimeUnavailable):
+                raise
+            raise unavailable(exc, str(addr)) from None
 
     # -- sending --
 
@@ -134,9 +137,13 @@ class RuntimeTransport:
                     return self._send_session(line, deadline)
             return self._send_once(line, deadline, payload)
         except TimeoutError:
-            raise TimeoutError(
+            raise RuntimeTimeout(
                 f"{self.address}: no complete answer to {command!r} within {deadline.seconds:g}s"
             ) from None
+        except OSError as exc:
+            if isinstance(exc, RuntimeUnavailable):
+                raise
+            raise unavailable(exc, str(self.address)) from None
 
     def _send_once(self, line: str, deadline: _Deadline, payload: str | None) -> str:
         severity = not self.address.master
