@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 import attrs
 
-from haproxy_model.model.directives import Stats
+from haproxy_model.base.values import Time
+from haproxy_model.model.assign import LinesField, assign_mapping, assign_servers
+from haproxy_model.model.directives import Server, Stats
 from haproxy_model.model.section_base import TypedSection
 from haproxy_model.model.settings import FlagSetting, IntSetting, StrSetting
-from haproxy_model.model.views import LineList, ServerMap, TimeoutMap
+from haproxy_model.model.views import ServerMap, TimeoutMap
 from haproxy_model.syntax.nodes import Directive
+from haproxy_model.syntax.words import Word
 
 
 @attrs.define(eq=False, repr=False, init=False)
@@ -32,10 +36,7 @@ class Global(TypedSection):
     chroot = StrSetting("chroot")
     pidfile = StrSetting("pidfile")
 
-    @property
-    def logs(self) -> LineList[Directive]:
-        """The ``log`` lines."""
-        return LineList(self, Directive, ("log",))
+    logs = LinesField(Directive, "log", "The ``log`` lines.")
 
     @property
     def stats_sockets(self) -> list[Stats]:
@@ -61,6 +62,10 @@ class Peers(TypedSection):
         """The ``server`` lines (peers) by name."""
         return ServerMap(self)
 
+    @servers.setter
+    def servers(self, servers: Iterable[Server]) -> None:
+        assign_servers(ServerMap(self), servers, "servers")
+
 
 @attrs.define(eq=False, repr=False, init=False)
 class Resolvers(TypedSection):
@@ -72,6 +77,10 @@ class Resolvers(TypedSection):
     def timeouts(self) -> TimeoutMap:
         """``timeout`` lines by kind (resolve, retry)."""
         return TimeoutMap(self)
+
+    @timeouts.setter
+    def timeouts(self, values: Mapping[str, Time | str | int | Word]) -> None:
+        assign_mapping(TimeoutMap(self), values, "timeouts")
 
 
 @attrs.define(eq=False, repr=False, init=False)

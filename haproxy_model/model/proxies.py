@@ -9,6 +9,12 @@ import attrs
 
 from haproxy_model.base.values import Time
 from haproxy_model.keywords.choices import is_balance_algorithm
+from haproxy_model.model.assign import (
+    LinesField,
+    assign_line,
+    assign_mapping,
+    assign_servers,
+)
 from haproxy_model.model.directives import (
     Acl,
     Bind,
@@ -18,6 +24,7 @@ from haproxy_model.model.directives import (
     Log,
     Rule,
     Server,
+    ServerTemplate,
     Stats,
     Stick,
     StickTable,
@@ -26,13 +33,10 @@ from haproxy_model.model.directives import (
 from haproxy_model.model.section_base import TypedSection
 from haproxy_model.model.settings import ChoiceSetting, IntSetting, StrSetting, WordsSetting
 from haproxy_model.model.views import (
-    LineList,
     OptionMap,
     OptionValue,
     ServerMap,
     TimeoutMap,
-    add_line,
-    insertion_point,
     top_directives,
 )
 from haproxy_model.syntax.sections import Section
@@ -56,9 +60,7 @@ class Proxy(TypedSection):
 
     @timeouts.setter
     def timeouts(self, values: Mapping[str, Time | str | int | Word]) -> None:
-        view = TimeoutMap(self)
-        for kind, value in values.items():
-            view[kind] = value
+        assign_mapping(TimeoutMap(self), values, "timeouts")
 
     @property
     def options(self) -> OptionMap:
@@ -67,19 +69,10 @@ class Proxy(TypedSection):
 
     @options.setter
     def options(self, values: Mapping[str, OptionValue]) -> None:
-        view = OptionMap(self)
-        for name, value in values.items():
-            view[name] = value
+        assign_mapping(OptionMap(self), values, "options")
 
-    @property
-    def logs(self) -> LineList[Log]:
-        """The ``log`` lines."""
-        return LineList(self, Log, ("log",))
-
-    @property
-    def http_checks(self) -> LineList[HttpCheck]:
-        """The ``http-check`` lines in order."""
-        return LineList(self, HttpCheck, ("http-check",))
+    logs = LinesField(Log, "log", "The ``log`` lines.")
+    http_checks = LinesField(HttpCheck, "http-check", "The ``http-check`` lines in order.")
 
     @property
     def stick_table(self) -> StickTable | None:
@@ -87,50 +80,21 @@ class Proxy(TypedSection):
         found = [d for d in top_directives(self) if isinstance(d, StickTable)]
         return found[-1] if found else None
 
-    @property
-    def sticks(self) -> LineList[Stick]:
-        """The ``stick`` rules in order."""
-        return LineList(self, Stick, ("stick",))
+    @stick_table.setter
+    def stick_table(self, line: StickTable | None) -> None:
+        assign_line(self, StickTable, line, "stick_table", "a StickTable line")
 
-    @property
-    def errorfiles(self) -> LineList[Errorfile]:
-        """The ``errorfile`` lines."""
-        return LineList(self, Errorfile, ("errorfile",))
-
-    @property
-    def stats(self) -> LineList[Stats]:
-        """The ``stats`` lines."""
-        return LineList(self, Stats, ("stats",))
-
-    @property
-    def acls(self) -> LineList[Acl]:
-        """The ``acl`` lines."""
-        return LineList(self, Acl, ("acl",))
-
-    @property
-    def http_request(self) -> LineList[Rule]:
-        """The ``http-request`` rules in order."""
-        return LineList(self, Rule, ("http-request",))
-
-    @property
-    def http_response(self) -> LineList[Rule]:
-        """The ``http-response`` rules in order."""
-        return LineList(self, Rule, ("http-response",))
-
-    @property
-    def http_after_response(self) -> LineList[Rule]:
-        """The ``http-after-response`` rules in order."""
-        return LineList(self, Rule, ("http-after-response",))
-
-    @property
-    def tcp_request(self) -> LineList[Rule]:
-        """The ``tcp-request`` rules in order."""
-        return LineList(self, Rule, ("tcp-request",))
-
-    @property
-    def tcp_response(self) -> LineList[Rule]:
-        """The ``tcp-response`` rules in order."""
-        return LineList(self, Rule, ("tcp-response",))
+    sticks = LinesField(Stick, "stick", "The ``stick`` rules in order.")
+    errorfiles = LinesField(Errorfile, "errorfile", "The ``errorfile`` lines.")
+    stats = LinesField(Stats, "stats", "The ``stats`` lines.")
+    acls = LinesField(Acl, "acl", "The ``acl`` lines.")
+    http_request = LinesField(Rule, "http-request", "The ``http-request`` rules in order.")
+    http_response = LinesField(Rule, "http-response", "The ``http-response`` rules in order.")
+    http_after_response = LinesField(
+        Rule, "http-after-response", "The ``http-after-response`` rules in order."
+    )
+    tcp_request = LinesField(Rule, "tcp-request", "The ``tcp-request`` rules in order.")
+    tcp_response = LinesField(Rule, "tcp-response", "The ``tcp-response`` rules in order.")
 
 
 class _BackendSide:
@@ -156,15 +120,18 @@ class _BackendSide:
     @servers.setter
     def servers(self, servers: Iterable[Server]) -> None:
         assert isinstance(self, Section)
-        view = ServerMap(self)
-        for server in servers:
-            view.add(server)
+        assign_servers(ServerMap(self), servers, "servers")
 
     @property
     def server_templates(self) -> ServerMap:
         """The ``server-template`` lines by prefix."""
         assert isinstance(self, Section)
         return ServerMap(self, templates=True)
+
+    @server_templates.setter
+    def server_templates(self, servers: Iterable[ServerTemplate]) -> None:
+        assert isinstance(self, Section)
+        assign_servers(ServerMap(self, templates=True), servers, "server_templates")
 
     @property
     def default_server(self) -> DefaultServer | None:
@@ -175,15 +142,9 @@ class _BackendSide:
 
     @default_server.setter
     def default_server(self, line: DefaultServer | None) -> None:
-        assert isinstance(self, TypedSection)
-        current = self.default_server
-        if line is None:
-            if current is not None:
-                self.remove(current)
-        elif current is not None:
-            current.set_values([w.settable() for w in line.words])
-        else:
-            add_line(self, line, insertion_point(self, "default-server", avoid=(Server,)))
+        assert isinstance(self, Section)
+        what = "a DefaultServer line (hm.DefaultServer(check=True, inter='2s'...))"
+        assign_line(self, DefaultServer, line, "default_server", what)
 
 
 class _FrontendSide:
@@ -193,24 +154,8 @@ class _FrontendSide:
 
     default_backend = StrSetting("default_backend")
 
-    @property
-    def binds(self) -> LineList[Bind]:
-        """The ``bind`` lines."""
-        assert isinstance(self, Section)
-        return LineList(self, Bind, ("bind",))
-
-    @binds.setter
-    def binds(self, binds: Iterable[Bind]) -> None:
-        assert isinstance(self, Section)
-        view = LineList(self, Bind, ("bind",))
-        for bind in binds:
-            view.append(bind)
-
-    @property
-    def use_backends(self) -> LineList[UseBackend]:
-        """The ``use_backend`` rules in order."""
-        assert isinstance(self, Section)
-        return LineList(self, UseBackend, ("use_backend",))
+    binds = LinesField(Bind, "bind", "The ``bind`` lines.")
+    use_backends = LinesField(UseBackend, "use_backend", "The ``use_backend`` rules in order.")
 
 
 @attrs.define(eq=False, repr=False, init=False)

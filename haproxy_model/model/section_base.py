@@ -7,6 +7,7 @@ sections with that header (a test checks every one is a keyword of the table).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -15,7 +16,8 @@ import attrs
 from haproxy_model.base.errors import InvalidType
 from haproxy_model.model.directives import Server, directive_class
 from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
-from haproxy_model.syntax.nodes import Directive, Line, Node
+from haproxy_model.syntax.line_text import check_words
+from haproxy_model.syntax.nodes import Conditional, Directive, Line, Node
 from haproxy_model.syntax.sections import Header, Section
 from haproxy_model.syntax.words import Word, check_name, text_of
 
@@ -51,8 +53,14 @@ class TypedSection(Section):
         if header is not None:
             if name is not None or fields or from_ is not None:
                 raise InvalidType("give either a parsed header or fields, not both")
+            if body is not None or leading is not None:
+                body, leading = check_nodes(body, "body"), check_nodes(leading, "leading")
             self.__attrs_init__(header, body if body is not None else [], leading or [])
             return
+        body, leading = check_nodes(body, "body"), check_nodes(leading, "leading")
+        lines = check_directives(directives)
+        for key in fields:
+            check_field(type(self), key)
         if self.NAMED and name is None and self.KEYWORD != "defaults":
             raise InvalidType(f"a {self.KEYWORD} section needs a name")
         words = [self.KEYWORD]
@@ -64,10 +72,8 @@ class TypedSection(Section):
         assert isinstance(built, Header)
         self.__attrs_init__(built, body if body is not None else [], leading or [])
         for key, value in fields.items():
-            if not hasattr(type(self), key) or key.startswith("_"):
-                raise InvalidType(f"{type(self).__name__} has no field {key!r}")
             setattr(self, key, value)
-        for line in directives:
+        for line in lines:
             self.add_directive(line)
 
     @property
@@ -82,7 +88,7 @@ class TypedSection(Section):
         a :class:`~haproxy_model.syntax.words.Word` is written as it is.
         """
         if not isinstance(line, Directive):
-            values = list(line)
+            values = check_words(line, "directive")
             keyword = text_of(values[0]) if values else ""
             line = directive_class(keyword).from_values(values)
         elif type(line) is Directive:
@@ -99,6 +105,43 @@ class TypedSection(Section):
     def remove(self, line: Directive) -> None:
         """Remove a line of this section, with the comment block directly above it."""
         remove_line(self, line)
+
+
+def check_field(cls: type, key: str) -> None:
+    """Raise :class:`InvalidType` unless ``key`` is a field a constructor may set."""
+    attr = inspect.getattr_static(cls, key, None)
+    if attr is None or key.startswith("_") or not hasattr(attr, "__set__"):
+        raise InvalidType(f"{cls.__name__} has no field {key!r}")
+    if isinstance(attr, property) and attr.fset is None:
+        raise InvalidType(f"{cls.__name__}: {key} is read-only")
+
+
+def check_nodes(nodes: object, field: str) -> list[Any] | None:
+    """``nodes`` as a list when it is None or a list of lines (and, in a body, `.if`
+    blocks)."""
+    if nodes is None:
+        return None
+    kinds = (Line, Conditional) if field == "body" else (Line,)
+    if isinstance(nodes, (str, bytes)) or not isinstance(nodes, Iterable):
+        raise InvalidType(f"{field}: expected a list of lines, got {nodes!r}")
+    listed = list(nodes)
+    for node in listed:
+        if not isinstance(node, kinds):
+            raise InvalidType(f"{field}: expected a list of lines, got an item {node!r}")
+    return listed
+
+
+def check_directives(directives: object) -> list[Any]:
+    """``directives`` as a list when each is a Directive or a list of words."""
+    if isinstance(directives, (str, bytes)) or not isinstance(directives, Iterable):
+        raise InvalidType(
+            f"directives: expected a list of Directives or lists of words, got {directives!r}"
+        )
+    listed = list(directives)
+    for line in listed:
+        if not isinstance(line, Directive):
+            check_words(line, "directives: a directive")
+    return listed
 
 
 def make_section(header: Header) -> Section:

@@ -11,7 +11,7 @@ reference) gives its text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar, overload
 
 from haproxy_model.base.errors import InvalidType, InvalidValue
@@ -137,7 +137,15 @@ class WordsSetting(Setting[Sequence[str | Word]]):
     def write(self, value: Sequence[str | Word]) -> Sequence[str | Word]:
         if isinstance(value, str):
             return value.split()
-        return [v if isinstance(v, Word) else str(v) for v in value]
+        if isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
+            raise InvalidType(
+                f"{self.keyword}: expected a list of words or a str of them, got {value!r}"
+            )
+        words = list(value)
+        for word in words:
+            if isinstance(word, bool) or not isinstance(word, (str, Word, int)):
+                raise InvalidType(f"{self.keyword}: a word is a str, not {word!r}")
+        return [v if isinstance(v, Word) else str(v) for v in words]
 
 
 class TimeSetting(Setting[Time]):

@@ -121,9 +121,17 @@ class ServerMap(MutableMapping[str, Server]):
             f"({self._kind} lines: {names})"
         )
 
-    def __setitem__(self, name: str, server: Server) -> None:
+    def kind_name(self) -> str:
+        """``server`` or ``server-template``: the lines this view holds."""
+        return self._kind
+
+    def check(self, server: object) -> None:
+        """Raise :class:`InvalidType` unless ``server`` is a line of this view's kind."""
         if not isinstance(server, Server) or not self._is_kind(server):
-            raise InvalidType(f"expected a {self._kind} line, got {type(server).__name__}")
+            raise InvalidType(f"expected a {self._kind} line, got {server!r}")
+
+    def __setitem__(self, name: str, server: Server) -> None:
+        self.check(server)
         if server.name != name:
             raise InvalidValue(f"{self._kind} is named {server.name!r}, not {name!r}")
         if name in self:
@@ -153,8 +161,7 @@ class ServerMap(MutableMapping[str, Server]):
 
     def add(self, server: Server) -> Server:
         """Add a line after the section's last line of its kind, aligned like it."""
-        if not isinstance(server, Server) or not self._is_kind(server):
-            raise InvalidType(f"expected a {self._kind} line, got {type(server).__name__}")
+        self.check(server)
         if server.name in self:
             raise InvalidValue(f"{self._kind} {server.name!r} already exists")
         body = self._section.body
@@ -339,7 +346,25 @@ class LineList(Sequence[D], Generic[D]):
         ]
 
     def __getitem__(self, index: int) -> D:  # type: ignore[override]
+        if not isinstance(index, (int, slice)):
+            raise InvalidType(
+                f"the {self.kind_name()} are a list indexed by position (0, 1, -1), "
+                f"not by {index!r}"
+            )
         return self._items()[index]
+
+    def kind_name(self) -> str:
+        """What the view holds, for messages: ``acl lines``."""
+        return " or ".join(self._keywords) + " lines"
+
+    def check(self, line: object, field: str | None = None) -> None:
+        """Raise :class:`InvalidType` unless ``line`` is a line this view holds."""
+        if not isinstance(line, self._cls) or line.keyword not in self._keywords:
+            where = f"{field}: " if field else ""
+            raise InvalidType(
+                f"{where}expected one of the {self.kind_name()} ({self._cls.__name__}), "
+                f"got {line!r}"
+            )
 
     def __len__(self) -> int:
         return len(self._items())
@@ -350,6 +375,7 @@ class LineList(Sequence[D], Generic[D]):
         A new ``http-check send`` goes before the ``http-check expect`` of the last
         ruleset (after the last ``connect``), where HAProxy expects it.
         """
+        self.check(line)
         items = [n for n in self._section.body if isinstance(n, self._cls)]
         body = self._section.body
         expect = _first_expect(items) if line.values[:2] == ["http-check", "send"] else None

@@ -23,6 +23,7 @@ import attrs
 
 from haproxy_model.base.errors import InvalidType, InvalidValue
 from haproxy_model.syntax.lexer import LineParts, cut, not_plain
+from haproxy_model.syntax.line_text import check_indent, check_newline, check_raw, check_words
 from haproxy_model.syntax.tracking import Container, touch
 from haproxy_model.syntax.words import Decoded, Word, decode, quote, value_of
 
@@ -38,6 +39,10 @@ class Line:
     #: the container this line was rendered in (for the render cache), or None
     _parent: Any = attrs.field(default=None, init=False)
 
+    def __attrs_pre_init__(self, raw: object = "", *, newline: object = "\n") -> None:
+        check_raw(raw)  # (the parser sets the slots of its lines directly)
+        check_newline(newline)
+
     @property
     def raw(self) -> str:
         """The line's text without its line end."""
@@ -45,7 +50,7 @@ class Line:
 
     @raw.setter
     def raw(self, value: str) -> None:
-        self._raw = value
+        self._raw = check_raw(value)
         touch(self._parent)
 
     @property
@@ -55,7 +60,7 @@ class Line:
 
     @newline.setter
     def newline(self, value: str) -> None:
-        self._newline = value
+        self._newline = check_newline(value)
         touch(self._parent)
 
     def render(self) -> str:
@@ -134,10 +139,11 @@ class Directive(Line):
         newline: str = "\n",
     ) -> Directive:
         """Build a directive from word values, quoting each one as needed (a Word as it is)."""
+        values = check_words(values)
         if not values:
             raise InvalidValue("a directive needs at least a keyword")
         raws = [quote(v, field=f"word {i + 1}") for i, v in enumerate(values)]
-        line = cls(indent + " ".join(raws), newline=newline)
+        line = cls(check_indent(indent) + " ".join(raws), newline=newline)
         if comment is not None:
             line.comment = comment
         return line
@@ -230,6 +236,7 @@ class Directive(Line):
         self, index: int, values: Sequence[str | Word], *, field: str | None = None
     ) -> None:
         """Insert several words before position ``index``, reusing the line's spacing."""
+        values = check_words(values)
         if not values:
             return
         parts = self.parts()
@@ -260,6 +267,7 @@ class Directive(Line):
 
     def set_values(self, values: Sequence[str | Word]) -> None:
         """Replace all words; words that stay keep their spelling and the blanks before them."""
+        values = check_words(values)
         if not values:
             raise InvalidValue("a directive needs at least a keyword")
         raws = [quote(v, field=f"word {j + 1}") for j, v in enumerate(values)]
@@ -273,6 +281,7 @@ class Directive(Line):
         """
         import difflib  # on the first edit, not at import
 
+        raws = check_words(raws, "raw words")
         parts = self.parts()
         old = list(zip(["", *parts.separators], parts.words, strict=True))
         wanted = list(keys) if keys is not None else [value_of(w) for w in raws]
