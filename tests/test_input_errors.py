@@ -266,3 +266,10 @@ def test_default_server_takes_a_default_server_line() -> None:
     assert "    default-server check\n" in hm.dumps(cfg)
     be.default_server = None
     assert be.default_server is None
+
+
+def test_default_server_rewrites_the_last_one_only() -> None:
+    text = "backend b\n    default-server inter 1s\n    server a a:1\n    default-server inter 2s\n"
+    cfg = hm.parse(text)
+    cfg.backends["b"].default_server = hm.DefaultServer(inter="3s")
+    assert hm.dumps(cfg) == text.replace("2s", "3s")  # the earlier one applies to server a

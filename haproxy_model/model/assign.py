@@ -100,20 +100,19 @@ def assign_mapping(view: TimeoutMap | OptionMap, values: Mapping[str, Any], fiel
 def assign_line(
     section: Section, cls: type[Directive], line: Directive | None, field: str, what: str
 ) -> None:
-    """Make ``line`` the section's one ``cls`` line (None removes it): the last one there
-    is rewritten in place, the others removed."""
+    """Make ``line`` the section's last ``cls`` line, the one read (rewritten in place
+    when there is one: earlier ones stay, a ``default-server`` applies to the servers
+    after it); None removes that last line."""
     if line is not None and not isinstance(line, cls):
         raise InvalidType(f"{field}: expected {what} or None, got {line!r}")
-    current = [d for d in top_directives(section) if isinstance(d, cls)]
-    if line is not None and any(d is line for d in current):
-        current = [d for d in current if d is not line]
-        line = None
-    for old in current[:-1] if line is not None else current:
-        remove_line(section, old)
+    found = [d for d in top_directives(section) if isinstance(d, cls)]
+    current = found[-1] if found else None
     if line is None:
-        return
-    if current:
-        current[-1].set_values([w.settable() for w in line.words])
+        if current is not None:
+            remove_line(section, current)
+    elif current is not None:
+        if current is not line:
+            current.set_values([w.settable() for w in line.words])
     else:
         add_line(section, line, insertion_point(section, line.keyword, avoid=(Server,)))
 
