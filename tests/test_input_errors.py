@@ -273,3 +273,17 @@ def test_default_server_rewrites_the_last_one_only() -> None:
     cfg = hm.parse(text)
     cfg.backends["b"].default_server = hm.DefaultServer(inter="3s")
     assert hm.dumps(cfg) == text.replace("2s", "3s")  # the earlier one applies to server a
+
+
+def test_more_wrong_types_at_the_entry_points() -> None:
+    with pytest.raises(hm.InvalidType, match="filename"):
+        hm.Config(filename=None)  # type: ignore[arg-type]
+    with pytest.raises(hm.InvalidType, match="process"):
+        hm.RuntimeClient("master@/x.sock", process=[1])  # type: ignore[arg-type]
+    with pytest.raises(hm.InvalidValue, match="timeout"):
+        hm.RuntimeClient("/x.sock", timeout=float("inf"))
+    be = hm.Backend("b")
+    with pytest.raises(hm.InvalidType, match="body: expected a list of nodes"):
+        be.body = None  # type: ignore[assignment]
+    with pytest.raises(hm.InvalidType, match="leading: expected a list of nodes"):
+        be.leading = 3  # type: ignore[assignment]

@@ -114,6 +114,8 @@ class Document(Container):
                 body.append(section)
         elif sections:
             raise InvalidType("give either sections or body, not both")
+        if not isinstance(filename, str):
+            raise InvalidType(f"filename: expected a str, got {filename!r}")
         self._text = None
         self._parent = None
         self._layout = None

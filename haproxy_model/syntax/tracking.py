@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, SupportsIndex, overload
 
+from haproxy_model.base.errors import InvalidType
+
 _setattr = object.__setattr__
 
 
@@ -168,6 +170,11 @@ def own_list(owner: object, items: Iterable[Any]) -> NodeList:
     return NodeList(items, owner)
 
 
+def _check_nodes(value: object, name: str) -> None:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidType(f"{name}: expected a list of nodes, got {value!r}")
+
+
 class Container:
     """Mixin of the nodes that hold other nodes and cache their rendered text."""
 
@@ -177,6 +184,8 @@ class Container:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in self._LISTS:
+            if value.__class__ is not list and value.__class__ is not NodeList:
+                _check_nodes(value, name)
             value = own_list(self, value)
         _setattr(self, name, value)
         if name[0] != "_":

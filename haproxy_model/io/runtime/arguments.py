@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from haproxy_model.base.errors import InvalidValue
+from haproxy_model.base.errors import InvalidType, InvalidValue
 
 _NAME_RE = re.compile(r"#\d+|[A-Za-z0-9_.:-]+")
 _KEYWORD_RE = re.compile(r"[a-z][a-z0-9-]*")
@@ -98,6 +98,10 @@ def _process_prefix(process: int | str) -> str:
         if process < 0:
             raise InvalidValue(f"invalid process {process!r}")
         return f"@{process}"
+    if not isinstance(process, str):
+        raise InvalidType(
+            f"process: expected an int or a str ('!<pid>', 'master'), got {process!r}"
+        )
     m = _PROCESS_RE.fullmatch(process)
     if m is None:
         raise InvalidValue(f"invalid process {process!r}: expected 1, '!<pid>' or 'master'")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import socket
@@ -61,8 +62,8 @@ class RuntimeTransport:
     ) -> None:
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
             raise InvalidType(f"timeout: expected a number of seconds, got {timeout!r}")
-        if not timeout > 0:
-            raise InvalidValue(f"timeout must be positive, not {timeout!r}")
+        if not 0 < timeout < math.inf:
+            raise InvalidValue(f"timeout must be a positive number of seconds, not {timeout!r}")
         self.address = parse_address(address, master=master)
         self.timeout = float(timeout)
         self.persistent = persistent
