@@ -7,7 +7,6 @@ sections with that header (a test checks every one is a keyword of the table).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -109,7 +108,7 @@ class TypedSection(Section):
 
 def check_field(cls: type, key: str) -> None:
     """Raise :class:`InvalidType` unless ``key`` is a field a constructor may set."""
-    attr = inspect.getattr_static(cls, key, None)
+    attr = next((k.__dict__[key] for k in cls.__mro__ if key in k.__dict__), None)
     if attr is None or key.startswith("_") or not hasattr(attr, "__set__"):
         raise InvalidType(f"{cls.__name__} has no field {key!r}")
     if isinstance(attr, property) and attr.fset is None:
