@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
-
 from haproxy_model.model.host_port import AddressHost, AddressPort
 from haproxy_model.model.option_fields import FlagField, IntField, StrField
 from haproxy_model.model.options_line import OptionsLine
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Bind(OptionsLine):
     """``bind <address>[:port_range] [, ...] [options...]``.
 
     ``address`` and ``port`` read the first address of the list, and set it on a
     line that has one (``Bind(address="0.0.0.0", port=443, ssl=True, crt=...)``).
     """
+
+    __slots__ = ()
 
     KEYWORDS = ("bind",)
     OPTION_KIND: ClassVar[str] = "bind"

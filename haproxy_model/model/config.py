@@ -3,8 +3,6 @@ with typed views of its sections (``cfg.backends["app"]``, ``cfg.global_``...)."
 
 from __future__ import annotations
 
-import attrs
-
 from haproxy_model.model import typed_sections as ts
 from haproxy_model.model.config_views import (
     DefaultsList,
@@ -21,7 +19,6 @@ from haproxy_model.syntax.sections import Section
 __all__ = ["Config"]
 
 
-@attrs.define(init=False, eq=False)
 class Config(Document):
     """A parsed or built HAProxy configuration.
 
@@ -29,6 +26,8 @@ class Config(Document):
     section, sections, and `.if` blocks that contain sections.  ``sections``
     lists every section in file order, including those inside `.if` blocks.
     """
+
+    __slots__ = ()
 
     # -- typed access --------------------------------------------------------
     @property

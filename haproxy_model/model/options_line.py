@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-import attrs
-
 from haproxy_model.base.errors import InvalidType
 from haproxy_model.model import line_options
 from haproxy_model.model.fields import Field, fields_of
@@ -19,7 +17,6 @@ def option_name(python_name: str) -> str:
     return python_name.replace("_", "-")
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class OptionsLine(TypedDirective):
     """A line with positional words followed by options (``server``, ``bind``).
 
@@ -29,6 +26,8 @@ class OptionsLine(TypedDirective):
     options by their HAProxy names, in order, as :meth:`to_dict` does (``port``
     there is the health-check port option, not the address's port).
     """
+
+    __slots__ = ()
 
     OPTION_KIND: ClassVar[str] = "server"
     #: number of positional words after the keyword

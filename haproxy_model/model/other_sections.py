@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-import attrs
-
 from haproxy_model.base.values import Time
 from haproxy_model.model.assign import LinesField, assign_mapping, assign_servers
 from haproxy_model.model.directives import Server, Stats
@@ -17,9 +15,10 @@ from haproxy_model.syntax.nodes import Directive
 from haproxy_model.syntax.words import Word
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Global(TypedSection):
     """The ``global`` section."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "global"
     NAMED: ClassVar[bool] = False
@@ -44,16 +43,18 @@ class Global(TypedSection):
         return [d for d in self.find("stats") if isinstance(d, Stats) and d.sub_keyword == "socket"]
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Userlist(TypedSection):
     """A ``userlist`` section (users and groups for HTTP authentication)."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "userlist"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Peers(TypedSection):
     """A ``peers`` section (stick-table replication)."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "peers"
 
@@ -67,9 +68,10 @@ class Peers(TypedSection):
         assign_servers(ServerMap(self), servers, "servers")
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Resolvers(TypedSection):
     """A ``resolvers`` section (DNS)."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "resolvers"
 
@@ -83,80 +85,91 @@ class Resolvers(TypedSection):
         assign_mapping(TimeoutMap(self), values, "timeouts")
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Mailers(TypedSection):
     """A ``mailers`` section."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "mailers"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Cache(TypedSection):
     """A ``cache`` section."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "cache"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Program(TypedSection):
     """A ``program`` section."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "program"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class HttpErrors(TypedSection):
     """An ``http-errors`` section."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "http-errors"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Ring(TypedSection):
     """A ``ring`` section."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "ring"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class LogForward(TypedSection):
     """A ``log-forward`` section."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "log-forward"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class FcgiApp(TypedSection):
     """A ``fcgi-app`` section."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "fcgi-app"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class CrtStore(TypedSection):
     """A ``crt-store`` section (HAProxy 3.0+)."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "crt-store"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Traces(TypedSection):
     """The ``traces`` section (HAProxy 3.1+)."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "traces"
     NAMED: ClassVar[bool] = False
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Acme(TypedSection):
     """An ``acme`` section (HAProxy 3.2+)."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "acme"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class LogProfile(TypedSection):
     """A ``log-profile`` section (HAProxy 3.1+)."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "log-profile"
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-import attrs
-
 from haproxy_model.base.values import Time
 from haproxy_model.keywords.choices import is_balance_algorithm
 from haproxy_model.model.assign import (
@@ -43,9 +41,10 @@ from haproxy_model.syntax.sections import Section
 from haproxy_model.syntax.words import Word
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Proxy(TypedSection):
     """What defaults, frontend, backend and listen sections share."""
+
+    __slots__ = ()
 
     mode = StrSetting("mode")
     maxconn = IntSetting("maxconn")
@@ -158,31 +157,35 @@ class _FrontendSide:
     use_backends = LinesField(UseBackend, "use_backend", "The ``use_backend`` rules in order.")
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Defaults(_BackendSide, _FrontendSide, Proxy):
     """A ``defaults`` section (optionally named, optionally ``from`` another)."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "defaults"
     NAMED: ClassVar[bool] = False
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Frontend(_FrontendSide, Proxy):
     """A ``frontend`` section."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "frontend"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Backend(_BackendSide, Proxy):
     """A ``backend`` section."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "backend"
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Listen(_BackendSide, _FrontendSide, Proxy):
     """A ``listen`` section (frontend and backend in one)."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = "listen"
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any, overload
 
-import attrs
-
 from haproxy_model.base.values import Size, Time, is_size, is_time
 from haproxy_model.keywords.choices import timeout_names
 from haproxy_model.model.fields import Arg, ChoiceArg, TimeArg, WordArg, WordsArg, int_word
@@ -15,9 +13,10 @@ from haproxy_model.syntax.nodes import Directive
 from haproxy_model.syntax.words import Word
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Timeout(TypedDirective):
     """``timeout <kind> <value>``."""
+
+    __slots__ = ()
 
     KEYWORDS = ("timeout",)
     #: ``connect``, ``client``, ``server``, ``queue``, ``http-request``, ...
@@ -26,9 +25,10 @@ class Timeout(TypedDirective):
     value = TimeArg(2)
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Option(TypedDirective):
     """``[no] option <name> [args...]``."""
+
+    __slots__ = ()
 
     KEYWORDS = ("option", "no", "default")
 
@@ -56,10 +56,11 @@ class Option(TypedDirective):
         return self.values[self._offset() + 2 :]
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Log(TypedDirective):
     """``log <target> [len <n>] [format <f>] [sample <r>:<s>] <facility> [<level> [<min>]]``,
     ``log global`` or ``no log``."""
+
+    __slots__ = ()
 
     KEYWORDS = ("log",)
 
@@ -84,9 +85,10 @@ class Log(TypedDirective):
         return values[i] if i < len(values) else None
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class HttpCheck(TypedDirective):
     """``http-check <action> [args...]`` (``send``, ``expect``, ``connect``, ...)."""
+
+    __slots__ = ()
 
     KEYWORDS = ("http-check",)
     #: the action: ``expect``, ``send``, ``connect``, ``disable-on-404``, ...
@@ -95,9 +97,10 @@ class HttpCheck(TypedDirective):
     arguments = WordsArg(2)
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class StickTable(TypedDirective):
     """``stick-table type <type> [len|size|expire|nopurge|peers|store ...]``."""
+
+    __slots__ = ()
 
     KEYWORDS = ("stick-table",)
 
@@ -151,9 +154,10 @@ class StatusArg(Arg):
         return int_word(self.attr, value)
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Errorfile(TypedDirective):
     """``errorfile <code> <file>``."""
+
+    __slots__ = ()
 
     KEYWORDS = ("errorfile",)
     #: the HTTP status code
@@ -162,9 +166,10 @@ class Errorfile(TypedDirective):
     file = WordArg(2)
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Stats(TypedDirective):
     """``stats <sub-keyword> [args...]`` (``socket``, ``uri``, ``enable``, ``auth``, ...)."""
+
+    __slots__ = ()
 
     KEYWORDS = ("stats",)
     #: ``socket``, ``uri``, ``enable``, ``timeout``, ...

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import attrs
-
 from haproxy_model.model.fields import NameArg, WordArg, WordsArg
 from haproxy_model.model.typed_directive import TypedDirective
 
@@ -19,9 +17,10 @@ def split_condition(values: Sequence[str], start: int) -> tuple[list[str], str |
     return list(values[start:]), None, []
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Acl(TypedDirective):
     """``acl <name> <criterion> [flags] [operator] <value> ...``."""
+
+    __slots__ = ()
 
     KEYWORDS = ("acl",)
     #: the ACL's name
@@ -32,10 +31,11 @@ class Acl(TypedDirective):
     patterns = WordsArg(3)
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Rule(TypedDirective):
     """A rule: ``http-request``, ``http-response``, ``http-after-response``,
     ``tcp-request``, ``tcp-response`` (``<family> [<set>] <action> [args] [if|unless cond]``)."""
+
+    __slots__ = ()
 
     KEYWORDS = ("http-request", "http-response", "http-after-response", "tcp-request",
                 "tcp-response")  # fmt: skip
@@ -84,9 +84,10 @@ class Rule(TypedDirective):
         return (kind, words) if kind else None
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class UseBackend(TypedDirective):
     """``use_backend <backend> [{if | unless} <condition>]`` (also ``use-server``)."""
+
+    __slots__ = ()
 
     KEYWORDS = ("use_backend", "use-server")
     #: the backend (or server) it names
@@ -99,9 +100,10 @@ class UseBackend(TypedDirective):
         return (kind, words) if kind else None
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Stick(TypedDirective):
     """``stick match|on|store-request|store-response <pattern> [table <t>] [if|unless ...]``."""
+
+    __slots__ = ()
 
     KEYWORDS = ("stick",)
     #: ``match``, ``on``, ``store-request`` or ``store-response``

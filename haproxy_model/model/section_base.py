@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
-import attrs
-
 from haproxy_model.base.errors import InvalidType
 from haproxy_model.model.directives import Server, directive_class
 from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
@@ -24,9 +22,10 @@ from haproxy_model.syntax.words import Word, check_name, text_of
 SECTION_CLASSES: dict[str, type[TypedSection]] = {}
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class TypedSection(Section):
     """Base of the typed sections; ``KEYWORD`` is the section keyword."""
+
+    __slots__ = ()
 
     KEYWORD: ClassVar[str] = ""
     NAMED: ClassVar[bool] = True
@@ -54,7 +53,7 @@ class TypedSection(Section):
                 raise InvalidType("give either a parsed header or fields, not both")
             if body is not None or leading is not None:
                 body, leading = check_nodes(body, "body"), check_nodes(leading, "leading")
-            self.__attrs_init__(header, body if body is not None else [], leading or [])
+            Section.__init__(self, header, body if body is not None else [], leading or [])
             return
         body, leading = check_nodes(body, "body"), check_nodes(leading, "leading")
         lines = check_directives(directives)
@@ -69,7 +68,7 @@ class TypedSection(Section):
             words += ["from", from_]
         built = Header.from_values(words, indent="")
         assert isinstance(built, Header)
-        self.__attrs_init__(built, body if body is not None else [], leading or [])
+        Section.__init__(self, built, body if body is not None else [], leading or [])
         for key, value in fields.items():
             setattr(self, key, value)
         for line in lines:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, overload
 
-import attrs
-
 from haproxy_model.base.errors import InvalidType
 from haproxy_model.model.fields import NameArg, WordArg
 from haproxy_model.model.host_port import AddressHost, AddressPort
@@ -15,13 +13,14 @@ from haproxy_model.syntax.nodes import Directive
 from haproxy_model.syntax.words import Word
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class Server(OptionsLine):
     """``server <name> <address>[:port] [options...]``.
 
     Built from keyword arguments: ``Server(name="s1", address="10.0.0.1", port=80,
     check=True, inter="2s")``, each one set through its attribute's setter.
     """
+
+    __slots__ = ()
 
     KEYWORDS = ("server",)
     POSITIONAL: ClassVar[int] = 2
@@ -63,10 +62,11 @@ class Server(OptionsLine):
     proto = StrField("proto")
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class DefaultServer(Server):
     """``default-server [options...]``: defaults for the servers of a proxy (no name,
     address or port: reading them gives ``""``, ``""`` and None)."""
+
+    __slots__ = ()
 
     KEYWORDS = ("default-server",)
     POSITIONAL: ClassVar[int] = 0
@@ -93,9 +93,10 @@ class CountArg(WordArg):
         raise InvalidType(f"{self.attr}: expected an int or a range text, got {value!r}")
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class ServerTemplate(Server):
     """``server-template <prefix> <num | range> <fqdn>[:port] [options...]``."""
+
+    __slots__ = ()
 
     KEYWORDS = ("server-template",)
     POSITIONAL: ClassVar[int] = 3

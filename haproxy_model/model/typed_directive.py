@@ -66,9 +66,10 @@ def directive_class(keyword: str) -> type[Directive]:
     return DIRECTIVE_CLASSES.get(keyword, Directive)
 
 
-@attrs.define(eq=False, repr=False, init=False)
 class TypedDirective(Directive):
     """The base of the typed directives (see the module docstring)."""
+
+    __slots__ = ()
 
     #: the first words of the lines this class reads; declaring them registers the class
     KEYWORDS: ClassVar[tuple[str, ...]] = ()
@@ -99,7 +100,7 @@ class TypedDirective(Directive):
         if raw is not None:
             if keyword is not None or any(v is not None for v in fields.values()):
                 raise InvalidType("give either a raw line or fields, not both")
-            self.__attrs_init__(raw, newline=newline)
+            Directive.__init__(self, raw, newline=newline)  # the line's own fields
             return
         self._build(fields, keyword=keyword, indent=indent, comment=comment, newline=newline)
 
@@ -127,7 +128,7 @@ class TypedDirective(Directive):
             names = f"{', '.join(most)} and {last}" if most else last
             raise InvalidType(f"{keyword}: {names} {'are' if most else 'is'} required")
         built = Directive.from_values([keyword], indent=indent, comment=comment, newline=newline)
-        self.__attrs_init__(built.raw, newline=newline)
+        Directive.__init__(self, built.raw, newline=newline)
         words: dict[int, dict[Field, Any]] = {}
         for name, field in declared.items():
             index = field.index_in(cls)

@@ -25,6 +25,7 @@ from haproxy_model.base.errors import InvalidType, InvalidValue
 from haproxy_model.syntax.lexer import LineParts, cut, not_plain
 from haproxy_model.syntax.line_text import check_indent, check_newline, check_raw, check_words
 from haproxy_model.syntax.tracking import Container, touch
+from haproxy_model.syntax.word_alignment import replace_words
 from haproxy_model.syntax.words import Decoded, Word, decode, quote, value_of
 
 DEFAULT_INDENT = "    "
@@ -91,17 +92,19 @@ _fast_getter(Line, "raw")
 _fast_getter(Line, "newline")
 
 
-@attrs.define(eq=False, repr=False)
 class Blank(Line):
     """An empty or whitespace-only line."""
+
+    __slots__ = ()
 
     def _key(self) -> object:
         return None
 
 
-@attrs.define(eq=False, repr=False)
 class Comment(Line):
     """A line holding only a comment."""
+
+    __slots__ = ()
 
     @classmethod
     def from_text(cls, text: str, *, indent: str = "") -> Comment:
@@ -116,18 +119,20 @@ class Comment(Line):
         return self.raw.strip()[1:].strip()
 
 
-@attrs.define(eq=False, repr=False)
 class ScopeLine(Line):
     """A ``[scope]`` line, read by HAProxy as a whole."""
 
+    __slots__ = ()
 
-@attrs.define(eq=False)
+
 class Directive(Line):
     """A line of words: a keyword and its arguments, with an optional comment.
 
     Subclasses (``Server``, ``Bind``, ...) add typed accessors; all of them
     read and write through the words kept here.
     """
+
+    __slots__ = ()
 
     @classmethod
     def from_values(
@@ -279,27 +284,9 @@ class Directive(Line):
         keep their spelling and the blanks before them, and a word replaced in place keeps
         the blanks that stood before the old one. The line is untouched when nothing changes.
         """
-        import difflib  # on the first edit, not at import
-
         raws = check_words(raws, "raw words")
         parts = self.parts()
-        old = list(zip(["", *parts.separators], parts.words, strict=True))
-        wanted = list(keys) if keys is not None else [value_of(w) for w in raws]
-        matcher = difflib.SequenceMatcher(
-            a=[value_of(w) for w in parts.words], b=wanted, autojunk=False
-        )
-        new: list[tuple[str, str]] = []
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
-                new.extend(old[i1:i2])
-            elif tag != "delete":
-                for k, j in enumerate(range(j1, j2)):
-                    sep = old[i1 + k][0] if tag == "replace" and i1 + k < i2 else " "
-                    new.append((sep, raws[j]))
-        if new:
-            new[0] = ("", new[0][1])
-        parts.words = [w for _, w in new]
-        parts.separators = [sep or " " for sep, _ in new[1:]]
+        replace_words(parts, raws, keys)
         rendered = parts.render()
         if rendered != self.raw:
             self.raw = rendered
@@ -312,9 +299,10 @@ class Directive(Line):
         return f"{type(self).__name__}({self.raw.strip()!r})"
 
 
-@attrs.define(eq=False, repr=False)
 class Message(Directive):
     """A ``.diag``, ``.notice``, ``.warning`` or ``.alert`` line."""
+
+    __slots__ = ()
 
     @property
     def level(self) -> str:
@@ -328,9 +316,10 @@ class Message(Directive):
         return args[0] if args else ""
 
 
-@attrs.define(eq=False, repr=False)
 class Marker(Directive):
     """A `.if`, `.elif`, `.else` or `.endif` line."""
+
+    __slots__ = ()
 
 
 @attrs.define(eq=False)
@@ -381,9 +370,10 @@ class Conditional(Container):
     __hash__ = None  # type: ignore[assignment]
 
 
-@attrs.define(eq=False, repr=False)
 class Header(Directive):
     """The line that opens a section: ``backend app``, ``defaults base from x``."""
+
+    __slots__ = ()
 
 
 @attrs.define(eq=False)

@@ -38,9 +38,10 @@ __all__ = [
 ]
 
 
-@attrs.define(eq=False, repr=False)
 class UnknownSection(Section):
     """A section whose keyword HAProxy 2.0-3.4 does not register; kept verbatim."""
+
+    __slots__ = ()
 
 
 class MisplacedDirective(Exception):
