@@ -30,45 +30,63 @@ _header_raw = attrgetter("header._raw")
 @attrs.define(eq=False)
 class _SectionIndex:
     """The top-level sections of a document by kind and name, with what it was built
-    from: the body list, a copy of its nodes and each section's header text, and the
-    count of node changes (:func:`changes`) when it was last seen to hold."""
+    from: the body list and a copy of its nodes, the sections whose names it read with
+    their header text then, and the count of node changes (:func:`changes`) when it
+    was last seen to hold."""
 
     body: list[Node]
     nodes: list[Node]
     sections: list[Section]
-    headers: list[str]
     seen: tuple[object, int]
     named: dict[type, dict[str | None, Section]] = attrs.field(factory=dict)
+    #: how far into ``sections`` the names of each type have been read
+    walked: dict[type, int] = attrs.field(factory=dict)
+    #: the sections whose names were read, and their header text when they were
+    read: list[Section] = attrs.field(factory=list)
+    headers: list[str] = attrs.field(factory=list)
 
     @classmethod
     def of(cls, body: list[Node]) -> _SectionIndex:
         sections = [node for node in body if isinstance(node, Section)]
-        return cls(body, list(body), sections, list(map(_header_raw, sections)), changes())
+        return cls(body, list(body), sections, changes())
 
     def holds_for(self, body: list[Node]) -> bool:
-        """Whether ``body`` has the same nodes, and each section the same header text:
-        at once when no node changed since it last held, else by C-level identity
-        passes over the nodes and the headers."""
+        """Whether ``body`` has the same nodes, and each section whose name was read the
+        same header text: at once when no node changed since it last held, else by
+        C-level identity passes over the nodes and those headers."""
         now = changes()
         if now == self.seen and body is self.body:
             return True
         if (
             len(body) == len(self.nodes)
             and all(map(is_, body, self.nodes))
-            and all(map(is_, map(_header_raw, self.sections), self.headers))
+            and all(map(is_, map(_header_raw, self.read), self.headers))
         ):
             self.body, self.seen = body, now
             return True
         return False
 
     def first(self, cls: type[S], name: str) -> S | None:
-        named = self.named.get(cls)
-        if named is None:
-            named = {}
-            for section in self.sections:
-                if isinstance(section, cls):
-                    named.setdefault(section.name, section)
-            self.named[cls] = named
+        """The first section of type ``cls`` named ``name``: the names read so far are
+        kept, and the walk goes on from where the last one stopped (a first lookup
+        costs what a plain walk to it would)."""
+        named = self.named.setdefault(cls, {})
+        found = named.get(name)
+        if found is not None:
+            return found  # type: ignore[return-value]
+        sections = self.sections
+        pos = self.walked.get(cls, 0)
+        while pos < len(sections):
+            section = sections[pos]
+            pos += 1
+            if isinstance(section, cls):
+                read = section.name
+                self.read.append(section)
+                self.headers.append(section.header._raw)
+                named.setdefault(read, section)
+                if read == name:
+                    break
+        self.walked[cls] = pos
         return named.get(name)  # type: ignore[return-value]
 
 

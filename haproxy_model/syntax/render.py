@@ -9,7 +9,7 @@ A section, a `.if` block, a branch and the document keep the text they rendered
 from __future__ import annotations
 
 from itertools import compress, count, repeat
-from operator import attrgetter, is_, is_not
+from operator import attrgetter, is_, is_not, not_
 from typing import Any
 
 from haproxy_model.base.errors import InvalidType
@@ -21,6 +21,7 @@ _setattr = object.__setattr__
 #: the last text, its top-level nodes, where each one's text ends, and each one's cache
 Layout = tuple[str, list[Any], list[int], list[Any]]
 _parent_of = attrgetter("_parent")
+_text_of = attrgetter("_text")
 
 
 def dumps(cfg: Document) -> str:
@@ -120,9 +121,12 @@ def _document(doc: Document) -> str:
     old, nodes, ends, marks = layout
     if not all(map(is_, body, nodes)):
         return _full_document(doc)
-    now = map(getattr, body, repeat("_text"), repeat(None))
-    moved = compress(count(), map(is_not, now, marks))
-    unmarked = compress(count(), map(is_, marks, repeat(None)))
+    # containers had a mark (lines and uncacheable containers None): read only theirs,
+    # so that no line raises an AttributeError for a cache it does not have
+    marked = list(map(is_not, marks, repeat(None)))
+    now = map(_text_of, compress(body, marked))
+    moved = compress(compress(count(), marked), map(is_not, now, compress(marks, marked)))
+    unmarked = compress(count(), map(not_, marked))
     pieces: list[str] = []
     run = 0  # where the current run of unchanged text starts in ``old``
     new_ends = ends
