@@ -95,3 +95,30 @@ def test_validate_takes_one_code_or_a_list_of_them() -> None:
     for bad, words in (([205], "not int 205"), (3, "not int"), ([None], "not NoneType")):
         with pytest.raises(hm.InvalidType, match=words):
             hm.validate(cfg, select=bad)  # type: ignore[arg-type]
+
+
+def test_renaming_a_section_and_its_from() -> None:
+    text = (
+        "defaults base\n  mode http\ndefaults other from base\n"
+        "backend b   # the app\n  server s 1.1.1.1:80\nbackend c from base\n"
+    )
+    cfg = hm.parse(text)
+    cfg.backends["b"].name = "app"  # one word changes; the comment stays
+    assert hm.dumps(cfg) == text.replace("backend b   #", "backend app   #")
+    assert list(cfg.backends) == ["app", "c"] and "b" not in cfg.backends
+    cfg.backends["c"].from_ = "other"
+    cfg.backends["app"].from_ = "base"
+    cfg.defaults["other"].from_ = None
+    assert hm.dumps(cfg) == (
+        "defaults base\n  mode http\ndefaults other\n"
+        "backend app from base   # the app\n  server s 1.1.1.1:80\nbackend c from other\n"
+    )
+    assert cfg.backends["c"].from_ == "other"
+    cfg.defaults["base"].name = None  # a defaults section may go without a name
+    assert hm.dumps(cfg).startswith("defaults\n")
+    with pytest.raises(hm.InvalidValue, match="a backend section needs a name"):
+        cfg.backends["app"].name = None
+    with pytest.raises(hm.InvalidValue, match="not a valid HAProxy name"):
+        cfg.backends["app"].name = "bad name"
+    with pytest.raises(hm.InvalidValue, match="takes no 'from'"):
+        hm.parse("global\n").global_.from_ = "x"  # type: ignore[union-attr]

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
-from haproxy_model.base.errors import InvalidType
+from haproxy_model.base.errors import InvalidType, InvalidValue
 from haproxy_model.model.directives import Server, directive_class
 from haproxy_model.model.views import add_line, insertion_point, remove_line, top_directives
+from haproxy_model.syntax.defaults_links import PROXY_SECTIONS
 from haproxy_model.syntax.line_text import check_words
 from haproxy_model.syntax.nodes import Conditional, Directive, Line, Node
 from haproxy_model.syntax.sections import Header, Section
@@ -76,8 +77,41 @@ class TypedSection(Section):
 
     @property
     def name(self) -> str | None:
-        """The section's name."""
+        """The section's name; setting it renames the section (its header's name word:
+        the keyword, ``from`` and what follows stay as written)."""
         return super().name
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        values = self.header.values
+        args = values[1:]
+        rest = args[1:] if args and args[0] != "from" else args
+        if value is None:
+            if self.NAMED and self.KEYWORD != "defaults":
+                raise InvalidValue(f"a {self.KEYWORD} section needs a name")
+            self.header.set_values([values[0], *rest])
+            return
+        name = check_name(value, field=f"{self.KEYWORD or values[0]} name")
+        self.header.set_values([values[0], name, *rest])
+
+    @property
+    def from_(self) -> str | None:
+        """The defaults section named after ``from`` in the header, if any; setting it
+        (a proxy section's only) names another, None removes ``from`` and its name."""
+        return super().from_
+
+    @from_.setter
+    def from_(self, value: str | None) -> None:
+        values = self.header.values
+        if values[0] not in PROXY_SECTIONS:
+            raise InvalidValue(f"a {values[0]} section takes no 'from' (proxy sections do)")
+        named = values[:2] if len(values) > 1 and values[1] != "from" else values[:1]
+        rest = values[len(named) :]
+        if rest[:1] == ["from"]:
+            rest = rest[2:]
+        if value is not None:
+            rest = ["from", check_name(value, field="from"), *rest]
+        self.header.set_values([*named, *rest])
 
     def add_directive(self, line: Sequence[str | Word] | Directive) -> Directive:
         """Append a directive (a line object or its words) after the last directive.
