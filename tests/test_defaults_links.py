@@ -79,7 +79,7 @@ def test_the_four_users_agree() -> None:
 
     ctx = Context(cfg, load_table().versions[-1], False)
     valid = {
-        label(p.kind, p.name): p.parent and label(p.parent.kind, p.parent.name)
+        label(p.kind, p.name): p.defaults and label(p.defaults.kind, p.defaults.name)
         for p in link_proxies(ctx)
     }
     # two sections called "defaults first": a dict keeps the last of each label

@@ -11,7 +11,7 @@ section of the same name replaces the earlier one for the ``from`` lines below i
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from haproxy_model.syntax.sections import Section
 
@@ -42,3 +42,22 @@ def with_defaults(proxies: Iterable[tuple[Section, T]]) -> Iterator[tuple[T, T |
             if section.name:
                 named[section.name] = item
         yield item, parent
+
+
+class Linked(Protocol):
+    """What :func:`link` links: a proxy of some user's own, with a ``defaults`` to set."""
+
+    defaults: Any
+
+
+L = TypeVar("L", bound=Linked)
+
+
+def link(proxies: Iterable[tuple[Section, L]]) -> list[L]:
+    """The items of :func:`with_defaults`, in order, each with ``defaults`` set to the
+    item of the ``defaults`` section it inherits from (None: none)."""
+    out: list[L] = []
+    for item, defaults in with_defaults(proxies):
+        item.defaults = defaults
+        out.append(item)
+    return out

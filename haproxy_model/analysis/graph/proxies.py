@@ -14,7 +14,8 @@ import attrs
 
 from haproxy_model.base.chains import follow
 from haproxy_model.model.config import Config
-from haproxy_model.syntax.defaults_links import PROXY_SECTIONS, with_defaults
+from haproxy_model.syntax.defaults_links import PROXY_SECTIONS
+from haproxy_model.syntax.defaults_links import link as link_defaults
 from haproxy_model.syntax.nodes import Directive, Marker, Message, iter_lines
 from haproxy_model.syntax.nodes import Line as TextLine
 from haproxy_model.syntax.positions import Positions
@@ -97,11 +98,7 @@ def _placer(cfg: Config) -> Callable[[TextLine], tuple[str, int]]:
 
 def link(configs: Sequence[Config]) -> list[Proxy]:
     """Every proxy section of the files, in order, each linked to its defaults."""
-    out: list[Proxy] = []
-    for proxy, defaults in with_defaults(_proxies(configs)):
-        proxy.defaults = defaults
-        out.append(proxy)
-    return out
+    return link_defaults(_proxies(configs))
 
 
 def _proxies(configs: Sequence[Config]) -> Iterator[tuple[Section, Proxy]]:

@@ -18,7 +18,8 @@ from haproxy_model.analysis.route.conditions import AclLine, parse_acl
 from haproxy_model.analysis.route.fetches import Files
 from haproxy_model.analysis.route.matching import Unknown
 from haproxy_model.model.config import Config
-from haproxy_model.syntax.defaults_links import PROXY_SECTIONS, with_defaults
+from haproxy_model.syntax.defaults_links import PROXY_SECTIONS
+from haproxy_model.syntax.defaults_links import link as link_defaults
 from haproxy_model.syntax.nodes import Conditional, Directive, Marker, Message, Node
 from haproxy_model.syntax.positions import Positions
 from haproxy_model.syntax.sections import Header, Section
@@ -97,11 +98,7 @@ def _lines(nodes: Sequence[Node], positions: Positions, file: str, guarded: bool
 
 def link(configs: Sequence[Config]) -> list[Proxy]:
     """Every defaults/frontend/listen/backend section of the files, in order, linked."""
-    out: list[Proxy] = []
-    for proxy, defaults in with_defaults(_proxies(configs)):
-        proxy.defaults = defaults
-        out.append(proxy)
-    return out
+    return link_defaults(_proxies(configs))
 
 
 def _proxies(configs: Sequence[Config]) -> Iterator[tuple[Section, Proxy]]:

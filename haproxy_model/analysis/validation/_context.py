@@ -17,7 +17,7 @@ from haproxy_model.keywords.build import Build
 from haproxy_model.keywords.versions import version_key
 from haproxy_model.model.config import Config
 from haproxy_model.model.directives import shape_of
-from haproxy_model.syntax.defaults_links import PROXY_SECTIONS, with_defaults
+from haproxy_model.syntax.defaults_links import PROXY_SECTIONS, link
 from haproxy_model.syntax.nodes import (
     Branch,
     Conditional,
@@ -99,7 +99,7 @@ class Proxy:
     items: list[Item]
     guarded: bool
     path: Path = ()
-    parent: Proxy | None = None  # the defaults section it takes its settings from
+    defaults: Proxy | None = None  # the defaults section it takes its settings from
 
     kind: str = attrs.field(init=False)
     name: str | None = attrs.field(init=False)
@@ -114,7 +114,7 @@ class Proxy:
 
     def chain(self) -> Iterator[Proxy]:
         """This proxy, then the defaults sections it inherits from, nearest first."""
-        return follow(self, lambda proxy: proxy.parent)
+        return follow(self, lambda proxy: proxy.defaults)
 
 
 @attrs.define(eq=False)
@@ -274,17 +274,12 @@ def _items(nodes: Sequence[Node], guarded: bool, path: Path) -> Iterator[Item]:
 
 def link_proxies(ctx: Context) -> list[Proxy]:
     """The proxy sections in file order, each linked to the defaults it inherits
-    (:func:`haproxy_model.syntax.defaults_links.with_defaults`)."""
-    proxies = (
+    (:func:`haproxy_model.syntax.defaults_links.link`)."""
+    return link(
         (block.section, Proxy(block.section, block.items, block.guarded, block.path))
         for block in ctx.blocks
         if block.keyword in PROXY_SECTIONS
     )
-    out: list[Proxy] = []
-    for proxy, parent in with_defaults(proxies):
-        proxy.parent = parent
-        out.append(proxy)
-    return out
 
 
 def options_start(keyword: str) -> int:

@@ -45,7 +45,7 @@ def check(ctx: Context) -> None:
         return
     used_by: dict[int, str] = {}  # id(defaults) -> "frontend" or "backend", its first user
     for proxy in ctx.proxies:
-        parent = proxy.parent
+        parent = proxy.defaults
         if parent is None or proxy.guarded or parent.guarded:
             continue
         rules = _rules(parent)
