@@ -143,4 +143,39 @@ class LinesField(Generic[D]):
         assign_lines(LineList(obj, self.cls, self.keywords), values, self.name)
 
 
-__all__ = ["LinesField", "assign_line", "assign_lines", "assign_mapping", "assign_servers"]
+M = TypeVar("M", TimeoutMap, OptionMap)
+
+
+class MappingField(Generic[M]):
+    """A section attribute: its ``timeout`` or ``option`` lines as a view by key;
+    assigning a mapping replaces them (see :func:`assign_mapping`)."""
+
+    def __init__(self, view: type[M], doc: str) -> None:
+        self.view: type[M] = view
+        self.name = ""
+        self.__doc__ = doc
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> MappingField[M]: ...
+    @overload
+    def __get__(self, obj: Section, owner: type[Any]) -> M: ...
+    def __get__(self, obj: Section | None, owner: type[Any]) -> MappingField[M] | M:
+        if obj is None:
+            return self
+        return self.view(obj)
+
+    def __set__(self, obj: Section, values: Mapping[str, Any]) -> None:
+        assign_mapping(self.view(obj), values, self.name)
+
+
+__all__ = [
+    "LinesField",
+    "MappingField",
+    "assign_line",
+    "assign_lines",
+    "assign_mapping",
+    "assign_servers",
+]

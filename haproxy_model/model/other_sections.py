@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import ClassVar
 
-from haproxy_model.base.values import Time
-from haproxy_model.model.assign import LinesField, assign_mapping, assign_servers
+from haproxy_model.model.assign import LinesField, MappingField, assign_servers
 from haproxy_model.model.directives import Server, Stats
 from haproxy_model.model.section_base import TypedSection
 from haproxy_model.model.settings import FlagSetting, IntSetting, StrSetting
 from haproxy_model.model.views import ServerMap, TimeoutMap
 from haproxy_model.syntax.nodes import Directive
-from haproxy_model.syntax.words import Word
 
 
 class Global(TypedSection):
@@ -75,14 +73,7 @@ class Resolvers(TypedSection):
 
     KEYWORD: ClassVar[str] = "resolvers"
 
-    @property
-    def timeouts(self) -> TimeoutMap:
-        """``timeout`` lines by kind (resolve, retry)."""
-        return TimeoutMap(self)
-
-    @timeouts.setter
-    def timeouts(self, values: Mapping[str, Time | str | int | Word]) -> None:
-        assign_mapping(TimeoutMap(self), values, "timeouts")
+    timeouts = MappingField(TimeoutMap, "``timeout`` lines by kind (resolve, retry).")
 
 
 class Mailers(TypedSection):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import ClassVar
 
-from haproxy_model.base.values import Time
 from haproxy_model.keywords.choices import is_balance_algorithm
 from haproxy_model.model.assign import (
     LinesField,
+    MappingField,
     assign_line,
-    assign_mapping,
     assign_servers,
 )
 from haproxy_model.model.directives import (
@@ -32,13 +31,11 @@ from haproxy_model.model.section_base import TypedSection
 from haproxy_model.model.settings import ChoiceSetting, IntSetting, StrSetting, WordsSetting
 from haproxy_model.model.views import (
     OptionMap,
-    OptionValue,
     ServerMap,
     TimeoutMap,
     top_directives,
 )
 from haproxy_model.syntax.sections import Section
-from haproxy_model.syntax.words import Word
 
 
 class Proxy(TypedSection):
@@ -52,24 +49,8 @@ class Proxy(TypedSection):
     retry_on = WordsSetting("retry-on")
     log_format = StrSetting("log-format")
 
-    @property
-    def timeouts(self) -> TimeoutMap:
-        """``timeout`` lines by kind."""
-        return TimeoutMap(self)
-
-    @timeouts.setter
-    def timeouts(self, values: Mapping[str, Time | str | int | Word]) -> None:
-        assign_mapping(TimeoutMap(self), values, "timeouts")
-
-    @property
-    def options(self) -> OptionMap:
-        """``option`` lines by name."""
-        return OptionMap(self)
-
-    @options.setter
-    def options(self, values: Mapping[str, OptionValue]) -> None:
-        assign_mapping(OptionMap(self), values, "options")
-
+    timeouts = MappingField(TimeoutMap, "``timeout`` lines by kind.")
+    options = MappingField(OptionMap, "``option`` lines by name.")
     logs = LinesField(Log, "log", "The ``log`` lines.")
     http_checks = LinesField(HttpCheck, "http-check", "The ``http-check`` lines in order.")
 
