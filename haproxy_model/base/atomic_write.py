@@ -22,10 +22,10 @@ from haproxy_model.base.file_state import (
     unchanged_since,
 )
 from haproxy_model.base.locks import LOCK_RETRIES, Held, locked
-from haproxy_model.base.reading import PathLike, encode, read_limited
+from haproxy_model.base.reading import PathLike, encode, read_limited, system_errors
 from haproxy_model.base.renames import exchange, fsync_folder, place_new
 from haproxy_model.base.temp_files import remove_if_ours, write_temp
-from haproxy_model.base.write_targets import system_errors, write_target
+from haproxy_model.base.write_targets import write_target
 
 
 def write_text_atomic(

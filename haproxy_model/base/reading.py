@@ -7,11 +7,14 @@ character of its own and back, so no byte is ever lost.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from haproxy_model.base.errors import (
+    Error,
     FileError,
     InvalidType,
     InvalidValue,
@@ -36,7 +39,7 @@ def read_bytes(path: PathLike) -> bytes:
     p = Path(path)
     if "\x00" in str(p):
         raise FileError(f"{str(p)!r}: a path cannot hold a NUL byte")
-    try:
+    with system_errors(str(p)):
         if p.is_dir():
             raise IsADirectory(f"{p}: is a directory, not a configuration file")
         size = p.stat().st_size
@@ -47,15 +50,25 @@ def read_bytes(path: PathLike) -> bytes:
             )
         with p.open("rb") as fh:
             data = read_limited(fh)
-    except FileNotFoundError:
-        raise MissingFile(f"{p}: no such file") from None
-    except FileError:
-        raise
-    except OSError as exc:
-        raise FileError(f"{p}: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_SIZE:
         raise InvalidValue(f"{p}: larger than the {MAX_FILE_SIZE} bytes a configuration may have")
     return data
+
+
+@contextlib.contextmanager
+def system_errors(path: str) -> Iterator[None]:
+    """Raise the system's errors inside as the package's, naming ``path`` (the package's
+    own errors pass unchanged): reading and writing a file report alike."""
+    try:
+        yield
+    except Error:
+        raise
+    except FileNotFoundError:
+        raise MissingFile(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise IsADirectory(f"{path}: is a directory, not a configuration file") from None
+    except OSError as exc:
+        raise FileError(f"{path}: {exc.strerror or exc}") from None
 
 
 def read_limited(fh: BinaryIO, limit: int = MAX_FILE_SIZE) -> bytes:

@@ -1,16 +1,15 @@
 """Where a write goes, told before anything is written: a regular file (written through a
 symbolic link to it), or a new file in an existing folder; and the errors of the
-system, raised as the package's own (:class:`FileError` and its kinds) naming the path."""
+system, raised as the package's own (:func:`.reading.system_errors`) naming the path."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
-from haproxy_model.base.errors import Error, FileError, InvalidType, IsADirectory, MissingFile
+from haproxy_model.base.errors import FileError, InvalidType, IsADirectory, MissingFile
+from haproxy_model.base.reading import system_errors
 
 _KINDS = (
     (stat.S_ISCHR, "a character device"),
@@ -55,19 +54,3 @@ def write_target(path: object) -> Path:
         if test(st.st_mode):
             raise FileError(f"{raw}: is {kind}, not a configuration file: not replaced")
     return target
-
-
-@contextlib.contextmanager
-def system_errors(path: str) -> Iterator[None]:
-    """Raise the system's errors inside as the package's, naming ``path`` (the package's
-    own errors pass unchanged)."""
-    try:
-        yield
-    except Error:
-        raise
-    except FileNotFoundError as exc:
-        raise MissingFile(f"{path}: {exc.strerror or exc}") from None
-    except IsADirectoryError:
-        raise IsADirectory(f"{path}: is a directory, not a configuration file") from None
-    except OSError as exc:
-        raise FileError(f"{path}: {exc.strerror or exc}") from None
